@@ -1,0 +1,11 @@
+//! Tokenwarden's core library: everything the app knows and does about Git
+//! provider tokens, with no dependency on Tauri. The desktop shell and the
+//! `tokenwarden` command-line front end are thin layers over this crate.
+
+pub mod catalogue;
+pub mod providers;
+
+pub use catalogue::{
+    Catalogue, Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind,
+    TokenKindId, TokenKindInfo,
+};

@@ -1,0 +1,143 @@
+//! GitHub (github.com) and GitHub Enterprise Server.
+//!
+//! Sources: PROVIDERS.md, "GitHub". Classic tokens carry scopes; fine-grained
+//! tokens carry per-repository permissions that cannot be listed, only probed.
+
+use crate::catalogue::{
+    Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
+};
+
+pub const CLOUD_WEB_URL: &str = "https://github.com";
+pub const CLOUD_API_URL: &str = "https://api.github.com";
+
+/// The github.com deployment, or GitHub Enterprise Server when `enterprise`.
+pub fn deployment(enterprise: bool) -> Deployment {
+    let mut fine_grained = fine_grained_kind();
+    if enterprise {
+        fine_grained
+            .notes
+            .push("Fine-grained tokens need GitHub Enterprise Server 3.9 or later.".into());
+    }
+    Deployment {
+        id: if enterprise {
+            DeploymentId::GithubEnterprise
+        } else {
+            DeploymentId::Github
+        },
+        provider: ProviderKind::Github,
+        name: if enterprise {
+            "GitHub Enterprise Server".into()
+        } else {
+            "GitHub".into()
+        },
+        tagline: if enterprise {
+            "Your company's own GitHub server".into()
+        } else {
+            "github.com".into()
+        },
+        host: if enterprise {
+            HostInput::UserSupplied {
+                label: "Server address".into(),
+                placeholder: "https://github.example.com".into(),
+                hint: "The address you open in the browser; the API is reached at /api/v3 on it."
+                    .into(),
+            }
+        } else {
+            HostInput::Fixed {
+                web_url: CLOUD_WEB_URL.into(),
+                api_url: CLOUD_API_URL.into(),
+            }
+        },
+        token_kinds: vec![classic_kind(), fine_grained],
+    }
+}
+
+fn classic_kind() -> TokenKindInfo {
+    TokenKindInfo {
+        id: TokenKindId::Classic,
+        name: "Classic personal access token".into(),
+        summary: "Scopes apply to every repository the account can reach; simplest to set up and works with organizations that block fine-grained tokens.".into(),
+        recommended: true,
+        requirements: vec![
+            Requirement::scope("repo", "Read the repositories and their pull requests."),
+            Requirement::scope("admin:repo_hook", "Create and update the webhooks that trigger deployments."),
+            Requirement::scope("read:org", "See the organization's repositories and your membership in it.")
+                .only_when("the repositories belong to an organization"),
+        ],
+        notes: vec![
+            "Create it from a dedicated service account that is a member of the organization, not from a person's account.".into(),
+        ],
+    }
+}
+
+fn fine_grained_kind() -> TokenKindInfo {
+    TokenKindInfo {
+        id: TokenKindId::FineGrained,
+        name: "Fine-grained personal access token".into(),
+        summary: "Limited to the repositories you pick, with one permission level per feature; an organization may have to approve it first.".into(),
+        recommended: false,
+        requirements: vec![
+            Requirement::permission("Contents", "Read-only", "Read the repository's code."),
+            Requirement::permission("Webhooks", "Read and write", "Create and update the webhooks that trigger deployments."),
+            Requirement::permission("Pull requests", "Read and write", "Follow and comment on pull requests for preview environments."),
+            Requirement::permission("Metadata", "Read-only", "Granted automatically with any repository permission."),
+        ],
+        notes: vec![
+            "Repositories must be picked by hand on GitHub's page.".into(),
+            "Write permissions cannot be proven without writing, so a check reports them as unverified.".into(),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(kind: &TokenKindInfo) -> Vec<&str> {
+        kind.requirements.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn classic_needs_repo_and_admin_repo_hook_and_read_org_for_organizations() {
+        let classic = classic_kind();
+        assert_eq!(names(&classic), ["repo", "admin:repo_hook", "read:org"]);
+        let read_org = &classic.requirements[2];
+        assert!(read_org
+            .only_when
+            .as_deref()
+            .unwrap()
+            .contains("organization"));
+        assert!(classic.requirements[..2]
+            .iter()
+            .all(|r| r.only_when.is_none()));
+    }
+
+    #[test]
+    fn fine_grained_needs_contents_read_and_hooks_and_pulls_write() {
+        let fg = fine_grained_kind();
+        let levels: Vec<_> = fg
+            .requirements
+            .iter()
+            .map(|r| (r.name.as_str(), r.level.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                ("Contents", "Read-only"),
+                ("Webhooks", "Read and write"),
+                ("Pull requests", "Read and write"),
+                ("Metadata", "Read-only"),
+            ]
+        );
+    }
+
+    #[test]
+    fn enterprise_warns_about_the_minimum_version_for_fine_grained_tokens() {
+        let ghes = deployment(true);
+        assert!(ghes.token_kinds[1].notes.iter().any(|n| n.contains("3.9")));
+        assert!(!deployment(false).token_kinds[1]
+            .notes
+            .iter()
+            .any(|n| n.contains("3.9")));
+    }
+}

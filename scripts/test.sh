@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian or Ubuntu, then runs every test:
+# formatting, lints, Rust unit and integration tests, the UI's type check,
+# linter and component tests, and the end-to-end tests of the real app
+# window. Exits non-zero when any of them fails. Safe to run again.
+set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
+cd "$repo_root"
+
+ensure_apt_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_node
+ensure_rust
+ensure_rust_components
+ensure_cargo_tool tauri-driver tauri-driver '^2'
+ensure_npm_deps "$repo_root/ui"
+ensure_npm_deps "$repo_root/tests/e2e"
+
+# From here on a failing check is recorded and the next one still runs, so
+# one run shows every problem.
+set +e
+failed=()
+passed=0
+# step NAME COMMAND...: runs one check and records its outcome.
+step() {
+  local name="$1"; shift
+  say "$name"
+  if "$@"; then passed=$((passed + 1)); return 0; fi
+  failed+=("$name")
+  return 1
+}
+
+build_app() {
+  npm --prefix ui run --silent build && cargo build --locked -p tokenwarden-desktop
+}
+
+bindings_are_current() {
+  # `cargo test` regenerates ui/src/lib/bindings from the Rust types; a
+  # difference means someone changed a type without committing its binding.
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 0
+  local changes
+  changes=$(git status --porcelain -- ui/src/lib/bindings)
+  [[ -z "$changes" ]] && return 0
+  printf 'TypeScript bindings differ from the Rust types; commit these:\n%s\n' "$changes" >&2
+  return 1
+}
+
+step "Rust formatting (cargo fmt --check)" cargo fmt --all --check
+step "Rust lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "Rust tests (cargo test)" cargo test --workspace --locked
+step "TypeScript bindings are up to date" bindings_are_current
+step "UI type check (svelte-check)" npm --prefix ui run --silent check
+step "UI lint (eslint)" npm --prefix ui run --silent lint
+step "UI component tests (vitest)" npm --prefix ui run --silent test
+if step "Build the UI and the app" build_app; then
+  step "End-to-end tests (real window, tauri-driver)" \
+    tests/harness/desktop-session.sh -- npm --prefix tests/e2e run --silent test
+fi
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  printf '\n\033[1;31mFailed: %s\033[0m (%d check(s) passed)\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" "$passed" >&2
+  exit 1
+fi
+printf '\n\033[1;32mAll %d checks passed.\033[0m\n' "$passed" >&2

@@ -1,0 +1,16 @@
+//! Runs tauri-build for the shell: reads ../tauri.conf.json (the package's
+//! manifest sits at the workspace root, beside it), generates the ACL for
+//! the app's own commands, and embeds the Windows resources.
+
+/// Every command the shell exposes. Each one gets an `allow-*` permission
+/// that a capability must grant before any window may call it.
+const COMMANDS: &[&str] = &["provider_catalogue"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {error:#}");
+    }
+}

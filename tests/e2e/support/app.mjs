@@ -1,0 +1,51 @@
+// Starts the real Tokenwarden app through tauri-driver (which drives
+// WebKitWebDriver) and hands back a WebdriverIO browser bound to its window.
+// Run inside tests/harness/desktop-session.sh, which provides the display,
+// the session bus, the keyring and tauri-driver's port.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const artifactsDir = path.join(repoRoot, 'tests/e2e/artifacts');
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the end-to-end tests through scripts/test.sh or tests/harness/desktop-session.sh`);
+  }
+  return value;
+}
+
+export async function launchApp() {
+  const application = process.env.TW_APP_BINARY ?? path.join(repoRoot, 'target/debug/tokenwarden-desktop');
+  return remote({
+    hostname: '127.0.0.1',
+    port: Number(required('TW_WEBDRIVER_PORT')),
+    logLevel: 'warn',
+    connectionRetryTimeout: 60_000,
+    // No browserName: tauri-driver matches on tauri:options alone.
+    capabilities: { 'tauri:options': { application } },
+  });
+}
+
+/**
+ * Saves the app's window as the X server shows it, for the README and for
+ * failure triage. (WebKitWebDriver's own screenshot command hangs under
+ * Xvfb, and would show the page rather than the window.)
+ */
+export async function screenshot(browser, name) {
+  mkdirSync(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name}.png`);
+  // Let layout and fonts settle before capturing.
+  await browser.execute(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const title = await browser.getTitle();
+  const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  execFileSync('import', ['-window', ids[ids.length - 1], file]);
+  return file;
+}
