@@ -29,9 +29,6 @@ step() {
   return 1
 }
 
-build_app() {
-  npm --prefix ui run --silent build && cargo build --locked -p tokenwarden-desktop
-}
 
 bindings_are_current() {
   # `cargo test` regenerates ui/src/lib/bindings from the Rust types; a
@@ -44,16 +41,22 @@ bindings_are_current() {
   return 1
 }
 
-step "Rust formatting (cargo fmt --check)" cargo fmt --all --check
-step "Rust lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
-step "Rust tests (cargo test)" cargo test --workspace --locked
-step "TypeScript bindings are up to date" bindings_are_current
+# The UI first: the app crate embeds ui/dist at compile time, so clippy
+# and the Rust tests need it built.
 step "UI type check (svelte-check)" npm --prefix ui run --silent check
 step "UI lint (eslint)" npm --prefix ui run --silent lint
 step "UI component tests (vitest)" npm --prefix ui run --silent test
-if step "Build the UI and the app" build_app; then
-  step "End-to-end tests (real window, tauri-driver)" \
-    tests/harness/desktop-session.sh -- npm --prefix tests/e2e run --silent test
+ui_built=0
+step "Build the UI" npm --prefix ui run --silent build && ui_built=1
+step "Rust formatting (cargo fmt --check)" cargo fmt --all --check
+if [[ $ui_built -eq 1 ]]; then
+  step "Rust lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "Rust tests (cargo test)" cargo test --workspace --locked
+  step "TypeScript bindings are up to date" bindings_are_current
+  if step "Build the app" cargo build --locked -p tokenwarden-desktop; then
+    step "End-to-end tests (real window, tauri-driver)" \
+      tests/harness/desktop-session.sh -- npm --prefix tests/e2e run --silent test
+  fi
 fi
 
 if [[ ${#failed[@]} -gt 0 ]]; then

@@ -7,6 +7,15 @@
 const COMMANDS: &[&str] = &["provider_catalogue"];
 
 fn main() {
+    // With the UI embedded (the default), a missing ui/dist fails later in
+    // a macro with a terse message; say what to do instead.
+    let dist = std::path::Path::new("ui/dist/index.html");
+    if std::env::var_os("CARGO_FEATURE_BUNDLED_UI").is_some() && !dist.exists() {
+        panic!(
+            "ui/dist is missing: build the UI first (npm --prefix ui ci && npm --prefix ui run build), or run scripts/start.sh"
+        );
+    }
+    println!("cargo:rerun-if-changed=ui/dist/index.html");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
