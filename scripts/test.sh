@@ -34,10 +34,11 @@ bindings_are_current() {
   # `cargo test` regenerates ui/src/lib/bindings from the Rust types; a
   # difference means someone changed a type without committing its binding.
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 0
-  local changes
-  changes=$(git status --porcelain -- ui/src/lib/bindings)
-  [[ -z "$changes" ]] && return 0
-  printf 'TypeScript bindings differ from the Rust types; commit these:\n%s\n' "$changes" >&2
+  local changed untracked
+  changed=$(git diff --name-only -- ui/src/lib/bindings)
+  untracked=$(git ls-files --others --exclude-standard -- ui/src/lib/bindings)
+  [[ -z "$changed$untracked" ]] && return 0
+  printf 'TypeScript bindings differ from the Rust types; add these to git:\n%s\n' "$changed$untracked" >&2
   return 1
 }
 

@@ -3,9 +3,14 @@
 //! `tokenwarden` command-line front end are thin layers over this crate.
 
 pub mod catalogue;
+pub mod check;
+pub mod cli;
+pub mod endpoint;
 pub mod providers;
+pub mod secret;
 
 pub use catalogue::{
     Catalogue, Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind,
     TokenKindId, TokenKindInfo,
 };
+pub use secret::TokenSecret;

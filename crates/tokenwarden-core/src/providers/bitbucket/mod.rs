@@ -3,6 +3,8 @@
 //! Sources: PROVIDERS.md, "Bitbucket Cloud". Repository and workspace access
 //! tokens carry scopes; no API exposes their expiry, so the user enters it.
 
+pub mod check;
+
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
 };

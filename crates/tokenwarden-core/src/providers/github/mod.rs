@@ -3,6 +3,10 @@
 //! Sources: PROVIDERS.md, "GitHub". Classic tokens carry scopes; fine-grained
 //! tokens carry per-repository permissions that cannot be listed, only probed.
 
+pub mod check;
+mod expiry_header;
+mod scopes;
+
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
 };

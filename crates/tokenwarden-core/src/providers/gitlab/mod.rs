@@ -4,6 +4,8 @@
 //! personal access tokens of a bot user, whose role on the project or group
 //! must be Maintainer (40) or Owner (50).
 
+pub mod check;
+
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
 };

@@ -1,0 +1,222 @@
+//! The HTTP layer every provider check goes through: a timeout on every
+//! request, bounded retries with backoff for transient failures (connection
+//! errors, 5xx), response bodies read with a size cap, no redirects (a
+//! redirect must never carry a token to another address), and failures
+//! classified for the user.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::secret::TokenSecret;
+
+/// Provider responses Tokenwarden reads are a few kilobytes; anything
+/// bigger than this is not what we asked for.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Per request, from sending to the last byte of the body.
+    pub timeout: Duration,
+    /// Extra attempts after a transient failure.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(10),
+            retries: 2,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("no answer within {0} seconds")]
+    Timeout(u64),
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error("the secure connection failed: {0}")]
+    Tls(String),
+    #[error("the answer was larger than {MAX_BODY_BYTES} bytes")]
+    BodyTooLarge,
+    #[error("{0}")]
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    options: HttpOptions,
+}
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Self {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("Tokenwarden/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .timeout(options.timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .expect("the HTTP client's fixed configuration is valid");
+        Http { client, options }
+    }
+
+    pub fn options(&self) -> &HttpOptions {
+        &self.options
+    }
+
+    /// Sends an authenticated request, retrying transient failures. A 5xx
+    /// that outlasts the retries is returned as a response, for the caller
+    /// to describe; everything else that fails is a `TransportError`.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        token: &TokenSecret,
+        extra_headers: &[(&'static str, &'static str)],
+    ) -> Result<Response, TransportError> {
+        let mut attempt = 0;
+        loop {
+            let outcome = self
+                .send_once(method.clone(), url, token, extra_headers)
+                .await;
+            let transient = match &outcome {
+                Ok(response) => response.status.is_server_error(),
+                Err(TransportError::Connect(_)) => true,
+                Err(_) => false,
+            };
+            if !transient || attempt >= self.options.retries {
+                return outcome;
+            }
+            tokio::time::sleep(self.options.backoff * 2u32.pow(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    pub async fn get(&self, url: &Url, token: &TokenSecret) -> Result<Response, TransportError> {
+        self.send(Method::GET, url, token, &[]).await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &Url,
+        token: &TokenSecret,
+        extra_headers: &[(&'static str, &'static str)],
+    ) -> Result<Response, TransportError> {
+        let mut headers = HeaderMap::new();
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                TransportError::Other(
+                    "the token contains characters that cannot be sent in an HTTP header".into(),
+                )
+            })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("Tokenwarden/", env!("CARGO_PKG_VERSION"))),
+        );
+        for (name, value) in extra_headers {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let mut response = self
+            .client
+            .request(method, url.clone())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.classify(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(TransportError::BodyTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn classify(&self, error: &reqwest::Error) -> TransportError {
+        if error.is_timeout() {
+            return TransportError::Timeout(self.options.timeout.as_secs().max(1));
+        }
+        // reqwest's errors say little on their own; the cause chain names
+        // DNS, refused connections and certificate problems.
+        let chain = error_chain(error);
+        let lower = chain.to_ascii_lowercase();
+        if [
+            "certificate",
+            "tls",
+            "handshake",
+            "unknownissuer",
+            "corrupt message",
+        ]
+        .iter()
+        .any(|needle| lower.contains(needle))
+        {
+            TransportError::Tls(chain)
+        } else {
+            // Refused, unresolvable, or reset mid-answer: either way the
+            // provider could not be reached, which is worth a retry.
+            TransportError::Connect(chain)
+        }
+    }
+}
+
+/// The error and its causes, without the URL (which is ours, not news to
+/// the user) and never with a header value.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    if parts.is_empty() {
+        let text = error.to_string();
+        parts.push(match error.url() {
+            Some(url) => text.replace(&format!(" ({url})"), ""),
+            None => text,
+        });
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,21 @@
+//! Token checks: given a provider, an API base and a token, say exactly
+//! whether the token is ready, what it lacks, and when it dies.
+//!
+//! The provider-specific calls live in `providers::*::check`; this module
+//! holds what they share: the request and report types (the `validate`
+//! JSON contract), the verdict, prefix and expiry rules, the HTTP layer and
+//! the concurrent runner.
+
+mod expiry;
+mod http;
+mod prefix;
+mod report;
+pub(crate) mod runner;
+
+pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
+pub use http::{Http, HttpOptions, Response, TransportError};
+pub use prefix::provider_of_token;
+pub use report::{
+    CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
+};
+pub use runner::{CheckOptions, Checker};

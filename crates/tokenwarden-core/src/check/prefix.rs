@@ -1,0 +1,60 @@
+//! Recognising which provider issued a token from its prefix, so a token is
+//! never sent to the wrong provider (a GitHub token typed into a GitLab
+//! form would otherwise reach a server that has no business seeing it).
+//!
+//! Sources: GitHub's token formats (changelog 2021-03-31); GitLab's token
+//! prefixes (self-managed instances may change `glpat-`, so a token is never
+//! refused for *lacking* a prefix, only for carrying another provider's);
+//! Atlassian's `ATCTT` (access tokens), `ATATT` (API tokens), `ATBB` (app
+//! passwords).
+
+use crate::catalogue::ProviderKind;
+
+const PREFIXES: &[(&str, ProviderKind)] = &[
+    ("github_pat_", ProviderKind::Github),
+    ("ghp_", ProviderKind::Github),
+    ("gho_", ProviderKind::Github),
+    ("ghu_", ProviderKind::Github),
+    ("ghs_", ProviderKind::Github),
+    ("ghr_", ProviderKind::Github),
+    ("glpat-", ProviderKind::Gitlab),
+    ("gloas-", ProviderKind::Gitlab),
+    ("gldt-", ProviderKind::Gitlab),
+    ("glrt-", ProviderKind::Gitlab),
+    ("glptt-", ProviderKind::Gitlab),
+    ("glft-", ProviderKind::Gitlab),
+    ("glimt-", ProviderKind::Gitlab),
+    ("glsoat-", ProviderKind::Gitlab),
+    ("ATCTT", ProviderKind::Bitbucket),
+    ("ATATT", ProviderKind::Bitbucket),
+    ("ATBB", ProviderKind::Bitbucket),
+];
+
+/// The provider whose prefix the token carries, if any.
+pub fn provider_of_token(token: &str) -> Option<ProviderKind> {
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| token.starts_with(prefix))
+        .map(|(_, provider)| *provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_each_providers_prefixes() {
+        assert_eq!(provider_of_token("ghp_abc"), Some(ProviderKind::Github));
+        assert_eq!(
+            provider_of_token("github_pat_11AB"),
+            Some(ProviderKind::Github)
+        );
+        assert_eq!(provider_of_token("glpat-xyz"), Some(ProviderKind::Gitlab));
+        assert_eq!(
+            provider_of_token("ATCTT3xFfGN0abc"),
+            Some(ProviderKind::Bitbucket)
+        );
+        assert_eq!(provider_of_token("custom-prefix-123"), None);
+        assert_eq!(provider_of_token(""), None);
+    }
+}

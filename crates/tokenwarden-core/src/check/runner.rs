@@ -1,0 +1,271 @@
+//! Runs checks: one token, or many at once with a bound per host so that a
+//! large vault does not open a flood of connections to one provider.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use tokio::sync::Semaphore;
+
+use super::expiry::{Clock, SystemClock};
+use super::http::{Http, HttpOptions, Response, TransportError};
+use super::prefix::provider_of_token;
+use super::report::{CheckReport, CheckRequest, ProblemCode};
+use crate::catalogue::ProviderKind;
+use crate::endpoint;
+use crate::providers::{bitbucket, github, gitlab};
+use crate::secret::TokenSecret;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub http: HttpOptions,
+    /// Checks running at once against one host (scheme, name and port).
+    pub per_host_concurrency: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            http: HttpOptions::default(),
+            per_host_concurrency: 8,
+        }
+    }
+}
+
+pub struct Checker {
+    http: Http,
+    clock: Arc<dyn Clock>,
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// What a provider's check needs besides the request and the token.
+pub(crate) struct CheckContext<'a> {
+    pub http: &'a Http,
+    pub now: DateTime<Utc>,
+}
+
+impl CheckContext<'_> {
+    /// One request to `path` under the API base. A transport failure is
+    /// recorded on the report (as `provider`'s) and yields None.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        request: &CheckRequest,
+        token: &TokenSecret,
+        report: &mut CheckReport,
+        path: &str,
+    ) -> Option<Response> {
+        let url = endpoint::join(&request.api_url, path);
+        match self.http.send(method, &url, token, &[]).await {
+            Ok(response) => Some(response),
+            Err(error) => {
+                report.transport_failure(provider_name(request.provider), &error);
+                None
+            }
+        }
+    }
+
+    pub async fn get(
+        &self,
+        request: &CheckRequest,
+        token: &TokenSecret,
+        report: &mut CheckReport,
+        path: &str,
+    ) -> Option<Response> {
+        self.call(reqwest::Method::GET, request, token, report, path)
+            .await
+    }
+}
+
+impl Checker {
+    pub fn new(options: CheckOptions) -> Self {
+        Self::with_clock(options, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(options: CheckOptions, clock: Arc<dyn Clock>) -> Self {
+        Checker {
+            http: Http::new(options.http),
+            clock,
+            per_host: options.per_host_concurrency.max(1),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn host_slot(&self, request: &CheckRequest) -> Arc<Semaphore> {
+        let key = request.api_url.origin().ascii_serialization();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+            .clone()
+    }
+
+    /// Checks one token. Never fails: every outcome is a report.
+    pub async fn check(&self, request: &CheckRequest, token: &TokenSecret) -> CheckReport {
+        let mut report = CheckReport::start(request);
+        if let Some(refusal) = refuse_before_sending(request, token) {
+            report.problem(refusal.0, refusal.1);
+            return report.finish();
+        }
+        let slot = self.host_slot(request);
+        let _permit = slot
+            .acquire()
+            .await
+            .expect("host semaphores are never closed");
+        let ctx = CheckContext {
+            http: &self.http,
+            now: self.clock.now(),
+        };
+        match request.provider {
+            ProviderKind::Github => github::check::run(&ctx, request, token, &mut report).await,
+            ProviderKind::Gitlab => gitlab::check::run(&ctx, request, token, &mut report).await,
+            ProviderKind::Bitbucket => {
+                bitbucket::check::run(&ctx, request, token, &mut report).await
+            }
+        }
+        report.finish()
+    }
+
+    /// Checks many tokens concurrently (bounded per host); reports come
+    /// back in the order of the input.
+    pub async fn check_many(&self, items: &[(CheckRequest, &TokenSecret)]) -> Vec<CheckReport> {
+        join_all(
+            items
+                .iter()
+                .map(|(request, token)| self.check(request, token)),
+        )
+        .await
+    }
+}
+
+/// Reasons not to send the token at all.
+fn refuse_before_sending(
+    request: &CheckRequest,
+    token: &TokenSecret,
+) -> Option<(ProblemCode, String)> {
+    let provider = provider_name(request.provider);
+    if token.is_empty() {
+        return Some((
+            ProblemCode::InvalidToken,
+            "The token is empty: paste the whole value the provider showed.".into(),
+        ));
+    }
+    if let Some(owner) = provider_of_token(token.expose()) {
+        if owner != request.provider {
+            return Some((
+                ProblemCode::ProviderMismatch,
+                format!(
+                    "This looks like a {} token, not a {provider} one: it was not sent to {provider}. Check that you picked the right provider.",
+                    provider_name(owner)
+                ),
+            ));
+        }
+    }
+    if request.api_url.scheme() != "https" && !endpoint::is_loopback(&request.api_url) {
+        return Some((
+            ProblemCode::InsecureUrl,
+            format!(
+                "Refusing to send the token over plain HTTP to {}: use an https:// address.",
+                request.api_url.host_str().unwrap_or_default()
+            ),
+        ));
+    }
+    None
+}
+
+pub(crate) fn provider_name(provider: ProviderKind) -> &'static str {
+    match provider {
+        ProviderKind::Github => "GitHub",
+        ProviderKind::Gitlab => "GitLab",
+        ProviderKind::Bitbucket => "Bitbucket",
+    }
+}
+
+impl CheckReport {
+    /// Describes a request that got no usable answer.
+    pub(crate) fn transport_failure(&mut self, provider: &str, error: &TransportError) {
+        let (code, message) = match error {
+            TransportError::Timeout(secs) => (
+                ProblemCode::Unreachable,
+                format!("{provider} did not answer within {secs} seconds. Check your connection, or try again with a longer --timeout."),
+            ),
+            TransportError::Connect(detail) => (
+                ProblemCode::Unreachable,
+                format!("{provider} could not be reached ({detail}). Check the address and your network connection."),
+            ),
+            TransportError::Tls(detail) => (
+                ProblemCode::TlsError,
+                format!("The secure connection to {provider} failed ({detail}). If your server uses a private certificate authority, that authority must be trusted by this computer."),
+            ),
+            TransportError::BodyTooLarge | TransportError::Other(_) => (
+                ProblemCode::UnexpectedResponse,
+                format!("{provider} gave an answer Tokenwarden cannot use: {error}."),
+            ),
+        };
+        self.problem(code, message);
+    }
+
+    /// Describes an answer no rule above it expected.
+    pub(crate) fn unexpected(&mut self, provider: &str, what: &str, response: &Response) {
+        let message = if response.status.is_server_error() {
+            format!(
+                "{provider} is having trouble (HTTP {} on {what}). This says nothing about the token: try again later.",
+                response.status.as_u16()
+            )
+        } else {
+            format!(
+                "{provider} answered {what} with HTTP {}, which Tokenwarden did not expect.",
+                response.status.as_u16()
+            )
+        };
+        self.problem(ProblemCode::UnexpectedResponse, message);
+    }
+
+    /// Records rate limiting when the response says so, and returns true.
+    /// A rate limit is not a bad token: it says when to try again.
+    pub(crate) fn rate_limited(
+        &mut self,
+        provider: &str,
+        response: &Response,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let status = response.status.as_u16();
+        let remaining_zero = ["x-ratelimit-remaining", "ratelimit-remaining"]
+            .iter()
+            .any(|h| response.header(h).is_some_and(|v| v.trim() == "0"));
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        if !(status == 429 || (status == 403 && (remaining_zero || retry_after.is_some()))) {
+            return false;
+        }
+        let reset = ["x-ratelimit-reset", "ratelimit-reset"]
+            .iter()
+            .find_map(|h| {
+                response
+                    .header(h)
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            })
+            .and_then(|epoch| DateTime::from_timestamp(epoch, 0));
+        let when = match (retry_after, reset) {
+            (Some(secs), _) => Some(now + chrono::Duration::seconds(secs.max(0))),
+            (None, Some(at)) => Some(at),
+            (None, None) => None,
+        };
+        let message = match when {
+            Some(at) => {
+                let minutes = ((at - now).num_seconds().max(0) + 59) / 60;
+                format!(
+                    "{provider} is rate limiting requests. Try again after {} (in about {minutes} minute{}). This is not a problem with the token.",
+                    at.format("%H:%M UTC"),
+                    if minutes == 1 { "" } else { "s" }
+                )
+            }
+            None => format!("{provider} is rate limiting requests. Try again in a few minutes. This is not a problem with the token."),
+        };
+        self.problem(ProblemCode::RateLimited, message);
+        true
+    }
+}

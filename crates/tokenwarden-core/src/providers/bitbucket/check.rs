@@ -1,0 +1,186 @@
+//! Checking a Bitbucket Cloud repository or workspace access token.
+//!
+//! Access tokens act as themselves (no `/user`): the check reads the named
+//! repository or workspace, takes the granted scopes from `x-oauth-scopes`,
+//! and the expiry from the user, since no API exposes it.
+
+use crate::catalogue::TokenKindId;
+use crate::check::runner::CheckContext;
+use crate::check::start_of_day_utc;
+use crate::check::{CheckReport, CheckRequest, ExpirySource, ProblemCode};
+use crate::secret::TokenSecret;
+
+const BITBUCKET: &str = "Bitbucket";
+const REQUIRED: &[&str] = &["repository", "pullrequest:write", "webhook"];
+
+/// Broader Bitbucket scopes meet narrower requirements.
+fn satisfies(granted: &[String], required: &str) -> bool {
+    let has = |s: &str| granted.iter().any(|g| g == s);
+    has(required)
+        || match required {
+            "repository" => has("repository:write") || has("repository:admin"),
+            "repository:write" => has("repository:admin"),
+            "pullrequest" => has("pullrequest:write"),
+            _ => false,
+        }
+}
+
+fn parse_scopes(value: &str) -> Vec<String> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub(crate) async fn run(
+    ctx: &CheckContext<'_>,
+    request: &CheckRequest,
+    token: &TokenSecret,
+    report: &mut CheckReport,
+) {
+    let kind = request.kind.unwrap_or(if request.repo.is_some() {
+        TokenKindId::Repository
+    } else {
+        TokenKindId::Workspace
+    });
+    report.kind = Some(kind);
+    let web =
+        crate::endpoint::web_base(crate::catalogue::ProviderKind::Bitbucket, &request.api_url);
+    let web = web.as_str().trim_end_matches('/');
+
+    let Some(workspace) = &request.workspace else {
+        report.problem(
+            ProblemCode::NotFound,
+            "No workspace was named: Bitbucket access tokens are checked against their workspace (pass --workspace NAME).",
+        );
+        return;
+    };
+    let (path, what, page) = match (kind, &request.repo) {
+        (TokenKindId::Repository, Some(repo)) => (
+            format!("/repositories/{workspace}/{repo}"),
+            format!("the repository {workspace}/{repo}"),
+            format!("{web}/{workspace}/{repo}/admin/access-tokens"),
+        ),
+        (TokenKindId::Repository, None) => {
+            report.problem(
+                ProblemCode::NotFound,
+                "No repository was named: a repository access token is checked against its repository (pass --repo SLUG).",
+            );
+            return;
+        }
+        _ => (
+            format!("/workspaces/{workspace}"),
+            format!("the workspace {workspace}"),
+            format!("{web}/{workspace}/workspace/settings/access-tokens"),
+        ),
+    };
+
+    match request.user_expires_at {
+        Some(date) => report.set_expiry(
+            Some(start_of_day_utc(date)),
+            ExpirySource::User,
+            ctx.now,
+            &format!("Create its replacement at {page} and rotate it in Tokenwarden."),
+        ),
+        None => report.set_expiry(None, ExpirySource::Unknown, ctx.now, ""),
+    }
+
+    let Some(response) = ctx.get(request, token, report, &path).await else {
+        return;
+    };
+    match response.status.as_u16() {
+        200 | 403 => {}
+        401 => {
+            report.problem(
+                ProblemCode::InvalidToken,
+                format!("Bitbucket rejected the token: it is wrong, expired or revoked. Create a new one at {page}."),
+            );
+            return;
+        }
+        // Bitbucket answers 404 for what a valid token cannot see.
+        404 => {
+            report.authenticated = true;
+            report.problem(
+                ProblemCode::NotFound,
+                format!("Bitbucket cannot find {what} for this token: check the names, and that the token was created for it."),
+            );
+            return;
+        }
+        _ => {
+            if !report.rate_limited(BITBUCKET, &response, ctx.now) {
+                report.unexpected(BITBUCKET, &format!("GET {path}"), &response);
+            }
+            return;
+        }
+    }
+    if response.status.as_u16() == 403 && report.rate_limited(BITBUCKET, &response, ctx.now) {
+        return;
+    }
+    report.authenticated = true;
+    let granted = response
+        .header("x-oauth-scopes")
+        .map(parse_scopes)
+        .or_else(|| {
+            // A 403 for missing scopes lists what was granted in its body.
+            response.json::<serde_json::Value>().and_then(|v| {
+                v["error"]["detail"]["granted"].as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+            })
+        });
+    if response.status.as_u16() == 403 && granted.is_none() {
+        report.problem(
+            ProblemCode::NotFound,
+            format!("The token may not read {what}. A repository access token cannot read its workspace: check the token's kind."),
+        );
+        return;
+    }
+    let granted = granted.unwrap_or_default();
+    for scope in REQUIRED {
+        if !satisfies(&granted, scope) {
+            report.lacks(*scope);
+        }
+    }
+    report.scopes = Some(granted);
+    if !report.missing.is_empty() {
+        report.problem(
+            ProblemCode::MissingPermissions,
+            format!(
+                "The token lacks the scope{} {}. Bitbucket cannot change a token's scopes: create a new one at {page} with Repositories: Read, Pull requests: Read and write, Webhooks: Read and write.",
+                if report.missing.len() == 1 { "" } else { "s" },
+                report.missing.join(", "),
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broader_scopes_meet_narrower_requirements() {
+        let g = |s: &str| parse_scopes(s);
+        assert!(satisfies(&g("repository:admin"), "repository"));
+        assert!(satisfies(&g("repository:write, webhook"), "repository"));
+        assert!(!satisfies(&g("pullrequest"), "pullrequest:write"));
+        assert!(satisfies(&g("pullrequest:write"), "pullrequest"));
+        assert!(!satisfies(&g("repository"), "webhook"));
+    }
+
+    #[test]
+    fn parses_scope_headers_with_commas_or_spaces() {
+        assert_eq!(
+            parse_scopes("repository, pullrequest:write,webhook"),
+            ["repository", "pullrequest:write", "webhook"]
+        );
+        assert_eq!(
+            parse_scopes("repository webhook"),
+            ["repository", "webhook"]
+        );
+    }
+}

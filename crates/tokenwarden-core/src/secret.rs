@@ -1,0 +1,71 @@
+//! The one type a token's value ever lives in while Tokenwarden uses it.
+//!
+//! `TokenSecret` zeroizes its memory on drop (secrecy/zeroize) and redacts
+//! itself in `Debug` and `Display`, so a stray `{:?}` in a log line, an
+//! error or a panic message prints `[redacted]`, never the token.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+
+pub struct TokenSecret(SecretString);
+
+impl TokenSecret {
+    /// Wraps a token typed or pasted by the user, trimming the surrounding
+    /// whitespace and newline a paste or `echo` adds.
+    pub fn new(value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        let trimmed = value.trim();
+        if trimmed.len() == value.len() {
+            TokenSecret(SecretString::from(value))
+        } else {
+            // `value` is dropped (and its buffer freed) here; SecretString
+            // takes a fresh copy it will zeroize.
+            TokenSecret(SecretString::from(trimmed.to_owned()))
+        }
+    }
+
+    /// The raw value, for building the one HTTP header or keychain entry
+    /// that needs it. Never format it.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.expose().is_empty()
+    }
+}
+
+impl fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenSecret([redacted])")
+    }
+}
+
+impl fmt::Display for TokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let s = TokenSecret::new("ghp_supersecretvalue");
+        assert_eq!(format!("{s:?}"), "TokenSecret([redacted])");
+        assert_eq!(format!("{s}"), "[redacted]");
+        assert_eq!(
+            format!("{:#?}", Some(&s)),
+            "Some(\n    TokenSecret([redacted]),\n)"
+        );
+    }
+
+    #[test]
+    fn trims_a_pasted_trailing_newline() {
+        assert_eq!(TokenSecret::new("glpat-abc\n").expose(), "glpat-abc");
+        assert_eq!(TokenSecret::new("  glpat-abc\r\n").expose(), "glpat-abc");
+        assert!(TokenSecret::new("\n").is_empty());
+    }
+}

@@ -1,0 +1,64 @@
+//! Shared set-up for the integration tests: a provider simulator on
+//! loopback and a checker whose retries and timeouts are short enough for
+//! tests. The simulator judges expiry by the real clock, so these tests do
+//! too (the expiry rules themselves are tested with a fixed clock in
+//! `check::expiry`).
+#![allow(dead_code, unused_imports)]
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokenwarden_core::check::{
+    CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode,
+};
+use tokenwarden_core::{ProviderKind, TokenSecret};
+use url::Url;
+
+pub use tokenwarden_sim::{Behaviour, Provider, RateLimit, Simulator, TokenKind, TokenSpec};
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub fn checker() -> Checker {
+    checker_with(CheckOptions {
+        http: HttpOptions {
+            timeout: Duration::from_secs(2),
+            retries: 2,
+            backoff: Duration::from_millis(20),
+        },
+        per_host_concurrency: 8,
+    })
+}
+
+pub fn checker_with(options: CheckOptions) -> Checker {
+    Checker::new(options)
+}
+
+pub fn request(provider: ProviderKind, api_url: &str) -> CheckRequest {
+    CheckRequest::new(provider, Url::parse(api_url).unwrap())
+}
+
+pub async fn check(request: &CheckRequest, token: &str) -> CheckReport {
+    checker().check(request, &TokenSecret::new(token)).await
+}
+
+pub fn codes(report: &CheckReport) -> Vec<ProblemCode> {
+    report.problems.iter().map(|p| p.code).collect()
+}
+
+/// `days` from now, to the second (providers report whole seconds).
+pub fn in_days(days: i64) -> DateTime<Utc> {
+    let at = now() + chrono::Duration::days(days);
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap()
+}
+
+/// A date `days` from today, as GitLab and Bitbucket expiry dates are.
+pub fn date_in_days(days: i64) -> chrono::NaiveDate {
+    (now() + chrono::Duration::days(days)).date_naive()
+}
+
+/// Every message in the report, for "the token never appears" checks.
+pub fn all_text(report: &CheckReport) -> String {
+    serde_json::to_string(report).unwrap()
+}

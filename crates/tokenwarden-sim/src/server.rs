@@ -1,0 +1,125 @@
+//! The listeners: one accept loop per provider serving that provider's
+//! router over HTTP/1.
+//!
+//! Why not `axum::serve`: a "down" provider must accept the connection and
+//! close it without answering, which an axum handler cannot do (it always
+//! produces a response). Here the per-connection service returns an error
+//! instead, and hyper then drops the connection without writing anything.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::behaviour::{self, failure_response, rate_limited_response};
+use crate::spec::Provider;
+use crate::state::Locked;
+
+/// Base URLs of the three listeners (`http://127.0.0.1:PORT`).
+#[derive(Debug, Clone)]
+pub(crate) struct Urls {
+    pub github: String,
+    pub gitlab: String,
+    pub bitbucket: String,
+}
+
+/// What every handler shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub state: Locked,
+    pub urls: Urls,
+}
+
+/// Axum state of one listener: the shared world plus which provider it is.
+#[derive(Debug, Clone)]
+pub(crate) struct App {
+    pub shared: Arc<Shared>,
+    pub provider: Provider,
+}
+
+/// The error that makes hyper drop a connection without a response.
+#[derive(Debug, thiserror::Error)]
+#[error("simulated provider outage: connection dropped")]
+pub(crate) struct ConnectionDropped;
+
+/// Accepts connections until `shutdown` changes or its sender is dropped
+/// (every `Simulator` handle gone), then aborts the open connections.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: App,
+    router: Router,
+    mut shutdown: watch::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off briefly.
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                };
+                let app = app.clone();
+                let router = router.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        handle(app.clone(), router.clone(), req)
+                    });
+                    // Errors here are clients going away or simulated outages.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    connections.shutdown().await;
+}
+
+/// Records the request, applies the provider's behaviour to API paths, then
+/// hands the request to the router.
+async fn handle(
+    app: App,
+    router: Router,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, ConnectionDropped> {
+    let path = req.uri().path();
+    let provider = app.provider;
+    let decision = if behaviour::is_admin_path(path) {
+        None
+    } else {
+        let recorded = behaviour::record(req.method().as_str(), req.uri(), req.headers());
+        let mut state = app.shared.state.lock();
+        state.record_request(provider, recorded);
+        behaviour::is_api_path(provider, path).then(|| state.behaviour_mut(provider).decide())
+    };
+    if let Some(decision) = decision {
+        if decision.down {
+            return Err(ConnectionDropped);
+        }
+        if !decision.latency.is_zero() {
+            tokio::time::sleep(decision.latency).await;
+        }
+        if let Some(status) = decision.fail {
+            return Ok(failure_response(provider, status));
+        }
+        if let Some(limit) = decision.rate_limited {
+            return Ok(rate_limited_response(provider, &limit));
+        }
+    }
+    let response: Result<Response<Body>, Infallible> = router.oneshot(req.map(Body::new)).await;
+    match response {
+        Ok(r) => Ok(r),
+        Err(never) => match never {},
+    }
+}
