@@ -422,7 +422,30 @@ async fn a_provider_that_drops_connections_or_is_not_listening_is_unreachable() 
     );
     let report = check(&req, &token).await;
     assert_eq!(codes(&report), [ProblemCode::Unreachable]);
+    assert!(
+        report.problems[0].message.contains("nothing is listening"),
+        "{}",
+        report.problems[0].message
+    );
     assert_eq!(report.verdict(), Verdict::Unchecked);
+}
+
+#[tokio::test]
+async fn a_host_that_does_not_resolve_is_unreachable() {
+    // `.invalid` never resolves (RFC 2606).
+    let req = request(
+        ProviderKind::Github,
+        "https://tokenwarden-test.invalid/api/v3",
+    );
+    let report = check(&req, "ghp_abcdefghijklmnopqrstuvwxyz0123456789").await;
+    assert_eq!(codes(&report), [ProblemCode::Unreachable]);
+    assert!(
+        report.problems[0]
+            .message
+            .contains("server name could not be found"),
+        "{}",
+        report.problems[0].message
+    );
 }
 
 #[tokio::test]

@@ -192,9 +192,22 @@ impl Http {
         {
             TransportError::Tls(chain)
         } else {
-            // Refused, unresolvable, or reset mid-answer: either way the
-            // provider could not be reached, which is worth a retry.
-            TransportError::Connect(chain)
+            // Unresolvable, refused, or reset mid-answer: either way the
+            // provider could not be reached, which is worth a retry. Say
+            // which in plain words where the cause is recognisable.
+            let plain = if lower.contains("dns error") || lower.contains("lookup address") {
+                "the server name could not be found"
+            } else if lower.contains("connection refused") {
+                "nothing is listening at that address"
+            } else if lower.contains("reset")
+                || lower.contains("closed")
+                || lower.contains("incomplete message")
+            {
+                "the connection closed before an answer"
+            } else {
+                return TransportError::Connect(chain);
+            };
+            TransportError::Connect(plain.to_owned())
         }
     }
 }

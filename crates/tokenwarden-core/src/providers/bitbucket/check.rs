@@ -48,7 +48,6 @@ pub(crate) async fn run(
     report.kind = Some(kind);
     let web =
         crate::endpoint::web_base(crate::catalogue::ProviderKind::Bitbucket, &request.api_url);
-    let web = web.as_str().trim_end_matches('/');
 
     let Some(workspace) = &request.workspace else {
         report.problem(
@@ -57,11 +56,12 @@ pub(crate) async fn run(
         );
         return;
     };
-    let (path, what, page) = match (kind, &request.repo) {
+    let page =
+        super::links::tokens_page(&web, kind, workspace, request.repo.as_deref()).to_string();
+    let (path, what) = match (kind, &request.repo) {
         (TokenKindId::Repository, Some(repo)) => (
             format!("/repositories/{workspace}/{repo}"),
             format!("the repository {workspace}/{repo}"),
-            format!("{web}/{workspace}/{repo}/admin/access-tokens"),
         ),
         (TokenKindId::Repository, None) => {
             report.problem(
@@ -73,7 +73,6 @@ pub(crate) async fn run(
         _ => (
             format!("/workspaces/{workspace}"),
             format!("the workspace {workspace}"),
-            format!("{web}/{workspace}/workspace/settings/access-tokens"),
         ),
     };
 

@@ -4,6 +4,7 @@
 //! tokens carry scopes; no API exposes their expiry, so the user enters it.
 
 pub mod check;
+pub mod links;
 
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,

@@ -27,10 +27,10 @@ struct Links {
 
 impl Links {
     fn classic_tokens(&self) -> String {
-        format!("{}settings/tokens", self.web)
+        super::links::classic_tokens(&self.web).to_string()
     }
     fn fine_grained_tokens(&self) -> String {
-        format!("{}settings/personal-access-tokens", self.web)
+        super::links::fine_grained_tokens(&self.web).to_string()
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod check;
 mod expiry_header;
+pub mod links;
 mod scopes;
 
 use crate::catalogue::{

@@ -5,15 +5,13 @@
 //! gives the identity (a bot user for project and group tokens), whose
 //! role on the named project or group must be Maintainer (40) or Owner (50).
 
-use serde::Deserialize;
-use url::Url;
-
 use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::check::runner::CheckContext;
 use crate::check::start_of_day_utc;
 use crate::check::{CheckReport, CheckRequest, ExpirySource, Identity, ProblemCode, Response};
 use crate::endpoint;
 use crate::secret::TokenSecret;
+use serde::Deserialize;
 
 const GITLAB: &str = "GitLab";
 const REQUIRED_SCOPES: &[&str] = &["api", "read_repository"];
@@ -70,25 +68,6 @@ fn encode(path: &str) -> String {
     url::form_urlencoded::byte_serialize(path.as_bytes()).collect()
 }
 
-struct Links {
-    web: Url,
-}
-
-impl Links {
-    fn tokens_page(&self, kind: TokenKindId, request: &CheckRequest) -> String {
-        let base = self.web.as_str().trim_end_matches('/');
-        match (kind, &request.project, &request.group) {
-            (TokenKindId::Project, Some(project), _) => {
-                format!("{base}/{project}/-/settings/access_tokens")
-            }
-            (TokenKindId::Group, _, Some(group)) => {
-                format!("{base}/groups/{group}/-/settings/access_tokens")
-            }
-            _ => format!("{base}/-/user_settings/personal_access_tokens"),
-        }
-    }
-}
-
 pub(crate) async fn run(
     ctx: &CheckContext<'_>,
     request: &CheckRequest,
@@ -103,10 +82,14 @@ pub(crate) async fn run(
             _ => TokenKindId::Personal,
         });
     report.kind = Some(kind);
-    let links = Links {
-        web: endpoint::web_base(ProviderKind::Gitlab, &request.api_url),
-    };
-    let page = links.tokens_page(kind, request);
+    let web = endpoint::web_base(ProviderKind::Gitlab, &request.api_url);
+    let page = super::links::tokens_page(
+        &web,
+        kind,
+        request.project.as_deref(),
+        request.group.as_deref(),
+    )
+    .to_string();
 
     let Some(response) = ctx
         .get(request, token, report, "/personal_access_tokens/self")

@@ -5,6 +5,7 @@
 //! must be Maintainer (40) or Owner (50).
 
 pub mod check;
+pub mod links;
 
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
