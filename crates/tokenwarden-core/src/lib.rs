@@ -8,6 +8,7 @@ pub mod cli;
 pub mod endpoint;
 pub mod providers;
 pub mod secret;
+pub mod vault;
 
 pub use catalogue::{
     Catalogue, Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind,

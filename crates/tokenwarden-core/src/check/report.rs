@@ -3,7 +3,7 @@
 //! are a contract that scripts rely on.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
@@ -43,14 +43,14 @@ impl CheckRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, Deserialize)]
 #[ts(export)]
 pub struct Identity {
     pub login: String,
 }
 
 /// Where the expiry date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum ExpirySource {
@@ -65,7 +65,7 @@ pub enum ExpirySource {
 }
 
 /// Every way a check can go wrong, never lumped together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ProblemCode {
@@ -93,7 +93,7 @@ impl ProblemCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, Deserialize)]
 #[ts(export)]
 pub struct Problem {
     pub code: ProblemCode,
@@ -126,7 +126,9 @@ pub struct CheckReport {
 }
 
 /// What a report means for a script: `validate`'s exit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Verdict {
     /// 0: ready to use.
     Ready,

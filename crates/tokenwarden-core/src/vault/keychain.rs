@@ -1,0 +1,277 @@
+//! The OS keychain, behind a small trait: the one place a token's value is
+//! stored. `KeyringStore` uses the `keyring` crate with each platform's
+//! real store (Cargo.toml enables them; keyring 3 without one would keep
+//! secrets in memory and lose them). Failures name the fix; nothing ever
+//! falls back to a file.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use keyring::credential::CredentialBuilder;
+use keyring::Entry;
+
+use crate::secret::TokenSecret;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeychainError {
+    #[error("The token's secret is not in the keychain (it was deleted outside Tokenwarden). Replace it with a new value, or remove the token.")]
+    Missing,
+    #[error(
+        "{} Tokens are never stored in plain files instead.",
+        unavailable_fix()
+    )]
+    Unavailable { detail: String },
+    #[error("{}", locked_fix())]
+    Locked { detail: String },
+    #[error("The keychain did not answer within {0} seconds; it may be waiting for you to unlock it. Unlock it and try again.")]
+    Timeout(u64),
+    #[error("The keychain refused the operation: {detail}")]
+    Failed { detail: String },
+}
+
+fn unavailable_fix() -> &'static str {
+    if cfg!(target_os = "linux") {
+        "No keychain is available: Tokenwarden stores tokens in the Secret Service (GNOME Keyring or KWallet) over D-Bus, and none answered. Install and start gnome-keyring (or KWallet) in your desktop session, then try again."
+    } else if cfg!(target_os = "macos") {
+        "The macOS Keychain is not available. Make sure you are logged in to a desktop session, then try again."
+    } else {
+        "Windows Credential Manager is not available. Make sure you are logged in to a desktop session, then try again."
+    }
+}
+
+fn locked_fix() -> &'static str {
+    if cfg!(target_os = "linux") {
+        "The keyring is locked. Unlock it (log in to your desktop session, or open Passwords and Keys / Seahorse and unlock the Login keyring), then try again."
+    } else if cfg!(target_os = "macos") {
+        "The login keychain is locked or denied access. Unlock it in Keychain Access (or allow Tokenwarden when asked), then try again."
+    } else {
+        "Windows Credential Manager denied access. Make sure you are logged in as the user who owns the tokens, then try again."
+    }
+}
+
+pub trait SecretStore: Send + Sync {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError>;
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError>;
+    /// Deletes the entry; an entry that is already gone is not an error.
+    fn delete(&self, account: &str) -> Result<(), KeychainError>;
+    /// Whether a value is stored, without reading it where the platform
+    /// allows (the Secret Service answers from attributes).
+    fn exists(&self, account: &str) -> Result<bool, KeychainError>;
+    /// The backend's name, for the settings screen.
+    fn backend(&self) -> &'static str;
+}
+
+/// The platform keychain through `keyring`, one entry per account under a
+/// fixed service name.
+pub struct KeyringStore {
+    service: String,
+    builder: Option<Box<CredentialBuilder>>,
+    backend: &'static str,
+    /// Entries are kept: keyring's mock store (used in unit tests) keeps a
+    /// value only inside the `Entry` that set it.
+    entries: Mutex<HashMap<String, Arc<Entry>>>,
+}
+
+impl KeyringStore {
+    /// The platform's real store.
+    pub fn platform(service: &str) -> Self {
+        KeyringStore {
+            service: service.to_owned(),
+            builder: None,
+            backend: if cfg!(target_os = "linux") {
+                "Secret Service (GNOME Keyring / KWallet)"
+            } else if cfg!(target_os = "macos") {
+                "macOS Keychain"
+            } else {
+                "Windows Credential Manager"
+            },
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Any keyring credential builder: keyring's mock in tests.
+    pub fn with_builder(
+        service: &str,
+        builder: Box<CredentialBuilder>,
+        backend: &'static str,
+    ) -> Self {
+        KeyringStore {
+            service: service.to_owned(),
+            builder: Some(builder),
+            backend,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The entry for `account` (created on first use).
+    pub fn entry(&self, account: &str) -> Result<Arc<Entry>, KeychainError> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = entries.get(account) {
+            return Ok(entry.clone());
+        }
+        let entry = match &self.builder {
+            Some(builder) => builder
+                .build(None, &self.service, account)
+                .map(Entry::new_with_credential),
+            None => Entry::new(&self.service, account),
+        }
+        .map_err(map_error)?;
+        let entry = Arc::new(entry);
+        entries.insert(account.to_owned(), entry.clone());
+        Ok(entry)
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        self.entry(account)?
+            .set_password(secret.expose())
+            .map_err(map_error)
+    }
+
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.entry(account)?
+            .get_password()
+            .map(TokenSecret::new)
+            .map_err(map_error)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        match self.entry(account)?.get_attributes() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        self.backend
+    }
+}
+
+/// Sorts keyring's errors into what the user can act on. The platform's
+/// own words are kept as detail (they never contain the secret).
+fn map_error(error: keyring::Error) -> KeychainError {
+    match error {
+        keyring::Error::NoEntry => KeychainError::Missing,
+        keyring::Error::NoStorageAccess(e) => {
+            let detail = e.to_string();
+            if looks_absent(&detail) {
+                KeychainError::Unavailable { detail }
+            } else {
+                KeychainError::Locked { detail }
+            }
+        }
+        keyring::Error::PlatformFailure(e) => {
+            let detail = e.to_string();
+            if looks_absent(&detail) {
+                KeychainError::Unavailable { detail }
+            } else {
+                KeychainError::Failed { detail }
+            }
+        }
+        keyring::Error::BadEncoding(_) => KeychainError::Failed {
+            detail: "the stored value is not text".into(),
+        },
+        other => KeychainError::Failed {
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// D-Bus's ways of saying that no Secret Service (or no session bus) exists.
+fn looks_absent(detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    [
+        "org.freedesktop.secrets",
+        "serviceunknown",
+        "not provided by any .service",
+        "autolaunch",
+        "dbus_session_bus_address",
+        "no such file or directory",
+        "connection refused",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use keyring::mock::MockCredential;
+
+    pub(crate) fn mock_store() -> KeyringStore {
+        KeyringStore::with_builder(
+            "dev.tokenwarden.test",
+            keyring::mock::default_credential_builder(),
+            "mock",
+        )
+    }
+
+    /// Makes the next operation on `account` fail with `error`.
+    pub(crate) fn inject(store: &KeyringStore, account: &str, error: keyring::Error) {
+        let entry = store.entry(account).unwrap();
+        entry
+            .get_credential()
+            .downcast_ref::<MockCredential>()
+            .expect("a mock credential")
+            .set_error(error);
+    }
+
+    #[derive(Debug)]
+    struct Platform(&'static str);
+    impl std::fmt::Display for Platform {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Platform {}
+
+    #[test]
+    fn stores_reads_and_deletes_a_value() {
+        let store = mock_store();
+        store.put("a#1", &TokenSecret::new("ghp_value")).unwrap();
+        assert_eq!(store.get("a#1").unwrap().expose(), "ghp_value");
+        store.delete("a#1").unwrap();
+        assert_eq!(store.get("a#1").unwrap_err(), KeychainError::Missing);
+        store.delete("a#1").unwrap();
+    }
+
+    #[test]
+    fn a_locked_keyring_names_the_fix() {
+        let store = mock_store();
+        inject(
+            &store,
+            "a#1",
+            keyring::Error::NoStorageAccess(Box::new(Platform("collection is locked"))),
+        );
+        let error = store.put("a#1", &TokenSecret::new("x")).unwrap_err();
+        assert!(matches!(error, KeychainError::Locked { .. }));
+        assert!(error.to_string().contains("locked"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_secret_service_names_what_to_install() {
+        let store = mock_store();
+        inject(
+            &store,
+            "a#1",
+            keyring::Error::PlatformFailure(Box::new(Platform(
+                "The name org.freedesktop.secrets was not provided by any .service files",
+            ))),
+        );
+        let error = store.get("a#1").unwrap_err();
+        assert!(matches!(error, KeychainError::Unavailable { .. }));
+        if cfg!(target_os = "linux") {
+            assert!(error.to_string().contains("gnome-keyring"), "{error}");
+        }
+        assert!(error.to_string().contains("never stored in plain files"));
+    }
+}

@@ -1,0 +1,250 @@
+//! The vault: secrets in the OS keychain, metadata beside them in one file,
+//! and the token lifecycle (add, list, edit, check, rotate, remove).
+//!
+//! One vault serves the app and the CLI: the same keychain service and the
+//! same metadata file, guarded by a lock file, re-read before every change,
+//! so either sees what the other did.
+//!
+//! Nothing is lost at any step. Every change that touches the keychain is
+//! first written to the metadata file as a `Pending` step (the journal);
+//! the keychain is changed next; the journal entry is cleared last. A crash
+//! anywhere leaves a journal entry that `Vault::open` finishes or undoes,
+//! so there is never metadata pointing at nothing nor a secret nobody lists.
+
+mod keychain;
+mod metadata;
+mod names;
+mod ops;
+mod record;
+mod timed;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::check::{Checker, Clock};
+
+pub use keychain::{KeychainError, KeyringStore, SecretStore};
+pub use metadata::{LoadNotice, MetadataError, MetadataFile};
+pub use names::{name_problem, suggest_name};
+pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
+pub use record::{LastCheck, Pending, TokenRecord, VaultData, FORMAT_VERSION};
+pub use timed::TimedStore;
+pub use view::{SecretState, TokenStatus, TokenView};
+
+/// The keychain service every entry is stored under (the app identifier).
+pub const KEYCHAIN_SERVICE: &str = "dev.tokenwarden.app";
+pub const METADATA_FILE_NAME: &str = "tokens.json";
+const LOCK_FILE_NAME: &str = "tokens.lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error("No token is named “{0}”. `tokenwarden list` shows the names.")]
+    NotFound(String),
+    #[error("A token named “{0}” already exists for this provider and host. Pick another name.")]
+    NameTaken(String),
+    #[error("“{name}” cannot be a token name: {reason}.")]
+    BadName { name: String, reason: &'static str },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Tokenwarden could not lock its token list at {path}: {reason}")]
+    Lock { path: PathBuf, reason: String },
+    #[error("No app-data folder is known for this user: set TOKENWARDEN_DATA_DIR.")]
+    NoDataDir,
+    #[error("stopped at {0} (fault injection)")]
+    Injected(&'static str),
+}
+
+/// Where the vault lives. The app and the CLI compute the same one.
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    pub data_dir: PathBuf,
+    pub keychain_service: String,
+    pub keychain_timeout: Duration,
+}
+
+impl VaultConfig {
+    /// The platform's app-data folder for the app's identifier (the folder
+    /// Tauri's `app_data_dir` also uses), unless `TOKENWARDEN_DATA_DIR` says
+    /// otherwise; the keychain service likewise from
+    /// `TOKENWARDEN_KEYCHAIN_SERVICE`.
+    pub fn from_env() -> Result<Self, VaultError> {
+        let data_dir = match std::env::var_os("TOKENWARDEN_DATA_DIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => dirs::data_dir()
+                .ok_or(VaultError::NoDataDir)?
+                .join(KEYCHAIN_SERVICE),
+        };
+        let keychain_service = std::env::var("TOKENWARDEN_KEYCHAIN_SERVICE")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| KEYCHAIN_SERVICE.to_owned());
+        Ok(VaultConfig {
+            data_dir,
+            keychain_service,
+            keychain_timeout: Duration::from_secs(20),
+        })
+    }
+}
+
+/// Crash points for tests: `check` is called between the steps of every
+/// change, and returning an error there stops the change as a crash would.
+pub trait Faults: Send + Sync {
+    fn check(&self, point: &'static str) -> Result<(), VaultError>;
+}
+
+pub struct NoFaults;
+
+impl Faults for NoFaults {
+    fn check(&self, _: &'static str) -> Result<(), VaultError> {
+        Ok(())
+    }
+}
+
+/// Something the user should know about the vault's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum VaultNotice {
+    /// The metadata file could not be read and was kept aside.
+    CorruptMovedAside { moved_to: String, reason: String },
+    /// A change interrupted earlier was finished or undone.
+    Recovered { name: String, what: String },
+}
+
+impl std::fmt::Display for VaultNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VaultNotice::CorruptMovedAside { moved_to, reason } => write!(
+                f,
+                "The token list could not be read ({reason}). It was kept as {moved_to} and a new, empty list was started; the secrets stay in the keychain."
+            ),
+            VaultNotice::Recovered { name, what } => write!(f, "“{name}”: {what}"),
+        }
+    }
+}
+
+pub struct VaultParts {
+    pub data_dir: PathBuf,
+    pub store: Arc<dyn SecretStore>,
+    pub checker: Checker,
+    pub clock: Arc<dyn Clock>,
+    pub faults: Arc<dyn Faults>,
+}
+
+pub struct Vault {
+    meta: MetadataFile,
+    lock_path: PathBuf,
+    store: Arc<dyn SecretStore>,
+    checker: Checker,
+    clock: Arc<dyn Clock>,
+    faults: Arc<dyn Faults>,
+}
+
+/// The metadata, loaded under the lock for one change.
+pub(crate) struct Session<'v> {
+    vault: &'v Vault,
+    pub data: VaultData,
+    pub notices: Vec<VaultNotice>,
+}
+
+impl Session<'_> {
+    pub fn save(&self) -> Result<(), VaultError> {
+        self.vault.meta.save(&self.data)?;
+        Ok(())
+    }
+}
+
+impl Vault {
+    /// Opens the vault in the platform keychain, finishing or undoing any
+    /// change a crash interrupted.
+    pub fn open(
+        config: &VaultConfig,
+        checker: Checker,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        let keyring: Arc<dyn SecretStore> =
+            Arc::new(KeyringStore::platform(&config.keychain_service));
+        Vault::open_with(VaultParts {
+            data_dir: config.data_dir.clone(),
+            store: Arc::new(TimedStore::new(keyring, config.keychain_timeout)),
+            checker,
+            clock,
+            faults: Arc::new(NoFaults),
+        })
+    }
+
+    pub fn open_with(parts: VaultParts) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        let vault = Vault {
+            meta: MetadataFile::new(parts.data_dir.join(METADATA_FILE_NAME)),
+            lock_path: parts.data_dir.join(LOCK_FILE_NAME),
+            store: parts.store,
+            checker: parts.checker,
+            clock: parts.clock,
+            faults: parts.faults,
+        };
+        let notices = vault.locked(|session| {
+            ops::reconcile(session)?;
+            Ok(std::mem::take(&mut session.notices))
+        })?;
+        Ok((vault, notices))
+    }
+
+    pub fn metadata_path(&self) -> &Path {
+        self.meta.path()
+    }
+
+    pub fn keychain_backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// Runs `f` on freshly loaded metadata while holding the vault's lock,
+    /// so that the app and the CLI never interleave their changes.
+    pub(crate) fn locked<T>(
+        &self,
+        f: impl FnOnce(&mut Session<'_>) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let dir = self.lock_path.parent().unwrap_or(Path::new("."));
+        let lock_error = |e: std::io::Error| VaultError::Lock {
+            path: self.lock_path.clone(),
+            reason: e.to_string(),
+        };
+        metadata::create_private_dir(dir).map_err(lock_error)?;
+        let file: File = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(lock_error)?;
+        file.lock().map_err(lock_error)?;
+        let (data, notice) = self.meta.load(self.clock.now())?;
+        let mut session = Session {
+            vault: self,
+            data,
+            notices: notice
+                .into_iter()
+                .map(|LoadNotice::CorruptMovedAside { moved_to, reason }| {
+                    VaultNotice::CorruptMovedAside {
+                        moved_to: moved_to.display().to_string(),
+                        reason,
+                    }
+                })
+                .collect(),
+        };
+        let result = f(&mut session);
+        drop(file); // releases the lock
+        result
+    }
+}

@@ -1,0 +1,609 @@
+//! The vault's operations. Each change follows the journal discipline of
+//! `vault/mod.rs`: metadata records the pending step, then the keychain
+//! changes, then the step is cleared, with a crash point between each.
+
+use chrono::NaiveDate;
+
+use super::keychain::KeychainError;
+use super::names::name_problem;
+use super::record::{Pending, TokenRecord};
+use super::view::{SecretState, TokenView};
+use super::{Session, Vault, VaultError, VaultNotice};
+use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::check::{CheckReport, CheckRequest, ExpirySource, Verdict};
+use crate::endpoint;
+use crate::providers::{bitbucket, github, gitlab};
+use crate::secret::TokenSecret;
+
+/// A token to add: its name, and what to check it against.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub name: String,
+    pub description: String,
+    /// The web address as the user typed it, if any (kept for editing).
+    pub host: Option<String>,
+    pub request: CheckRequest,
+}
+
+#[derive(Debug, Clone)]
+pub enum AddOutcome {
+    Stored {
+        token: Box<TokenView>,
+        report: CheckReport,
+    },
+    /// Not stored: unusable, or short of requirements without consent.
+    Refused { report: CheckReport },
+}
+
+/// Changes to a stored token; None leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct TokenEdit {
+    pub new_name: Option<String>,
+    pub description: Option<String>,
+    /// A new web address (`--host`) or exact API base (`--api-url`).
+    pub host: Option<String>,
+    pub api_url: Option<String>,
+    pub expires_at: Option<NaiveDate>,
+    pub secret: Option<TokenSecret>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ReplaceOutcome {
+    /// The new value is stored; the old one should now be revoked there.
+    Replaced {
+        token: Box<TokenView>,
+        report: CheckReport,
+        revoke_at: String,
+    },
+    /// The new value is not ready: nothing changed.
+    Refused { report: CheckReport },
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckedToken {
+    pub token: TokenView,
+    /// None when the check could not run (secret missing, keychain locked).
+    pub report: Option<CheckReport>,
+    pub error: Option<String>,
+}
+
+impl TokenRecord {
+    /// What to check this token against.
+    pub fn check_request(&self) -> Result<CheckRequest, VaultError> {
+        let api_url = endpoint::api_base_exact(&self.api_url)
+            .map_err(|e| VaultError::Invalid(e.to_string()))?;
+        Ok(CheckRequest {
+            provider: self.provider,
+            kind: self.kind,
+            api_url,
+            org: self.org.clone(),
+            repo: self.repo.clone(),
+            project: self.project.clone(),
+            group: self.group.clone(),
+            workspace: self.workspace.clone(),
+            user_expires_at: self.user_expires_at,
+        })
+    }
+
+    /// The provider page where this token is managed (and revoked).
+    pub fn tokens_page(&self) -> String {
+        let Ok(api) = endpoint::api_base_exact(&self.api_url) else {
+            return self.api_url.clone();
+        };
+        let web = endpoint::web_base(self.provider, &api);
+        match self.provider {
+            ProviderKind::Github if self.kind == Some(TokenKindId::FineGrained) => {
+                github::links::fine_grained_tokens(&web).to_string()
+            }
+            ProviderKind::Github => github::links::classic_tokens(&web).to_string(),
+            ProviderKind::Gitlab => gitlab::links::tokens_page(
+                &web,
+                self.kind.unwrap_or(TokenKindId::Personal),
+                self.project.as_deref(),
+                self.group.as_deref(),
+            )
+            .to_string(),
+            ProviderKind::Bitbucket => bitbucket::links::tokens_page(
+                &web,
+                self.kind.unwrap_or(TokenKindId::Repository),
+                self.workspace.as_deref().unwrap_or_default(),
+                self.repo.as_deref(),
+            )
+            .to_string(),
+        }
+    }
+}
+
+fn same_place(a: &TokenRecord, provider: ProviderKind, api_url: &str) -> bool {
+    a.provider == provider && a.api_url.eq_ignore_ascii_case(api_url)
+}
+
+fn check_name(name: &str) -> Result<(), VaultError> {
+    match name_problem(name) {
+        Some(reason) => Err(VaultError::BadName {
+            name: name.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+impl Session<'_> {
+    fn find(&self, name: &str) -> Result<usize, VaultError> {
+        self.data
+            .tokens
+            .iter()
+            .position(|t| t.name == name && t.pending != Some(Pending::Add))
+            .ok_or_else(|| VaultError::NotFound(name.to_owned()))
+    }
+
+    fn name_taken(
+        &self,
+        name: &str,
+        provider: ProviderKind,
+        api_url: &str,
+        except: Option<&str>,
+    ) -> bool {
+        self.data.tokens.iter().any(|t| {
+            Some(t.id.as_str()) != except
+                && t.name.eq_ignore_ascii_case(name)
+                && same_place(t, provider, api_url)
+        })
+    }
+}
+
+/// Finishes or undoes what a crash interrupted (see `vault/mod.rs`).
+/// A keychain that cannot be reached leaves the journal for next time.
+pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
+    let store = session.vault.store.clone();
+    let mut changed = false;
+    let mut kept = Vec::with_capacity(session.data.tokens.len());
+    for mut record in std::mem::take(&mut session.data.tokens) {
+        let Some(pending) = record.pending else {
+            kept.push(record);
+            continue;
+        };
+        let outcome: Result<Option<&str>, KeychainError> = (|| match pending {
+            Pending::Add => {
+                if store.exists(&record.current_account())? {
+                    record.pending = None;
+                    Ok(Some("its addition was interrupted and has been completed."))
+                } else {
+                    Ok(None)
+                }
+            }
+            Pending::Replace { generation } => {
+                if store.exists(&record.keychain_account(generation))? {
+                    let old = record.generation;
+                    record.generation = generation;
+                    store.delete(&record.keychain_account(old))?;
+                    record.pending = None;
+                    Ok(Some(
+                        "a replacement of its value was interrupted and has been completed.",
+                    ))
+                } else {
+                    record.pending = None;
+                    Ok(Some("a replacement of its value was interrupted before the new value was stored; the old value is kept."))
+                }
+            }
+            Pending::Cleanup { generation } => {
+                store.delete(&record.keychain_account(generation))?;
+                record.pending = None;
+                Ok(Some(
+                    "the previous value left over by an interrupted replacement was deleted.",
+                ))
+            }
+            Pending::Remove => {
+                store.delete(&record.current_account())?;
+                Ok(None)
+            }
+        })();
+        match outcome {
+            Ok(Some(what)) => {
+                session.notices.push(VaultNotice::Recovered {
+                    name: record.name.clone(),
+                    what: what.into(),
+                });
+                changed = true;
+                kept.push(record);
+            }
+            Ok(None) => {
+                let what = if pending == Pending::Remove {
+                    "its removal was interrupted and has been completed."
+                } else {
+                    "it was being added when Tokenwarden stopped, before its secret was stored; it was not saved. Add it again."
+                };
+                session.notices.push(VaultNotice::Recovered {
+                    name: record.name.clone(),
+                    what: what.into(),
+                });
+                changed = true;
+            }
+            // Leave the journal as it is: the next start tries again.
+            Err(_) => kept.push(record),
+        }
+    }
+    session.data.tokens = kept;
+    if changed {
+        session.save()?;
+    }
+    Ok(())
+}
+
+impl Vault {
+    fn view(&self, record: TokenRecord) -> TokenView {
+        let secret = if record.pending.is_some() {
+            SecretState::Unknown
+        } else {
+            match self.store.exists(&record.current_account()) {
+                Ok(true) => SecretState::Present,
+                Ok(false) => SecretState::Missing,
+                Err(_) => SecretState::Unknown,
+            }
+        };
+        TokenView::new(record, secret, self.clock.now())
+    }
+
+    /// Every token, soonest expiry first (tokens that never expire last).
+    pub fn list(&self) -> Result<Vec<TokenView>, VaultError> {
+        let mut records = self.locked(|s| Ok(s.data.tokens.clone()))?;
+        records.retain(|r| r.pending != Some(Pending::Add));
+        records.sort_by(|a, b| match (a.expires_at, b.expires_at) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.name.cmp(&b.name)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.name.cmp(&b.name),
+        });
+        Ok(records.into_iter().map(|r| self.view(r)).collect())
+    }
+
+    /// One token by name. Names are unique per provider and host; when
+    /// the same name exists on two hosts, the first is returned.
+    pub fn show(&self, name: &str) -> Result<TokenView, VaultError> {
+        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        Ok(self.view(record))
+    }
+
+    /// Validates, then stores a token: the secret in the keychain, the
+    /// metadata in the file. A token that falls short (or could not be
+    /// checked) is stored only with `accept_shortfall`; an unusable one
+    /// never.
+    pub async fn add(
+        &self,
+        new: NewToken,
+        secret: &TokenSecret,
+        accept_shortfall: bool,
+    ) -> Result<AddOutcome, VaultError> {
+        check_name(&new.name)?;
+        let api_url = new
+            .request
+            .api_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        if self.locked(|s| Ok(s.name_taken(&new.name, new.request.provider, &api_url, None)))? {
+            return Err(VaultError::NameTaken(new.name));
+        }
+        let report = self.checker.check(&new.request, secret).await;
+        let storable = match report.verdict() {
+            Verdict::Ready => true,
+            Verdict::FallsShort | Verdict::Unchecked => accept_shortfall,
+            Verdict::Unusable | Verdict::Usage => false,
+        };
+        if !storable {
+            return Ok(AddOutcome::Refused { report });
+        }
+        let now = self.clock.now();
+        let request = &new.request;
+        let mut record = TokenRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: new.name.clone(),
+            description: new.description,
+            provider: request.provider,
+            kind: request.kind,
+            host: new.host,
+            api_url,
+            org: request.org.clone(),
+            repo: request.repo.clone(),
+            project: request.project.clone(),
+            group: request.group.clone(),
+            workspace: request.workspace.clone(),
+            identity: None,
+            scopes: None,
+            expires_at: None,
+            expiry: ExpirySource::Unknown,
+            user_expires_at: request.user_expires_at,
+            created_at: now,
+            updated_at: now,
+            last_checked_at: None,
+            last_check: None,
+            rotated_at: None,
+            shortfall_accepted: !report.ready,
+            generation: 1,
+            pending: Some(Pending::Add),
+        };
+        record.absorb(&report, now);
+        let stored = self.locked(|s| {
+            if s.name_taken(&record.name, record.provider, &record.api_url, None) {
+                return Err(VaultError::NameTaken(record.name.clone()));
+            }
+            s.data.tokens.push(record.clone());
+            s.save()?;
+            self.faults.check("add:journaled")?;
+            if let Err(e) = self.store.put(&record.current_account(), secret) {
+                s.data.tokens.retain(|t| t.id != record.id);
+                s.save()?;
+                return Err(e.into());
+            }
+            self.faults.check("add:secret-stored")?;
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == record.id)
+                .expect("just added");
+            s.data.tokens[index].pending = None;
+            s.save()?;
+            Ok(s.data.tokens[index].clone())
+        })?;
+        Ok(AddOutcome::Stored {
+            token: Box::new(TokenView::new(stored, SecretState::Present, now)),
+            report,
+        })
+    }
+
+    /// Stores `secret` as the new value of the token at `index`: journaled
+    /// under the next generation, then made current, then the old value
+    /// deleted.
+    fn replace_secret(
+        &self,
+        s: &mut Session<'_>,
+        index: usize,
+        secret: &TokenSecret,
+    ) -> Result<(), VaultError> {
+        let next = s.data.tokens[index].generation + 1;
+        s.data.tokens[index].pending = Some(Pending::Replace { generation: next });
+        s.save()?;
+        self.faults.check("replace:journaled")?;
+        let account = s.data.tokens[index].keychain_account(next);
+        if let Err(e) = self.store.put(&account, secret) {
+            s.data.tokens[index].pending = None;
+            s.save()?;
+            return Err(e.into());
+        }
+        self.faults.check("replace:secret-stored")?;
+        let old = s.data.tokens[index].generation;
+        s.data.tokens[index].generation = next;
+        s.data.tokens[index].pending = Some(Pending::Cleanup { generation: old });
+        s.save()?;
+        self.faults.check("replace:switched")?;
+        // The new value is in place; failing to delete the old one only
+        // leaves the journal entry for the next start to finish.
+        if self
+            .store
+            .delete(&s.data.tokens[index].keychain_account(old))
+            .is_ok()
+        {
+            s.data.tokens[index].pending = None;
+            s.save()?;
+        }
+        Ok(())
+    }
+
+    /// Replaces a token's value with a new one, only if the new one is
+    /// ready; records the time of rotation.
+    pub async fn rotate(
+        &self,
+        name: &str,
+        secret: &TokenSecret,
+    ) -> Result<ReplaceOutcome, VaultError> {
+        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let report = self.checker.check(&record.check_request()?, secret).await;
+        if !report.ready {
+            return Ok(ReplaceOutcome::Refused { report });
+        }
+        let now = self.clock.now();
+        let updated = self.locked(|s| {
+            let index = s.find(name)?;
+            if s.data.tokens[index].id != record.id {
+                return Err(VaultError::NotFound(name.to_owned()));
+            }
+            self.replace_secret(s, index, secret)?;
+            let token = &mut s.data.tokens[index];
+            token.absorb(&report, now);
+            token.rotated_at = Some(now);
+            token.updated_at = now;
+            token.shortfall_accepted = false;
+            s.save()?;
+            Ok(s.data.tokens[index].clone())
+        })?;
+        let revoke_at = updated.tokens_page();
+        Ok(ReplaceOutcome::Replaced {
+            token: Box::new(TokenView::new(updated, SecretState::Present, now)),
+            report,
+            revoke_at,
+        })
+    }
+
+    /// Edits name, description, address or user-entered expiry, and
+    /// optionally the value. A new value or a new address is re-checked,
+    /// and a new value replaces the old one only if it is ready.
+    pub async fn edit(
+        &self,
+        name: &str,
+        edit: TokenEdit,
+    ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
+        let mut record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let id = record.id.clone();
+        if let Some(new_name) = &edit.new_name {
+            check_name(new_name)?;
+            record.name = new_name.clone();
+        }
+        if let Some(description) = &edit.description {
+            record.description = description.clone();
+        }
+        let moved = edit.host.is_some() || edit.api_url.is_some();
+        if let Some(host) = &edit.host {
+            let api = endpoint::api_base_from_host(record.provider, host)
+                .map_err(|e| VaultError::Invalid(e.to_string()))?;
+            record.api_url = api.as_str().trim_end_matches('/').to_owned();
+            record.host = Some(host.clone());
+        } else if let Some(api) = &edit.api_url {
+            let api =
+                endpoint::api_base_exact(api).map_err(|e| VaultError::Invalid(e.to_string()))?;
+            record.api_url = api.as_str().trim_end_matches('/').to_owned();
+            record.host = None;
+        }
+        if let Some(date) = edit.expires_at {
+            record.user_expires_at = Some(date);
+            if record.expiry != ExpirySource::Provider {
+                record.expires_at = Some(crate::check::start_of_day_utc(date));
+                record.expiry = ExpirySource::User;
+            }
+        }
+        let report = match (&edit.secret, moved) {
+            (Some(secret), _) => Some(self.checker.check(&record.check_request()?, secret).await),
+            (None, true) => {
+                let current = self.store.get(&record.current_account())?;
+                Some(self.checker.check(&record.check_request()?, &current).await)
+            }
+            (None, false) => None,
+        };
+        if let (Some(report), Some(_)) = (&report, &edit.secret) {
+            if !report.ready {
+                return Err(VaultError::Invalid(format!(
+                    "The new value is not ready, so the stored one was kept: {}",
+                    report
+                        .problems
+                        .iter()
+                        .filter(|p| !p.code.is_warning())
+                        .map(|p| p.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )));
+            }
+        }
+        let now = self.clock.now();
+        let saved = self.locked(|s| {
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == id)
+                .ok_or_else(|| VaultError::NotFound(name.to_owned()))?;
+            if s.name_taken(&record.name, record.provider, &record.api_url, Some(&id)) {
+                return Err(VaultError::NameTaken(record.name.clone()));
+            }
+            if let Some(secret) = &edit.secret {
+                self.replace_secret(s, index, secret)?;
+            }
+            let generation = s.data.tokens[index].generation;
+            let token = &mut s.data.tokens[index];
+            *token = TokenRecord {
+                generation,
+                pending: None,
+                updated_at: now,
+                ..record.clone()
+            };
+            if let Some(report) = &report {
+                token.absorb(report, now);
+            }
+            s.save()?;
+            Ok(s.data.tokens[index].clone())
+        })?;
+        Ok((self.view(saved), report))
+    }
+
+    /// Re-checks one token, or all of them concurrently, and records the
+    /// results.
+    pub async fn check(&self, name: Option<&str>) -> Result<Vec<CheckedToken>, VaultError> {
+        let records = self.locked(|s| match name {
+            Some(name) => Ok(vec![s.data.tokens[s.find(name)?].clone()]),
+            None => Ok(s
+                .data
+                .tokens
+                .iter()
+                .filter(|t| t.pending.is_none())
+                .cloned()
+                .collect()),
+        })?;
+        let mut runnable = Vec::new();
+        let mut failed = Vec::new();
+        for record in records {
+            match (
+                self.store.get(&record.current_account()),
+                record.check_request(),
+            ) {
+                (Ok(secret), Ok(request)) => runnable.push((record, request, secret)),
+                (Err(e), _) => failed.push((record, e.to_string())),
+                (_, Err(e)) => failed.push((record, e.to_string())),
+            }
+        }
+        let items: Vec<_> = runnable
+            .iter()
+            .map(|(_, request, secret)| (request.clone(), secret))
+            .collect();
+        let reports = self.checker.check_many(&items).await;
+        drop(items);
+        let now = self.clock.now();
+        let ids: Vec<(String, CheckReport)> = runnable
+            .into_iter()
+            .map(|(record, _, _secret)| record.id)
+            .zip(reports)
+            .collect();
+        let saved = self.locked(|s| {
+            for (id, report) in &ids {
+                if let Some(token) = s.data.tokens.iter_mut().find(|t| &t.id == id) {
+                    token.absorb(report, now);
+                }
+            }
+            s.save()?;
+            Ok(s.data.tokens.clone())
+        })?;
+        let find = |id: &str| saved.iter().find(|t| t.id == id).cloned();
+        let mut out = Vec::new();
+        for (id, report) in ids {
+            if let Some(record) = find(&id) {
+                out.push(CheckedToken {
+                    token: TokenView::new(record, SecretState::Present, now),
+                    report: Some(report),
+                    error: None,
+                });
+            }
+        }
+        for (record, error) in failed {
+            let secret = if error.contains("not in the keychain") {
+                SecretState::Missing
+            } else {
+                SecretState::Unknown
+            };
+            out.push(CheckedToken {
+                token: TokenView::new(record, secret, now),
+                report: None,
+                error: Some(error),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes a token: its keychain entry and its metadata.
+    pub fn remove(&self, name: &str) -> Result<TokenRecord, VaultError> {
+        self.locked(|s| {
+            let index = s.find(name)?;
+            s.data.tokens[index].pending = Some(Pending::Remove);
+            s.save()?;
+            self.faults.check("remove:journaled")?;
+            let account = s.data.tokens[index].current_account();
+            if let Err(e) = self.store.delete(&account) {
+                s.data.tokens[index].pending = None;
+                s.save()?;
+                return Err(e.into());
+            }
+            self.faults.check("remove:secret-deleted")?;
+            let mut record = s.data.tokens.remove(index);
+            s.save()?;
+            record.pending = None;
+            Ok(record)
+        })
+    }
+}

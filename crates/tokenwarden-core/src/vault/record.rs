@@ -1,0 +1,145 @@
+//! What the vault keeps about each token: metadata only. The secret lives
+//! in the OS keychain under `TokenRecord::keychain_account`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::check::{CheckReport, ExpirySource, Identity, Problem, Verdict};
+
+/// The metadata file's format version. A file with a higher version was
+/// written by a newer Tokenwarden and is refused, never rewritten.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The whole metadata file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VaultData {
+    pub version: u32,
+    #[serde(default)]
+    pub tokens: Vec<TokenRecord>,
+}
+
+impl Default for VaultData {
+    fn default() -> Self {
+        VaultData {
+            version: FORMAT_VERSION,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// A step of a multi-step change, written to the metadata file before the
+/// keychain is touched, so that whatever point a crash stops at, the next
+/// start can finish or undo it (`Vault::open` reconciles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Pending {
+    /// The record is being added; its secret may or may not be stored yet.
+    Add,
+    /// A new value is being stored under `generation`.
+    Replace { generation: u32 },
+    /// The value under `generation` is superseded and must be deleted.
+    Cleanup { generation: u32 },
+    /// The record is being removed.
+    Remove,
+}
+
+/// The outcome of the last check, kept to show between checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LastCheck {
+    pub verdict: Verdict,
+    pub ready: bool,
+    pub missing: Vec<String>,
+    pub unverified: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl From<&CheckReport> for LastCheck {
+    fn from(report: &CheckReport) -> Self {
+        LastCheck {
+            verdict: report.verdict(),
+            ready: report.ready,
+            missing: report.missing.clone(),
+            unverified: report.unverified.clone(),
+            problems: report.problems.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TokenRecord {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub provider: ProviderKind,
+    pub kind: Option<TokenKindId>,
+    /// The web address as the user gave it, if any.
+    pub host: Option<String>,
+    pub api_url: String,
+    pub org: Option<String>,
+    pub repo: Option<String>,
+    pub project: Option<String>,
+    pub group: Option<String>,
+    pub workspace: Option<String>,
+    pub identity: Option<Identity>,
+    pub scopes: Option<Vec<String>>,
+    #[ts(type = "string | null")]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub expiry: ExpirySource,
+    /// A date the user entered, kept for providers that report none.
+    #[ts(type = "string | null")]
+    pub user_expires_at: Option<NaiveDate>,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+    #[ts(type = "string | null")]
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub last_check: Option<LastCheck>,
+    #[ts(type = "string | null")]
+    pub rotated_at: Option<DateTime<Utc>>,
+    /// The user chose to store it although it fell short.
+    #[serde(default)]
+    pub shortfall_accepted: bool,
+    /// Which keychain entry holds the current value (bumped on replace).
+    #[serde(default = "first_generation")]
+    #[ts(skip)]
+    pub generation: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(skip)]
+    pub pending: Option<Pending>,
+}
+
+fn first_generation() -> u32 {
+    1
+}
+
+impl TokenRecord {
+    /// The keychain account holding the value of `generation`.
+    pub fn keychain_account(&self, generation: u32) -> String {
+        format!("{}#{generation}", self.id)
+    }
+
+    pub fn current_account(&self) -> String {
+        self.keychain_account(self.generation)
+    }
+
+    /// Takes in what a check learned.
+    pub fn absorb(&mut self, report: &CheckReport, at: DateTime<Utc>) {
+        if report.authenticated {
+            self.kind = report.kind.or(self.kind);
+            self.identity = report.identity.clone().or(self.identity.take());
+            if report.scopes.is_some() {
+                self.scopes = report.scopes.clone();
+            }
+            self.expires_at = report.expires_at;
+            self.expiry = report.expiry;
+        }
+        self.last_checked_at = Some(at);
+        self.last_check = Some(LastCheck::from(report));
+    }
+}

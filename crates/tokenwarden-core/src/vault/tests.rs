@@ -1,0 +1,570 @@
+//! The vault's lifecycle on test stores: keyring's mock (to inject
+//! keychain failures) and an in-memory store that can list its entries
+//! (to prove no crash leaves an orphan), with the provider simulator
+//! answering the checks.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokenwarden_sim::{Simulator, TokenSpec};
+
+use super::keychain::tests::{inject, mock_store};
+use super::*;
+use crate::check::{CheckOptions, CheckRequest, SystemClock};
+use crate::ProviderKind;
+use crate::TokenSecret;
+
+#[derive(Default)]
+struct MemoryStore {
+    entries: Mutex<HashMap<String, String>>,
+}
+
+impl MemoryStore {
+    fn accounts(&self) -> Vec<String> {
+        let mut keys: Vec<_> = self.entries.lock().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        self.entries
+            .lock()
+            .unwrap()
+            .insert(account.into(), secret.expose().into());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.entries
+            .lock()
+            .unwrap()
+            .get(account)
+            .map(TokenSecret::new)
+            .ok_or(KeychainError::Missing)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.entries.lock().unwrap().remove(account);
+        Ok(())
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        Ok(self.entries.lock().unwrap().contains_key(account))
+    }
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// Stops a change at one named point, like a crash would.
+struct CrashAt(&'static str);
+impl Faults for CrashAt {
+    fn check(&self, point: &'static str) -> Result<(), VaultError> {
+        if point == self.0 {
+            Err(VaultError::Injected(point))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+struct World {
+    sim: Simulator,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let sim = Simulator::start().await.unwrap();
+        sim.add_github_org("acme", &["deploy-bot"]);
+        World {
+            sim,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn open(
+        &self,
+        store: Arc<dyn SecretStore>,
+        faults: Arc<dyn Faults>,
+    ) -> (Vault, Vec<VaultNotice>) {
+        Vault::open_with(VaultParts {
+            data_dir: self.dir.path().join("data"),
+            store,
+            checker: Checker::new(CheckOptions::default()),
+            clock: Arc::new(SystemClock),
+            faults,
+        })
+        .unwrap()
+    }
+
+    fn token(&self, scopes: &[&str]) -> TokenSecret {
+        let days = chrono::Duration::days(120);
+        TokenSecret::new(self.sim.add_token(
+            TokenSpec::github_classic("deploy-bot", scopes).expires_at(chrono::Utc::now() + days),
+        ))
+    }
+
+    fn new_token(&self, name: &str) -> NewToken {
+        let mut request = CheckRequest::new(
+            ProviderKind::Github,
+            url::Url::parse(&self.sim.github_api_url()).unwrap(),
+        );
+        request.org = Some("acme".into());
+        NewToken {
+            name: name.into(),
+            description: "CI deploys".into(),
+            host: None,
+            request,
+        }
+    }
+
+    fn metadata(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("data/tokens.json")).unwrap_or_default()
+    }
+}
+
+const READY: &[&str] = &["repo", "admin:repo_hook", "read:org"];
+
+async fn add(vault: &Vault, world: &World, name: &str, secret: &TokenSecret) -> TokenView {
+    match vault
+        .add(world.new_token(name), secret, false)
+        .await
+        .unwrap()
+    {
+        AddOutcome::Stored { token, .. } => *token,
+        AddOutcome::Refused { report } => panic!("refused: {:?}", report.problems),
+    }
+}
+
+#[tokio::test]
+async fn adds_a_ready_token_keeping_the_secret_only_in_the_keychain() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    assert!(notices.is_empty());
+    let secret = world.token(READY);
+    let token = add(&vault, &world, "github-acme-production", &secret).await;
+
+    assert_eq!(token.status, TokenStatus::Ready);
+    assert_eq!(token.secret, SecretState::Present);
+    assert_eq!(token.record.identity.as_ref().unwrap().login, "deploy-bot");
+    assert_eq!(store.accounts(), [format!("{}#1", token.record.id)]);
+    let listed = vault.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].record.name, "github-acme-production");
+    assert!(!world.metadata().contains(secret.expose()));
+    assert!(world.metadata().contains("github-acme-production"));
+}
+
+#[tokio::test]
+async fn a_token_that_falls_short_is_stored_only_with_consent_and_an_unusable_one_never() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let short = world.token(&["repo"]);
+    assert!(matches!(
+        vault
+            .add(world.new_token("short"), &short, false)
+            .await
+            .unwrap(),
+        AddOutcome::Refused { .. }
+    ));
+    assert!(vault.list().unwrap().is_empty());
+    assert!(store.accounts().is_empty());
+
+    let AddOutcome::Stored { token, .. } = vault
+        .add(world.new_token("short"), &short, true)
+        .await
+        .unwrap()
+    else {
+        panic!("not stored with consent")
+    };
+    assert!(token.record.shortfall_accepted);
+    assert_eq!(token.status, TokenStatus::FallsShort);
+    assert_eq!(
+        token.record.last_check.as_ref().unwrap().missing,
+        ["admin:repo_hook", "read:org"]
+    );
+
+    let revoked = world.token(READY);
+    world.sim.revoke(revoked.expose());
+    assert!(matches!(
+        vault
+            .add(world.new_token("revoked"), &revoked, true)
+            .await
+            .unwrap(),
+        AddOutcome::Refused { .. }
+    ));
+    assert_eq!(vault.list().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn names_are_checked_and_unique_per_provider_and_host() {
+    let world = World::new().await;
+    let (vault, _) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let error = vault
+        .add(world.new_token("PROD"), &world.token(READY), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VaultError::NameTaken(_)), "{error}");
+    let error = vault
+        .add(world.new_token("has space"), &world.token(READY), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VaultError::BadName { .. }), "{error}");
+    assert!(matches!(
+        vault.show("nope").unwrap_err(),
+        VaultError::NotFound(_)
+    ));
+}
+
+#[tokio::test]
+async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let old = world.token(READY);
+    let token = add(&vault, &world, "prod", &old).await;
+
+    let weak = world.token(&["repo"]);
+    assert!(matches!(
+        vault.rotate("prod", &weak).await.unwrap(),
+        ReplaceOutcome::Refused { .. }
+    ));
+    assert_eq!(
+        store
+            .get(&format!("{}#1", token.record.id))
+            .unwrap()
+            .expose(),
+        old.expose()
+    );
+
+    let new = world.token(READY);
+    let ReplaceOutcome::Replaced {
+        token: rotated,
+        revoke_at,
+        ..
+    } = vault.rotate("prod", &new).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(rotated.record.rotated_at.is_some());
+    assert_eq!(
+        store.accounts(),
+        [format!("{}#2", token.record.id)],
+        "old value deleted"
+    );
+    assert_eq!(
+        store
+            .get(&rotated.record.current_account())
+            .unwrap()
+            .expose(),
+        new.expose()
+    );
+    assert_eq!(
+        revoke_at,
+        format!("{}/settings/tokens", world.sim.github_url())
+    );
+}
+
+#[tokio::test]
+async fn edits_rename_and_describe_and_refuse_a_new_value_that_falls_short() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    add(&vault, &world, "prod", &secret).await;
+    let (token, report) = vault
+        .edit(
+            "prod",
+            TokenEdit {
+                new_name: Some("prod-2".into()),
+                description: Some("new words".into()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.is_none(), "no re-check for a rename");
+    assert_eq!(token.record.name, "prod-2");
+    assert_eq!(token.record.description, "new words");
+
+    let error = vault
+        .edit(
+            "prod-2",
+            TokenEdit {
+                secret: Some(world.token(&["repo"])),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("stored one was kept"), "{error}");
+    assert_eq!(
+        store
+            .get(&vault.show("prod-2").unwrap().record.current_account())
+            .unwrap()
+            .expose(),
+        secret.expose()
+    );
+}
+
+#[tokio::test]
+async fn checks_all_tokens_and_shows_a_missing_secret_instead_of_dropping_it() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let a = world.token(READY);
+    let b = world.token(READY);
+    let c = world.token(READY);
+    add(&vault, &world, "a", &a).await;
+    add(&vault, &world, "b", &b).await;
+    let gone = add(&vault, &world, "c", &c).await;
+    world.sim.revoke(b.expose());
+    store.delete(&gone.record.current_account()).unwrap();
+
+    let results = vault.check(None).await.unwrap();
+    let by_name = |n: &str| results.iter().find(|r| r.token.record.name == n).unwrap();
+    assert_eq!(by_name("a").token.status, TokenStatus::Ready);
+    assert_eq!(by_name("b").token.status, TokenStatus::Invalid);
+    assert_eq!(by_name("c").token.status, TokenStatus::SecretMissing);
+    assert!(by_name("c").report.is_none());
+
+    let listed = vault.list().unwrap();
+    assert_eq!(
+        listed.len(),
+        3,
+        "a token whose secret is gone is still listed"
+    );
+    assert_eq!(
+        listed.iter().find(|t| t.record.name == "c").unwrap().status,
+        TokenStatus::SecretMissing
+    );
+}
+
+#[tokio::test]
+async fn removes_the_secret_and_the_metadata() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    vault.remove("prod").unwrap();
+    assert!(vault.list().unwrap().is_empty());
+    assert!(store.accounts().is_empty());
+    assert!(matches!(
+        vault.remove("prod").unwrap_err(),
+        VaultError::NotFound(_)
+    ));
+}
+
+/// Whatever point a change stops at, reopening leaves either the old state
+/// or the new one, and exactly one keychain entry per listed token.
+#[tokio::test]
+async fn a_crash_at_any_step_leaves_the_old_state_or_the_new_one() {
+    let points = [
+        ("add:journaled", "add", false),
+        ("add:secret-stored", "add", true),
+        ("replace:journaled", "rotate", false),
+        ("replace:secret-stored", "rotate", true),
+        ("replace:switched", "rotate", true),
+        ("remove:journaled", "remove", true),
+        ("remove:secret-deleted", "remove", true),
+    ];
+    for (point, op, reaches_new_state) in points {
+        let world = World::new().await;
+        let store = Arc::new(MemoryStore::default());
+        let (vault, _) = world.open(store.clone(), Arc::new(CrashAt(point)));
+        let first = world.token(READY);
+        let second = world.token(READY);
+        if op != "add" {
+            let (setup, _) = world.open(store.clone(), Arc::new(NoFaults));
+            add(&setup, &world, "prod", &first).await;
+        }
+        let error = match op {
+            "add" => vault
+                .add(world.new_token("prod"), &first, false)
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+            "rotate" => vault.rotate("prod", &second).await.map(|_| ()).unwrap_err(),
+            _ => vault.remove("prod").map(|_| ()).unwrap_err(),
+        };
+        assert!(
+            matches!(error, VaultError::Injected(p) if p == point),
+            "{point}: {error}"
+        );
+
+        let (reopened, notices) = world.open(store.clone(), Arc::new(NoFaults));
+        assert_eq!(notices.len(), 1, "{point}: the user is told ({notices:?})");
+        let listed = reopened.list().unwrap();
+        let accounts: Vec<String> = listed.iter().map(|t| t.record.current_account()).collect();
+        assert_eq!(
+            store.accounts(),
+            accounts,
+            "{point}: one entry per listed token, no orphans"
+        );
+        assert!(listed.iter().all(|t| t.record.pending.is_none()), "{point}");
+        let expected_value = match (op, reaches_new_state) {
+            ("add", true) => Some(&first),
+            ("add", false) => None,
+            ("rotate", true) => Some(&second),
+            ("rotate", false) => Some(&first),
+            (_, _) => None,
+        };
+        match expected_value {
+            Some(value) => {
+                assert_eq!(listed.len(), 1, "{point}");
+                assert_eq!(
+                    store.get(&accounts[0]).unwrap().expose(),
+                    value.expose(),
+                    "{point}"
+                );
+            }
+            None => assert!(listed.is_empty(), "{point}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_locked_keychain_fails_add_rotate_and_remove_cleanly() {
+    let world = World::new().await;
+    let store = Arc::new(mock_store());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let token = add(&vault, &world, "prod", &secret).await;
+    let before = world.metadata();
+
+    #[derive(Debug)]
+    struct Locked;
+    impl std::fmt::Display for Locked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("locked")
+        }
+    }
+    impl std::error::Error for Locked {}
+    let lock = |account: &str| {
+        inject(
+            &store,
+            account,
+            keyring::Error::NoStorageAccess(Box::new(Locked)),
+        )
+    };
+
+    let new = world.token(READY);
+    lock(&token.record.keychain_account(2));
+    let error = vault.rotate("prod", &new).await.unwrap_err();
+    assert!(
+        matches!(error, VaultError::Keychain(KeychainError::Locked { .. })),
+        "{error}"
+    );
+    assert_eq!(
+        store.get(&token.record.current_account()).unwrap().expose(),
+        secret.expose()
+    );
+
+    lock(&token.record.current_account());
+    let error = vault.remove("prod").unwrap_err();
+    assert!(error.to_string().contains("locked"), "{error}");
+    assert_eq!(vault.list().unwrap().len(), 1, "still there");
+
+    // Both failures were rolled back: the metadata says what it said.
+    let after = world.metadata();
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("updated_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&before), strip(&after));
+}
+
+/// A keychain that refuses every change, as a locked one does.
+struct RefusingStore;
+impl SecretStore for RefusingStore {
+    fn put(&self, _: &str, _: &TokenSecret) -> Result<(), KeychainError> {
+        Err(KeychainError::Locked {
+            detail: "locked".into(),
+        })
+    }
+    fn get(&self, _: &str) -> Result<TokenSecret, KeychainError> {
+        Err(KeychainError::Locked {
+            detail: "locked".into(),
+        })
+    }
+    fn delete(&self, _: &str) -> Result<(), KeychainError> {
+        Err(KeychainError::Locked {
+            detail: "locked".into(),
+        })
+    }
+    fn exists(&self, _: &str) -> Result<bool, KeychainError> {
+        Err(KeychainError::Locked {
+            detail: "locked".into(),
+        })
+    }
+    fn backend(&self) -> &'static str {
+        "refusing"
+    }
+}
+
+#[tokio::test]
+async fn adding_to_a_locked_keychain_stores_nothing_anywhere() {
+    let world = World::new().await;
+    let (vault, _) = world.open(Arc::new(RefusingStore), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let error = vault
+        .add(world.new_token("prod"), &secret, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VaultError::Keychain(KeychainError::Locked { .. })),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Unlock"), "{error}");
+    assert!(vault.list().unwrap().is_empty());
+    assert!(!world.metadata().contains("prod"));
+    assert!(!world.metadata().contains(secret.expose()));
+}
+
+#[tokio::test]
+async fn a_corrupt_metadata_file_is_set_aside_and_a_newer_one_refused() {
+    let world = World::new().await;
+    let data = world.dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("tokens.json"), "{ not json").unwrap();
+    let (vault, notices) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    assert!(
+        matches!(&notices[..], [VaultNotice::CorruptMovedAside { .. }]),
+        "{notices:?}"
+    );
+    assert!(notices[0].to_string().contains("kept as"));
+    assert!(vault.list().unwrap().is_empty());
+    let aside: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("tokens.json.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+
+    std::fs::write(data.join("tokens.json"), r#"{"version": 99, "tokens": []}"#).unwrap();
+    let error = Vault::open_with(VaultParts {
+        data_dir: data.clone(),
+        store: Arc::new(MemoryStore::default()),
+        checker: Checker::new(CheckOptions::default()),
+        clock: Arc::new(SystemClock),
+        faults: Arc::new(NoFaults),
+    })
+    .err()
+    .unwrap();
+    assert!(
+        matches!(
+            error,
+            VaultError::Metadata(MetadataError::NewerVersion { found: 99, .. })
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("tokens.json")).unwrap(),
+        r#"{"version": 99, "tokens": []}"#
+    );
+}

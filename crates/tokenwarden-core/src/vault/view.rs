@@ -1,0 +1,78 @@
+//! A token as lists and screens show it: its metadata, whether its secret
+//! is in the keychain, and one status word derived from both.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::record::TokenRecord;
+use crate::check::{Verdict, EXPIRES_SOON_DAYS};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SecretState {
+    Present,
+    /// Deleted from the keychain outside Tokenwarden: shown, never dropped.
+    Missing,
+    /// The keychain could not be asked (locked, unavailable).
+    Unknown,
+}
+
+/// The one-word state of a token, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TokenStatus {
+    SecretMissing,
+    Expired,
+    Invalid,
+    FallsShort,
+    Expiring,
+    CheckFailed,
+    Unchecked,
+    Ready,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TokenView {
+    #[serde(flatten)]
+    pub record: TokenRecord,
+    pub secret: SecretState,
+    pub status: TokenStatus,
+    /// Whole days until expiry (negative once expired), if it expires.
+    pub days_left: Option<i64>,
+}
+
+impl TokenView {
+    pub fn new(record: TokenRecord, secret: SecretState, now: DateTime<Utc>) -> Self {
+        let days_left = record.expires_at.map(|at| {
+            let seconds = (at - now).num_seconds();
+            // Floor division: 1 second past expiry is day -1, not day 0.
+            seconds.div_euclid(86_400)
+        });
+        let status = if secret == SecretState::Missing {
+            TokenStatus::SecretMissing
+        } else if record.expires_at.is_some_and(|at| at <= now) {
+            TokenStatus::Expired
+        } else {
+            match record.last_check.as_ref().map(|c| c.verdict) {
+                None => TokenStatus::Unchecked,
+                Some(Verdict::Unusable) => TokenStatus::Invalid,
+                Some(Verdict::FallsShort) => TokenStatus::FallsShort,
+                Some(Verdict::Unchecked | Verdict::Usage) => TokenStatus::CheckFailed,
+                Some(Verdict::Ready) if days_left.is_some_and(|d| d < EXPIRES_SOON_DAYS) => {
+                    TokenStatus::Expiring
+                }
+                Some(Verdict::Ready) => TokenStatus::Ready,
+            }
+        };
+        TokenView {
+            record,
+            secret,
+            status,
+            days_left,
+        }
+    }
+}
