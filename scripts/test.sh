@@ -53,6 +53,9 @@ step "Rust formatting (cargo fmt --check)" cargo fmt --all --check
 if [[ $ui_built -eq 1 ]]; then
   step "Rust lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
   step "Rust tests (cargo test)" cargo test --workspace --locked
+  step "Vault against a real Secret Service (gnome-keyring)" \
+    tests/harness/desktop-session.sh --services "dbus keyring" -- \
+    cargo test --locked -p tokenwarden-core --test vault_secret_service -- --ignored
   step "TypeScript bindings are up to date" bindings_are_current
   if step "Build the app" cargo build --locked -p tokenwarden-desktop; then
     step "End-to-end tests (real window, tauri-driver)" \

@@ -75,6 +75,9 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Toolchains found through HOME keep working after HOME moves.
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
 export HOME="$session_dir/home"
 export XDG_CONFIG_HOME="$session_dir/config" XDG_DATA_HOME="$session_dir/data"
 export XDG_CACHE_HOME="$session_dir/cache" XDG_STATE_HOME="$session_dir/state"

@@ -26,6 +26,107 @@ pub enum Command {
     /// provider); 3 could not check (unreachable, timeout, TLS, rate
     /// limited, unexpected response); 64 usage error.
     Validate(ValidateArgs),
+    /// Check a token, then store it: the secret in the OS keychain, its
+    /// metadata beside it. A token that falls short is stored only with --yes.
+    Add(AddArgs),
+    /// List the stored tokens, soonest expiry first (metadata only).
+    List(ListArgs),
+    /// Show one stored token (metadata only, never the secret).
+    Show(ShowArgs),
+    /// Change a stored token's name, description, address, expiry date or value.
+    Edit(EditArgs),
+    /// Re-check one stored token, or all of them.
+    ///
+    /// Exit status: 0 every token checked is ready and none expires within
+    /// --within days; 1 otherwise; 3 when some could not be checked.
+    Check(CheckArgs),
+    /// Replace a stored token's value with a new one, if the new one is ready.
+    Rotate(RotateArgs),
+    /// Delete a stored token: its keychain entry and its metadata.
+    Rm(RmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A name to find it by: letters, digits, '-', '_', '.' (e.g. github-acme-production).
+    #[arg(long)]
+    pub name: String,
+    /// What the token is for.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+    /// Store it even if it falls short of the requirements (or could not be checked).
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Read the token from standard input (the only way to pass it).
+    #[arg(long, required = true)]
+    pub token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub name: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub name: String,
+    #[arg(long, value_name = "N")]
+    pub new_name: Option<String>,
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+    #[arg(long, value_name = "URL", conflicts_with = "api_url")]
+    pub host: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// The expiry date the provider showed (for providers that report none).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires_at: Option<chrono::NaiveDate>,
+    /// Read a new value from standard input; it is checked first.
+    #[arg(long)]
+    pub token_stdin: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only this token (default: all).
+    pub name: Option<String>,
+    /// Fail when a token expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub within: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    pub name: String,
+    /// Read the new value from standard input (the only way to pass it).
+    #[arg(long, required = true)]
+    pub token_stdin: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,8 +181,10 @@ impl KindArg {
     }
 }
 
+/// What a token is checked against: the provider, where it lives, and the
+/// organization, repository, project, group or workspace it serves.
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub struct TargetArgs {
     #[arg(long, value_enum)]
     pub provider: ProviderArg,
     /// github: classic | fine-grained (detected when omitted); gitlab:
@@ -112,6 +215,12 @@ pub struct ValidateArgs {
     /// The expiry date the provider showed (Bitbucket does not report it).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub expires_at: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,

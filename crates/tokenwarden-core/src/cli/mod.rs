@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod validate;
+mod vault;
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -41,6 +42,13 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Validate(args) => runtime.block_on(validate::run(args)),
+        Command::Add(args) => runtime.block_on(vault::add(args)),
+        Command::List(args) => vault::list(args),
+        Command::Show(args) => vault::show(args),
+        Command::Edit(args) => runtime.block_on(vault::edit(args)),
+        Command::Check(args) => runtime.block_on(vault::check(args)),
+        Command::Rotate(args) => runtime.block_on(vault::rotate(args)),
+        Command::Rm(args) => vault::rm(args),
     };
     ExitCode::from(code)
 }

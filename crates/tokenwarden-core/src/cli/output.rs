@@ -5,6 +5,7 @@ use owo_colors::{OwoColorize, Stream, Style};
 
 use crate::catalogue::TokenKindId;
 use crate::check::{runner::provider_name, CheckReport, ExpirySource, Verdict};
+use crate::vault::{SecretState, TokenStatus, TokenView};
 
 pub fn print(report: &CheckReport, json: bool) {
     if json {
@@ -101,6 +102,181 @@ pub fn human(report: &CheckReport) -> String {
             Style::new().red()
         };
         out.push_str(&format!("  {} {}\n", paint("•", style), problem.message));
+    }
+    out
+}
+
+fn status_words(token: &TokenView) -> (String, Style) {
+    use TokenStatus::*;
+    let red = Style::new().red().bold();
+    let yellow = Style::new().yellow();
+    match token.status {
+        SecretMissing => ("secret missing".into(), red),
+        Expired => ("expired".into(), red),
+        Invalid => ("invalid".into(), red),
+        FallsShort => ("falls short".into(), yellow),
+        Expiring => ("expiring soon".into(), yellow),
+        CheckFailed => ("check failed".into(), Style::new().magenta()),
+        Unchecked => ("not checked".into(), Style::new().dimmed()),
+        Ready => ("ready".into(), Style::new().green()),
+    }
+}
+
+fn expiry_words(token: &TokenView) -> String {
+    match (token.record.expires_at, token.days_left) {
+        (Some(at), Some(days)) => {
+            let when = match days {
+                d if d < -1 => format!("{} days ago", -d),
+                -1 => "yesterday".into(),
+                0 => "today".into(),
+                1 => "in 1 day".into(),
+                d => format!("in {d} days"),
+            };
+            format!("{} ({when})", at.format("%Y-%m-%d"))
+        }
+        _ => match token.record.expiry {
+            ExpirySource::Never => "never".into(),
+            _ => "unknown".into(),
+        },
+    }
+}
+
+fn host_of(token: &TokenView) -> String {
+    url::Url::parse(&token.record.api_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_owned(),
+            })
+        })
+        .unwrap_or_else(|| token.record.api_url.clone())
+}
+
+/// The `list` table: status in words (and colour on a terminal).
+pub fn token_table(tokens: &[TokenView]) -> String {
+    if tokens.is_empty() {
+        return "No tokens yet. Add one with `tokenwarden add` or from the Tokenwarden app.\n"
+            .into();
+    }
+    let rows: Vec<[String; 6]> = tokens
+        .iter()
+        .map(|t| {
+            [
+                t.record.name.clone(),
+                provider_name(t.record.provider).to_owned(),
+                host_of(t),
+                t.record
+                    .identity
+                    .as_ref()
+                    .map(|i| i.login.clone())
+                    .unwrap_or_else(|| "-".into()),
+                status_words(t).0,
+                expiry_words(t),
+            ]
+        })
+        .collect();
+    let headers = ["NAME", "PROVIDER", "HOST", "IDENTITY", "STATUS", "EXPIRES"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let pad =
+        |text: &str, width: usize| format!("{text}{}", " ".repeat(width - text.chars().count()));
+    let header: Vec<_> = headers.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
+    out.push_str(&paint(header.join("  ").trim_end(), Style::new().bold()));
+    out.push('\n');
+    for (row, token) in rows.iter().zip(tokens) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                let padded = pad(cell, w);
+                if i == 4 {
+                    paint(&padded, status_words(token).1)
+                } else {
+                    padded
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The `show` details: every metadata field worth reading.
+pub fn token_details(token: &TokenView) -> String {
+    let r = &token.record;
+    let (status, style) = status_words(token);
+    let mut out = format!(
+        "{}  {}\n",
+        paint(&r.name, Style::new().bold()),
+        paint(&status, style)
+    );
+    let dim = Style::new().dimmed();
+    let mut line = |key: &str, value: String| {
+        out.push_str(&format!("  {:<13}{value}\n", paint(key, dim)));
+    };
+    if !r.description.is_empty() {
+        line("Description", r.description.clone());
+    }
+    line(
+        "Provider",
+        format!("{} {}", provider_name(r.provider), kind_words(r.kind)),
+    );
+    line("API", r.api_url.clone());
+    for (key, value) in [
+        ("Organization", &r.org),
+        ("Repository", &r.repo),
+        ("Project", &r.project),
+        ("Group", &r.group),
+        ("Workspace", &r.workspace),
+    ] {
+        if let Some(value) = value {
+            line(key, value.clone());
+        }
+    }
+    if let Some(identity) = &r.identity {
+        line("Identity", identity.login.clone());
+    }
+    if let Some(scopes) = &r.scopes {
+        line("Scopes", scopes.join(", "));
+    }
+    let expiry_note = match r.expiry {
+        ExpirySource::User => " (as you entered it)",
+        _ => "",
+    };
+    line("Expires", format!("{}{expiry_note}", expiry_words(token)));
+    line(
+        "Secret",
+        match token.secret {
+            SecretState::Present => "in the keychain".into(),
+            SecretState::Missing => "missing from the keychain: replace it with `tokenwarden edit --token-stdin`, or remove the token".into(),
+            SecretState::Unknown => "the keychain could not be asked".into(),
+        },
+    );
+    line(
+        "Added",
+        r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    if let Some(at) = r.rotated_at {
+        line("Rotated", at.format("%Y-%m-%d %H:%M UTC").to_string());
+    }
+    if let Some(at) = r.last_checked_at {
+        line("Last check", at.format("%Y-%m-%d %H:%M UTC").to_string());
+    }
+    if let Some(check) = &r.last_check {
+        if !check.missing.is_empty() {
+            line("Missing", check.missing.join(", "));
+        }
+        for problem in &check.problems {
+            out.push_str(&format!("  • {}\n", problem.message));
+        }
     }
     out
 }

@@ -2,17 +2,20 @@
 
 use url::Url;
 
-use super::args::{KindArg, ValidateArgs};
+use super::args::{KindArg, TargetArgs, ValidateArgs};
 use super::{output, read_token_from_stdin, usage_error, EXIT_USAGE};
 use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::check::{CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode};
 use crate::endpoint::{self, EndpointError};
+use crate::secret::TokenSecret;
 
-pub async fn run(args: ValidateArgs) -> u8 {
+/// A target resolved into a check request, or the exit status of why not
+/// (the reason already printed).
+pub(crate) fn resolve_target(args: &TargetArgs, json: bool) -> Result<CheckRequest, u8> {
     let provider: ProviderKind = args.provider.into();
     if let Some(kind) = args.kind {
         if !kind.belongs_to(provider) {
-            return usage_error(&format!(
+            return Err(usage_error(&format!(
                 "--kind {} is not a kind of {} token (use {})",
                 kind_name(kind),
                 provider_word(provider),
@@ -21,13 +24,12 @@ pub async fn run(args: ValidateArgs) -> u8 {
                     ProviderKind::Gitlab => "personal, project or group",
                     ProviderKind::Bitbucket => "repository or workspace",
                 }
-            ));
+            )));
         }
     }
-    if let Some(problem) = misplaced_target(&args, provider) {
-        return usage_error(&problem);
+    if let Some(problem) = misplaced_target(args, provider) {
+        return Err(usage_error(&problem));
     }
-
     let api_url = match (&args.host, &args.api_url) {
         (Some(host), _) => endpoint::api_base_from_host(provider, host),
         (None, Some(api)) => endpoint::api_base_exact(api),
@@ -41,46 +43,66 @@ pub async fn run(args: ValidateArgs) -> u8 {
                 .as_deref()
                 .or(args.api_url.as_deref())
                 .unwrap_or_default();
-            refuse_insecure(provider, args.kind, given, &error, args.json);
-            return EXIT_USAGE;
+            refuse_insecure(provider, args.kind, given, &error, json);
+            return Err(EXIT_USAGE);
         }
-        Err(error) => return usage_error(&error.to_string()),
+        Err(error) => return Err(usage_error(&error.to_string())),
     };
+    Ok(CheckRequest {
+        provider,
+        kind: args.kind.map(KindArg::to_kind),
+        api_url,
+        org: args.org.clone(),
+        repo: args.repo.clone(),
+        project: args.project.clone(),
+        group: args.group.clone(),
+        workspace: args.workspace.clone(),
+        user_expires_at: args.expires_at,
+    })
+}
 
+/// Reads the token for `request` from standard input, refusing what cannot
+/// be checked as asked.
+pub(crate) fn read_token_for(request: &CheckRequest) -> Result<TokenSecret, u8> {
     let token = match read_token_from_stdin() {
         Ok(token) if token.is_empty() => {
-            return usage_error("no token on standard input (pipe it in, e.g. `printenv MY_TOKEN | tokenwarden validate ... --token-stdin`)")
+            return Err(usage_error("no token on standard input (pipe it in, e.g. `printenv MY_TOKEN | tokenwarden validate ... --token-stdin`)"))
         }
         Ok(token) => token,
-        Err(error) => return usage_error(&format!("could not read the token from standard input: {error}")),
+        Err(error) => {
+            return Err(usage_error(&format!(
+                "could not read the token from standard input: {error}"
+            )))
+        }
     };
-
-    let kind = args.kind.map(KindArg::to_kind);
-    let fine_grained = kind == Some(TokenKindId::FineGrained)
-        || (provider == ProviderKind::Github && token.expose().starts_with("github_pat_"));
-    if fine_grained && args.repo.is_none() {
-        return usage_error("a fine-grained GitHub token is checked against a repository it was given: pass --repo OWNER/NAME");
+    let fine_grained = request.kind == Some(TokenKindId::FineGrained)
+        || (request.provider == ProviderKind::Github && token.expose().starts_with("github_pat_"));
+    if fine_grained && request.repo.is_none() {
+        return Err(usage_error("a fine-grained GitHub token is checked against a repository it was given: pass --repo OWNER/NAME"));
     }
+    Ok(token)
+}
 
-    let request = CheckRequest {
-        provider,
-        kind,
-        api_url,
-        org: args.org,
-        repo: args.repo,
-        project: args.project,
-        group: args.group,
-        workspace: args.workspace,
-        user_expires_at: args.expires_at,
-    };
-    let checker = Checker::new(CheckOptions {
+pub(crate) fn checker(timeout_secs: u64) -> Checker {
+    Checker::new(CheckOptions {
         http: HttpOptions {
-            timeout: std::time::Duration::from_secs(args.timeout),
+            timeout: std::time::Duration::from_secs(timeout_secs),
             ..HttpOptions::default()
         },
         ..CheckOptions::default()
-    });
-    let report = checker.check(&request, &token).await;
+    })
+}
+
+pub async fn run(args: ValidateArgs) -> u8 {
+    let request = match resolve_target(&args.target, args.json) {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    let token = match read_token_for(&request) {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
+    let report = checker(args.timeout).check(&request, &token).await;
     drop(token);
     output::print(&report, args.json);
     report.verdict().exit_code()
@@ -88,7 +110,7 @@ pub async fn run(args: ValidateArgs) -> u8 {
 
 /// Targets that make no sense for the provider, or are missing where the
 /// provider cannot be checked without them.
-fn misplaced_target(args: &ValidateArgs, provider: ProviderKind) -> Option<String> {
+fn misplaced_target(args: &TargetArgs, provider: ProviderKind) -> Option<String> {
     let given = |flag: &str, value: &Option<String>| value.as_ref().map(|_| flag.to_owned());
     let wrong = match provider {
         ProviderKind::Github => given("--project", &args.project)

@@ -59,6 +59,8 @@ pub enum VaultError {
     BadName { name: String, reason: &'static str },
     #[error("{0}")]
     Invalid(String),
+    #[error("The new value is not ready, so the stored one was kept: {0}")]
+    NotReady(String),
     #[error("Tokenwarden could not lock its token list at {path}: {reason}")]
     Lock { path: PathBuf, reason: String },
     #[error("No app-data folder is known for this user: set TOKENWARDEN_DATA_DIR.")]
@@ -79,7 +81,8 @@ impl VaultConfig {
     /// The platform's app-data folder for the app's identifier (the folder
     /// Tauri's `app_data_dir` also uses), unless `TOKENWARDEN_DATA_DIR` says
     /// otherwise; the keychain service likewise from
-    /// `TOKENWARDEN_KEYCHAIN_SERVICE`.
+    /// `TOKENWARDEN_KEYCHAIN_SERVICE`, and the keychain deadline from
+    /// `TOKENWARDEN_KEYCHAIN_TIMEOUT` (seconds, default 20).
     pub fn from_env() -> Result<Self, VaultError> {
         let data_dir = match std::env::var_os("TOKENWARDEN_DATA_DIR") {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir),
@@ -91,10 +94,15 @@ impl VaultConfig {
             .ok()
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| KEYCHAIN_SERVICE.to_owned());
+        let keychain_timeout = std::env::var("TOKENWARDEN_KEYCHAIN_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|&s| s > 0)
+            .map_or(Duration::from_secs(20), Duration::from_secs);
         Ok(VaultConfig {
             data_dir,
             keychain_service,
-            keychain_timeout: Duration::from_secs(20),
+            keychain_timeout,
         })
     }
 }

@@ -471,16 +471,15 @@ impl Vault {
         };
         if let (Some(report), Some(_)) = (&report, &edit.secret) {
             if !report.ready {
-                return Err(VaultError::Invalid(format!(
-                    "The new value is not ready, so the stored one was kept: {}",
+                return Err(VaultError::NotReady(
                     report
                         .problems
                         .iter()
                         .filter(|p| !p.code.is_warning())
                         .map(|p| p.message.as_str())
                         .collect::<Vec<_>>()
-                        .join(" ")
-                )));
+                        .join(" "),
+                ));
             }
         }
         let now = self.clock.now();

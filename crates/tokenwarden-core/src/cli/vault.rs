@@ -1,0 +1,317 @@
+//! The vault commands: add, list, show, edit, check, rotate, rm. They share
+//! the vault with the desktop app (same keychain service, same metadata
+//! file) and print metadata only, never a secret.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::args::{AddArgs, CheckArgs, EditArgs, ListArgs, RmArgs, RotateArgs, ShowArgs};
+use super::output;
+use super::validate::{checker, read_token_for, resolve_target};
+use super::{read_token_from_stdin, usage_error, EXIT_USAGE};
+use crate::check::{SystemClock, Verdict};
+use crate::vault::{
+    AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenStatus, Vault, VaultConfig, VaultError,
+};
+
+/// Exit status when the keychain or the metadata file fails (EX_IOERR).
+pub const EXIT_IO: u8 = 74;
+
+fn fail(error: &VaultError) -> u8 {
+    eprintln!("error: {error}");
+    match error {
+        VaultError::NotFound(_)
+        | VaultError::NameTaken(_)
+        | VaultError::BadName { .. }
+        | VaultError::Invalid(_) => EXIT_USAGE,
+        VaultError::NotReady(_) => 1,
+        VaultError::Metadata(_)
+        | VaultError::Keychain(_)
+        | VaultError::Lock { .. }
+        | VaultError::NoDataDir
+        | VaultError::Injected(_) => EXIT_IO,
+    }
+}
+
+fn open(timeout_secs: u64) -> Result<Vault, u8> {
+    let config = VaultConfig::from_env().map_err(|e| fail(&e))?;
+    let (vault, notices) =
+        Vault::open(&config, checker(timeout_secs), Arc::new(SystemClock)).map_err(|e| fail(&e))?;
+    for notice in notices {
+        eprintln!("note: {notice}");
+    }
+    Ok(vault)
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string(value).expect("JSON values serialize")
+    );
+}
+
+pub async fn add(args: AddArgs) -> u8 {
+    let request = match resolve_target(&args.target, args.json) {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    let token = match read_token_for(&request) {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
+    let vault = match open(args.timeout) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    let new = NewToken {
+        name: args.name,
+        description: args.description,
+        host: args.target.host.clone(),
+        request,
+    };
+    let outcome = vault.add(new, &token, args.yes).await;
+    drop(token);
+    match outcome {
+        Err(error) => fail(&error),
+        Ok(AddOutcome::Stored { token, report }) => {
+            if args.json {
+                print_json(&json!({"stored": true, "token": token, "check": report}));
+            } else {
+                print!("{}", output::human(&report));
+                println!(
+                    "Stored as “{}” in the {}.",
+                    token.record.name,
+                    vault.keychain_backend()
+                );
+            }
+            report.verdict().exit_code()
+        }
+        Ok(AddOutcome::Refused { report }) => {
+            if args.json {
+                print_json(&json!({"stored": false, "token": null, "check": report}));
+            } else {
+                print!("{}", output::human(&report));
+                match report.verdict() {
+                    Verdict::FallsShort | Verdict::Unchecked => {
+                        println!(
+                            "Not stored: it falls short. Fix it, or pass --yes to store it anyway."
+                        )
+                    }
+                    _ => println!("Not stored: this token cannot be used."),
+                }
+            }
+            match report.verdict() {
+                Verdict::Ready => 1,
+                other => other.exit_code(),
+            }
+        }
+    }
+}
+
+pub fn list(args: ListArgs) -> u8 {
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    match vault.list() {
+        Ok(tokens) => {
+            if args.json {
+                print_json(&json!(tokens));
+            } else {
+                print!("{}", output::token_table(&tokens));
+            }
+            0
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+pub fn show(args: ShowArgs) -> u8 {
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    match vault.show(&args.name) {
+        Ok(token) => {
+            if args.json {
+                print_json(&json!(token));
+            } else {
+                print!("{}", output::token_details(&token));
+            }
+            0
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+pub async fn edit(args: EditArgs) -> u8 {
+    let secret = if args.token_stdin {
+        match read_token_from_stdin() {
+            Ok(token) if token.is_empty() => return usage_error("no token on standard input"),
+            Ok(token) => Some(token),
+            Err(error) => {
+                return usage_error(&format!(
+                    "could not read the token from standard input: {error}"
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    let edit = TokenEdit {
+        new_name: args.new_name,
+        description: args.description,
+        host: args.host,
+        api_url: args.api_url,
+        expires_at: args.expires_at,
+        secret,
+    };
+    match vault.edit(&args.name, edit).await {
+        Ok((token, report)) => {
+            if args.json {
+                print_json(&json!({"token": token, "check": report}));
+            } else {
+                if let Some(report) = &report {
+                    print!("{}", output::human(report));
+                }
+                println!("Saved “{}”.", token.record.name);
+            }
+            0
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+pub async fn check(args: CheckArgs) -> u8 {
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    let results = match vault.check(args.name.as_deref()).await {
+        Ok(results) => results,
+        Err(error) => return fail(&error),
+    };
+    let within = i64::from(args.within);
+    let mut unchecked = false;
+    let mut short = false;
+    for result in &results {
+        let token = &result.token;
+        match &result.report {
+            None if token.status == TokenStatus::SecretMissing => short = true,
+            None => unchecked = true,
+            Some(report) => match report.verdict() {
+                Verdict::Unchecked | Verdict::Usage => unchecked = true,
+                Verdict::Ready => {}
+                _ => short = true,
+            },
+        }
+        if token.days_left.is_some_and(|d| d < within) {
+            short = true;
+        }
+    }
+    if args.json {
+        let items: Vec<_> = results
+            .iter()
+            .map(|r| json!({"token": r.token, "check": r.report, "error": r.error}))
+            .collect();
+        print_json(&json!(items));
+    } else {
+        let tokens: Vec<_> = results.iter().map(|r| r.token.clone()).collect();
+        print!("{}", output::token_table(&tokens));
+        for result in &results {
+            if let Some(error) = &result.error {
+                println!("{}: {error}", result.token.record.name);
+            }
+            if let Some(report) = &result.report {
+                for problem in report.problems.iter().filter(|p| !p.code.is_warning()) {
+                    println!("{}: {}", result.token.record.name, problem.message);
+                }
+            }
+        }
+    }
+    if unchecked {
+        3
+    } else if short {
+        1
+    } else {
+        0
+    }
+}
+
+pub async fn rotate(args: RotateArgs) -> u8 {
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    let request = match vault
+        .show(&args.name)
+        .and_then(|t| t.record.check_request())
+    {
+        Ok(request) => request,
+        Err(error) => return fail(&error),
+    };
+    let secret = match read_token_for(&request) {
+        Ok(secret) => secret,
+        Err(code) => return code,
+    };
+    let outcome = vault.rotate(&args.name, &secret).await;
+    drop(secret);
+    match outcome {
+        Err(error) => fail(&error),
+        Ok(ReplaceOutcome::Replaced {
+            token,
+            report,
+            revoke_at,
+        }) => {
+            if args.json {
+                print_json(
+                    &json!({"rotated": true, "token": token, "check": report, "revoke_at": revoke_at}),
+                );
+            } else {
+                print!("{}", output::human(&report));
+                println!(
+                    "Rotated “{}”. Now revoke the old token at {revoke_at}",
+                    token.record.name
+                );
+            }
+            0
+        }
+        Ok(ReplaceOutcome::Refused { report }) => {
+            if args.json {
+                print_json(
+                    &json!({"rotated": false, "token": null, "check": report, "revoke_at": null}),
+                );
+            } else {
+                print!("{}", output::human(&report));
+                println!("Not rotated: the new value is not ready; the stored one was kept.");
+            }
+            match report.verdict() {
+                Verdict::Ready => 1,
+                other => other.exit_code(),
+            }
+        }
+    }
+}
+
+pub fn rm(args: RmArgs) -> u8 {
+    let vault = match open(10) {
+        Ok(vault) => vault,
+        Err(code) => return code,
+    };
+    match vault.remove(&args.name) {
+        Ok(record) => {
+            println!(
+                "Removed “{}” from Tokenwarden. The token itself still works until you revoke it at {}",
+                record.name,
+                record.tokens_page()
+            );
+            0
+        }
+        Err(error) => fail(&error),
+    }
+}

@@ -1,0 +1,373 @@
+//! The vault against a real Secret Service: gnome-keyring, unlocked, in a
+//! private D-Bus session. The CLI runs as a process, as scripts run it.
+//!
+//! These tests need that session, so they are ignored by a plain
+//! `cargo test`; scripts/test.sh runs them inside
+//! tests/harness/desktop-session.sh with `--ignored`.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use serde_json::Value;
+use support::*;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+struct Cli {
+    data_dir: tempfile::TempDir,
+    service: String,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {:?} / {}", self.stdout, self.stderr))
+    }
+}
+
+impl Cli {
+    fn new(test: &str) -> Cli {
+        Cli {
+            data_dir: tempfile::tempdir().unwrap(),
+            service: format!("dev.tokenwarden.test.{test}.{}", std::process::id()),
+        }
+    }
+
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_with(args, stdin, &[]).await
+    }
+
+    async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tokenwarden"));
+        command
+            .args(args)
+            .env("TOKENWARDEN_DATA_DIR", self.data_dir.path())
+            .env("TOKENWARDEN_KEYCHAIN_SERVICE", &self.service)
+            .env("TOKENWARDEN_KEYCHAIN_TIMEOUT", "5")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        let _ = input.write_all(stdin.unwrap_or("").as_bytes()).await;
+        drop(input);
+        let out = child.wait_with_output().await.unwrap();
+        Run {
+            code: out.status.code().unwrap(),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    /// The value gnome-keyring holds for an account, read with libsecret's
+    /// own tool (keyring stores `service` and `username` attributes).
+    async fn keyring_value(&self, account: &str) -> Option<String> {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", &self.service, "username", account])
+            .output()
+            .await
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap())
+    }
+}
+
+async fn sim() -> Simulator {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_github_org("acme", &["deploy-bot"]);
+    sim
+}
+
+fn ready_token(sim: &Simulator) -> String {
+    sim.add_token(
+        TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
+            .expires_at(in_days(60)),
+    )
+}
+
+/// Every byte of every file under `root`, searched for each secret.
+fn files_containing(root: &Path, secrets: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                for secret in secrets {
+                    if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                        found.push(path.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn the_whole_lifecycle_through_the_cli_keeps_secrets_in_gnome_keyring_only() {
+    let sim = sim().await;
+    let cli = Cli::new("lifecycle");
+    let api = sim.github_api_url();
+    let first = ready_token(&sim);
+    let second = ready_token(&sim);
+
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "github-acme-production",
+                "--description",
+                "Deploys",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{first}\n")),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let added = add.json();
+    assert_eq!(added["stored"], true);
+    let id = added["token"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        cli.keyring_value(&format!("{id}#1")).await.as_deref(),
+        Some(first.as_str())
+    );
+
+    let list = cli.run(&["list", "--json"], None).await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let tokens = list.json();
+    assert_eq!(tokens.as_array().unwrap().len(), 1);
+    assert_eq!(tokens[0]["name"], "github-acme-production");
+    assert_eq!(tokens[0]["status"], "ready");
+    assert_eq!(tokens[0]["secret"], "present");
+    assert_eq!(tokens[0]["identity"]["login"], "deploy-bot");
+
+    let human = cli.run(&["list"], None).await;
+    assert!(human.stdout.starts_with("NAME"), "{}", human.stdout);
+    assert!(human.stdout.contains("github-acme-production"));
+    assert!(human.stdout.contains("ready"));
+
+    let check = cli.run(&["check", "--json"], None).await;
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    let check = cli.run(&["check", "--within", "90"], None).await;
+    assert_eq!(check.code, 1, "expires within 90 days: {}", check.stdout);
+
+    let rotate = cli
+        .run(
+            &[
+                "rotate",
+                "github-acme-production",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&second),
+        )
+        .await;
+    assert_eq!(rotate.code, 0, "{}", rotate.stderr);
+    assert_eq!(rotate.json()["rotated"], true);
+    assert_eq!(
+        rotate.json()["revoke_at"],
+        format!("{}/settings/tokens", sim.github_url())
+    );
+    assert_eq!(
+        cli.keyring_value(&format!("{id}#2")).await.as_deref(),
+        Some(second.as_str())
+    );
+    assert_eq!(
+        cli.keyring_value(&format!("{id}#1")).await,
+        None,
+        "the old value is deleted"
+    );
+
+    let edit = cli
+        .run(
+            &[
+                "edit",
+                "github-acme-production",
+                "--new-name",
+                "github-acme-prod",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(edit.code, 0, "{}", edit.stderr);
+    let show = cli.run(&["show", "github-acme-prod", "--json"], None).await;
+    assert_eq!(show.json()["description"], "Deploys");
+    assert!(show.json()["rotated_at"].is_string());
+
+    // Nothing the CLI wrote holds a secret: not the data folder, not the
+    // session's home, config, cache or state folders.
+    let mut roots = vec![cli.data_dir.path().to_path_buf()];
+    if let Some(session) = std::env::var_os("TW_SESSION_DIR") {
+        roots.push(session.into());
+    }
+    for root in &roots {
+        let found = files_containing(root, &[first.clone(), second.clone()]);
+        assert!(found.is_empty(), "secret found in {found:?}");
+    }
+
+    let rm = cli.run(&["rm", "github-acme-prod"], None).await;
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert!(rm.stdout.contains("revoke it at"));
+    assert_eq!(cli.keyring_value(&format!("{id}#2")).await, None);
+    assert_eq!(
+        cli.run(&["list", "--json"], None).await.json(),
+        serde_json::json!([])
+    );
+    assert_eq!(cli.run(&["show", "github-acme-prod"], None).await.code, 64);
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_token_that_falls_short_is_stored_only_with_yes() {
+    let sim = sim().await;
+    let cli = Cli::new("shortfall");
+    let api = sim.github_api_url();
+    let short = sim.add_token(TokenSpec::github_classic("deploy-bot", &["repo"]));
+    let args = [
+        "add",
+        "--name",
+        "short",
+        "--provider",
+        "github",
+        "--api-url",
+        &api,
+        "--json",
+        "--token-stdin",
+    ];
+    let run = cli.run(&args, Some(&short)).await;
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["stored"], false);
+    assert_eq!(
+        cli.run(&["list", "--json"], None).await.json(),
+        serde_json::json!([])
+    );
+
+    let mut with_yes = args.to_vec();
+    with_yes.push("--yes");
+    let run = cli.run(&with_yes, Some(&short)).await;
+    assert_eq!(run.code, 1, "stored, but it still falls short");
+    assert_eq!(run.json()["stored"], true);
+    let listed = cli.run(&["list", "--json"], None).await.json();
+    assert_eq!(listed[0]["status"], "falls_short");
+    assert_eq!(listed[0]["shortfall_accepted"], true);
+    assert_eq!(cli.run(&["check", "short"], None).await.code, 1);
+    assert_eq!(cli.run(&["rm", "short"], None).await.code, 0);
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_secret_deleted_outside_tokenwarden_shows_as_missing() {
+    let sim = sim().await;
+    let cli = Cli::new("missing");
+    let token = ready_token(&sim);
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &sim.github_api_url(),
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&token),
+        )
+        .await;
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    let cleared = Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            &cli.service,
+            "username",
+            &format!("{id}#1"),
+        ])
+        .status()
+        .await
+        .unwrap();
+    assert!(cleared.success());
+    let listed = cli.run(&["list", "--json"], None).await.json();
+    assert_eq!(listed[0]["status"], "secret_missing");
+    let check = cli.run(&["check"], None).await;
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stdout.contains("not in the keychain"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(cli.run(&["rm", "prod"], None).await.code, 0);
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn without_a_secret_service_nothing_is_stored_and_the_fix_is_named() {
+    let sim = sim().await;
+    let cli = Cli::new("unavailable");
+    let token = ready_token(&sim);
+    let run = cli
+        .run_with(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &sim.github_api_url(),
+                "--token-stdin",
+            ],
+            Some(&token),
+            &[(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/tokenwarden-test-bus",
+            )],
+        )
+        .await;
+    assert_eq!(run.code, 74, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("gnome-keyring"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("never stored in plain files"),
+        "{}",
+        run.stderr
+    );
+    assert!(files_containing(cli.data_dir.path(), std::slice::from_ref(&token)).is_empty());
+    assert_eq!(
+        cli.run(&["list", "--json"], None).await.json(),
+        serde_json::json!([])
+    );
+}
