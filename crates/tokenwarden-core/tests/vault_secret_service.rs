@@ -371,3 +371,63 @@ async fn without_a_secret_service_nothing_is_stored_and_the_fix_is_named() {
         serde_json::json!([])
     );
 }
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn gitlab_self_rotation_stores_the_new_value_gitlab_issued() {
+    let sim = Simulator::start().await.unwrap();
+    let cli = Cli::new("selfrotate");
+    let old = sim.add_token(
+        TokenSpec::gitlab(
+            TokenKind::GitlabPersonal,
+            "deployer",
+            &["api", "read_repository"],
+        )
+        .expires_at(in_days(20)),
+    );
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "gitlab-prod",
+                "--provider",
+                "gitlab",
+                "--api-url",
+                &sim.gitlab_api_url(),
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&old),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    let until = date_in_days(180).to_string();
+    let run = cli
+        .run(
+            &[
+                "rotate",
+                "gitlab-prod",
+                "--self-rotate",
+                "--expires-at",
+                &until,
+                "--json",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["rotated"], true);
+    assert_eq!(json["revoke_at"], Value::Null);
+    assert_eq!(json["token"]["expires_at"], format!("{until}T00:00:00Z"));
+    let new = cli
+        .keyring_value(&format!("{id}#2"))
+        .await
+        .expect("the new value is in gnome-keyring");
+    assert_ne!(new, old);
+    assert!(sim.is_active(&new) && !sim.is_active(&old));
+    assert!(!run.stdout.contains(&new), "the new value is never printed");
+    assert_eq!(cli.run(&["rm", "gitlab-prod"], None).await.code, 0);
+}

@@ -90,9 +90,11 @@ impl Http {
         &self.options
     }
 
-    /// Sends an authenticated request, retrying transient failures. A 5xx
-    /// that outlasts the retries is returned as a response, for the caller
-    /// to describe; everything else that fails is a `TransportError`.
+    /// Sends an authenticated request, retrying transient failures of
+    /// idempotent requests (a POST that failed may still have happened, so
+    /// it is never repeated). A 5xx that outlasts the retries is returned
+    /// as a response, for the caller to describe; everything else that
+    /// fails is a `TransportError`.
     pub async fn send(
         &self,
         method: Method,
@@ -100,6 +102,11 @@ impl Http {
         token: &TokenSecret,
         extra_headers: &[(&'static str, &'static str)],
     ) -> Result<Response, TransportError> {
+        let retries = if method.is_idempotent() {
+            self.options.retries
+        } else {
+            0
+        };
         let mut attempt = 0;
         loop {
             let outcome = self
@@ -110,7 +117,7 @@ impl Http {
                 Err(TransportError::Connect(_)) => true,
                 Err(_) => false,
             };
-            if !transient || attempt >= self.options.retries {
+            if !transient || attempt >= retries {
                 return outcome;
             }
             tokio::time::sleep(self.options.backoff * 2u32.pow(attempt)).await;

@@ -93,6 +93,12 @@ impl Checker {
         }
     }
 
+    /// The HTTP client, for provider calls other than checks (GitLab's
+    /// self-rotation).
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
     fn host_slot(&self, request: &CheckRequest) -> Arc<Semaphore> {
         let key = request.api_url.origin().ascii_serialization();
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());

@@ -118,8 +118,19 @@ pub struct CheckArgs {
 pub struct RotateArgs {
     pub name: String,
     /// Read the new value from standard input (the only way to pass it).
-    #[arg(long, required = true)]
+    #[arg(
+        long,
+        required_unless_present = "self_rotate",
+        conflicts_with = "self_rotate"
+    )]
     pub token_stdin: bool,
+    /// GitLab only: have GitLab issue the new value itself (it revokes the
+    /// old one); needs the api or self_rotate scope.
+    #[arg(long)]
+    pub self_rotate: bool,
+    /// With --self-rotate: the new token's expiry (GitLab's default is a week).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "self_rotate")]
+    pub expires_at: Option<chrono::NaiveDate>,
     #[arg(long)]
     pub json: bool,
 }

@@ -248,19 +248,22 @@ pub async fn rotate(args: RotateArgs) -> u8 {
         Ok(vault) => vault,
         Err(code) => return code,
     };
-    let request = match vault
-        .show(&args.name)
-        .and_then(|t| t.record.check_request())
-    {
-        Ok(request) => request,
-        Err(error) => return fail(&error),
+    let outcome = if args.self_rotate {
+        vault.rotate_self(&args.name, args.expires_at).await
+    } else {
+        let request = match vault
+            .show(&args.name)
+            .and_then(|t| t.record.check_request())
+        {
+            Ok(request) => request,
+            Err(error) => return fail(&error),
+        };
+        let secret = match read_token_for(&request) {
+            Ok(secret) => secret,
+            Err(code) => return code,
+        };
+        vault.rotate(&args.name, &secret).await
     };
-    let secret = match read_token_for(&request) {
-        Ok(secret) => secret,
-        Err(code) => return code,
-    };
-    let outcome = vault.rotate(&args.name, &secret).await;
-    drop(secret);
     match outcome {
         Err(error) => fail(&error),
         Ok(ReplaceOutcome::Replaced {
@@ -274,10 +277,16 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                 );
             } else {
                 print!("{}", output::human(&report));
-                println!(
-                    "Rotated “{}”. Now revoke the old token at {revoke_at}",
-                    token.record.name
-                );
+                match &revoke_at {
+                    Some(url) => println!(
+                        "Rotated “{}”. Now revoke the old token at {url}",
+                        token.record.name
+                    ),
+                    None => println!(
+                        "Rotated “{}”; GitLab has revoked the old token.",
+                        token.record.name
+                    ),
+                }
             }
             0
         }

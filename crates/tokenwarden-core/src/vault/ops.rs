@@ -53,7 +53,8 @@ pub enum ReplaceOutcome {
     Replaced {
         token: Box<TokenView>,
         report: CheckReport,
-        revoke_at: String,
+        /// Where to revoke the old value (None: the provider already did).
+        revoke_at: Option<String>,
     },
     /// The new value is not ready: nothing changed.
     Refused { report: CheckReport },
@@ -361,6 +362,19 @@ impl Vault {
         index: usize,
         secret: &TokenSecret,
     ) -> Result<(), VaultError> {
+        let next = self.stage_secret(s, index, secret)?;
+        self.faults.check("replace:secret-stored")?;
+        self.switch_generation(s, index, next)
+    }
+
+    /// Journals a replacement and stores `secret` under the next
+    /// generation, leaving the current value in use. Returns that generation.
+    fn stage_secret(
+        &self,
+        s: &mut Session<'_>,
+        index: usize,
+        secret: &TokenSecret,
+    ) -> Result<u32, VaultError> {
         let next = s.data.tokens[index].generation + 1;
         s.data.tokens[index].pending = Some(Pending::Replace { generation: next });
         s.save()?;
@@ -371,7 +385,16 @@ impl Vault {
             s.save()?;
             return Err(e.into());
         }
-        self.faults.check("replace:secret-stored")?;
+        Ok(next)
+    }
+
+    /// Makes generation `next` current, then deletes the old value.
+    fn switch_generation(
+        &self,
+        s: &mut Session<'_>,
+        index: usize,
+        next: u32,
+    ) -> Result<(), VaultError> {
         let old = s.data.tokens[index].generation;
         s.data.tokens[index].generation = next;
         s.data.tokens[index].pending = Some(Pending::Cleanup { generation: old });
@@ -388,6 +411,82 @@ impl Vault {
             s.save()?;
         }
         Ok(())
+    }
+
+    /// GitLab only: asks GitLab for a new value of the stored token (GitLab
+    /// revokes the old one itself), stores it and checks it.
+    pub async fn rotate_self(
+        &self,
+        name: &str,
+        expires_at: Option<NaiveDate>,
+    ) -> Result<ReplaceOutcome, VaultError> {
+        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        if record.provider != ProviderKind::Gitlab {
+            return Err(VaultError::Invalid(
+                "Only GitLab tokens can rotate themselves: create a new token and use `tokenwarden rotate`.".into(),
+            ));
+        }
+        if record
+            .scopes
+            .as_deref()
+            .is_some_and(|s| !gitlab::rotate::may_self_rotate(s))
+        {
+            return Err(VaultError::Invalid(
+                gitlab::rotate::SelfRotateError::NotAllowed.to_string(),
+            ));
+        }
+        let current = self.store.get(&record.current_account())?;
+        let request = record.check_request()?;
+        // Stage first, with the current value as a placeholder: this proves
+        // the keychain takes a write *before* GitLab revokes the current
+        // value, after which the new one exists only in this process.
+        let next = self.locked(|s| {
+            let index = s.find(name)?;
+            self.stage_secret(s, index, &current)
+        })?;
+        let undo = |vault: &Vault| {
+            vault.locked(|s| {
+                let index = s.find(name)?;
+                let _ = vault
+                    .store
+                    .delete(&s.data.tokens[index].keychain_account(next));
+                s.data.tokens[index].pending = None;
+                s.save()
+            })
+        };
+        let new = match gitlab::rotate::self_rotate(
+            self.checker.http(),
+            &request.api_url,
+            &current,
+            expires_at,
+        )
+        .await
+        {
+            Ok(new) => new,
+            Err(error) => {
+                undo(self)?;
+                return Err(VaultError::Invalid(error.to_string()));
+            }
+        };
+        drop(current);
+        self.store.put(&record.keychain_account(next), &new)?;
+        let report = self.checker.check(&request, &new).await;
+        let now = self.clock.now();
+        let updated = self.locked(|s| {
+            let index = s.find(name)?;
+            self.switch_generation(s, index, next)?;
+            let token = &mut s.data.tokens[index];
+            token.absorb(&report, now);
+            token.rotated_at = Some(now);
+            token.updated_at = now;
+            s.save()?;
+            Ok(s.data.tokens[index].clone())
+        })?;
+        Ok(ReplaceOutcome::Replaced {
+            token: Box::new(TokenView::new(updated, SecretState::Present, now)),
+            report,
+            revoke_at: None,
+        })
     }
 
     /// Replaces a token's value with a new one, only if the new one is
@@ -417,7 +516,7 @@ impl Vault {
             s.save()?;
             Ok(s.data.tokens[index].clone())
         })?;
-        let revoke_at = updated.tokens_page();
+        let revoke_at = Some(updated.tokens_page());
         Ok(ReplaceOutcome::Replaced {
             token: Box::new(TokenView::new(updated, SecretState::Present, now)),
             report,

@@ -264,7 +264,7 @@ async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
     );
     assert_eq!(
         revoke_at,
-        format!("{}/settings/tokens", world.sim.github_url())
+        Some(format!("{}/settings/tokens", world.sim.github_url()))
     );
 }
 
@@ -567,4 +567,69 @@ async fn a_corrupt_metadata_file_is_set_aside_and_a_newer_one_refused() {
         std::fs::read_to_string(data.join("tokens.json")).unwrap(),
         r#"{"version": 99, "tokens": []}"#
     );
+}
+
+fn gitlab_token(world: &World, scopes: &[&str]) -> (NewToken, TokenSecret) {
+    let secret = world.sim.add_token(
+        TokenSpec::gitlab(
+            tokenwarden_sim::TokenKind::GitlabPersonal,
+            "deployer",
+            scopes,
+        )
+        .expires_at(chrono::Utc::now() + chrono::Duration::days(30)),
+    );
+    let request = CheckRequest::new(
+        ProviderKind::Gitlab,
+        url::Url::parse(&world.sim.gitlab_api_url()).unwrap(),
+    );
+    (
+        NewToken {
+            name: "gitlab-prod".into(),
+            description: String::new(),
+            host: None,
+            request,
+        },
+        TokenSecret::new(secret),
+    )
+}
+
+#[tokio::test]
+async fn a_gitlab_token_rotates_itself_and_the_old_value_is_revoked() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+
+    let until = chrono::Utc::now().date_naive() + chrono::Duration::days(200);
+    let ReplaceOutcome::Replaced {
+        token,
+        report,
+        revoke_at,
+    } = vault.rotate_self("gitlab-prod", Some(until)).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert_eq!(revoke_at, None, "GitLab revoked the old one itself");
+    assert!(report.ready, "{:?}", report.problems);
+    assert_eq!(token.record.expires_at.unwrap().date_naive(), until);
+    assert!(token.record.rotated_at.is_some());
+    assert!(!world.sim.is_active(old.expose()));
+    let stored = store.get(&token.record.current_account()).unwrap();
+    assert_ne!(stored.expose(), old.expose());
+    assert!(world.sim.is_active(stored.expose()));
+    assert_eq!(store.accounts(), [token.record.current_account()]);
+}
+
+#[tokio::test]
+async fn a_gitlab_token_without_api_or_self_rotate_is_not_rotated() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["read_api", "read_repository"]);
+    vault.add(new, &old, true).await.unwrap();
+    let error = vault.rotate_self("gitlab-prod", None).await.unwrap_err();
+    assert!(error.to_string().contains("self_rotate"), "{error}");
+    assert!(world.sim.is_active(old.expose()));
+    assert_eq!(store.accounts().len(), 1);
 }

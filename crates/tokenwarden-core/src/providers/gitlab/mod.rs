@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod links;
+pub mod rotate;
 
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
