@@ -4,7 +4,21 @@
 
 /// Every command the shell exposes. Each one gets an `allow-*` permission
 /// that a capability must grant before any window may call it.
-const COMMANDS: &[&str] = &["provider_catalogue"];
+const COMMANDS: &[&str] = &[
+    "provider_catalogue",
+    "vault_overview",
+    "check_new_token",
+    "discard_new_token",
+    "save_new_token",
+    "recheck_tokens",
+    "remove_token",
+    "rotate_token",
+    "edit_token",
+    "new_token_link",
+    "open_new_token_page",
+    "open_tokens_page",
+    "suggest_token_name",
+];
 
 fn main() {
     // With the UI embedded (the default), a missing ui/dist fails later in

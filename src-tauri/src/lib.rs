@@ -3,11 +3,31 @@
 //! that call `tokenwarden_core` and map its result for the webview.
 
 mod commands;
+mod error;
+mod state;
+
+pub use error::CommandError;
 
 /// Builds and runs the app until the user quits.
 pub fn run() {
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::provider_catalogue])
+        .plugin(tauri_plugin_opener::init())
+        .manage(state::AppState::open())
+        .invoke_handler(tauri::generate_handler![
+            commands::catalogue::provider_catalogue,
+            commands::tokens::vault_overview,
+            commands::wizard::check_new_token,
+            commands::wizard::discard_new_token,
+            commands::wizard::save_new_token,
+            commands::tokens::recheck_tokens,
+            commands::tokens::remove_token,
+            commands::tokens::rotate_token,
+            commands::tokens::edit_token,
+            commands::links::new_token_link,
+            commands::links::open_new_token_page,
+            commands::links::open_tokens_page,
+            commands::links::suggest_token_name,
+        ])
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

@@ -35,6 +35,15 @@ impl TokenSecret {
     }
 }
 
+/// A secret can come *in* (the app's webview submits a pasted token) but
+/// there is deliberately no `Serialize`: no response can carry one out.
+impl<'de> serde::Deserialize<'de> for TokenSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = SecretString::deserialize(deserializer)?;
+        Ok(TokenSecret::new(value.expose_secret()))
+    }
+}
+
 impl fmt::Debug for TokenSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenSecret([redacted])")
@@ -60,6 +69,12 @@ mod tests {
             format!("{:#?}", Some(&s)),
             "Some(\n    TokenSecret([redacted]),\n)"
         );
+    }
+
+    #[test]
+    fn deserializes_from_a_json_string() {
+        let s: TokenSecret = serde_json::from_str("\"glpat-abc\\n\"").unwrap();
+        assert_eq!(s.expose(), "glpat-abc");
     }
 
     #[test]

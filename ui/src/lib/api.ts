@@ -1,19 +1,114 @@
 // Typed wrappers over the shell's commands: the one place the UI talks to
-// Rust. Types come from ts-rs (src/lib/bindings), generated from the Rust
-// types by `cargo test`; none is written by hand.
+// Rust. Types come from ts-rs (./bindings), generated from the Rust types
+// by `cargo test`; none is written by hand.
+//
+// A pasted token goes to Rust once, in `checkNewToken`; from then on the
+// UI holds only the handle Rust returns.
 import { invoke } from '@tauri-apps/api/core';
 import type { Catalogue } from './bindings/Catalogue';
+import type { CheckedNewToken } from './bindings/CheckedNewToken';
+import type { CommandError } from './bindings/CommandError';
+import type { EditTokenInput } from './bindings/EditTokenInput';
+import type { NewTokenPageInput } from './bindings/NewTokenPageInput';
+import type { RecheckResult } from './bindings/RecheckResult';
+import type { RotateResult } from './bindings/RotateResult';
+import type { SaveTokenInput } from './bindings/SaveTokenInput';
+import type { SaveTokenResult } from './bindings/SaveTokenResult';
+import type { TokenTarget } from './bindings/TokenTarget';
+import type { TokenView } from './bindings/TokenView';
+import type { VaultOverview } from './bindings/VaultOverview';
 
 export function providerCatalogue(): Promise<Catalogue> {
   return invoke<Catalogue>('provider_catalogue');
 }
 
+export function vaultOverview(): Promise<VaultOverview> {
+  return invoke<VaultOverview>('vault_overview');
+}
+
+/** Checks a pasted token; Rust keeps the value and returns a handle. */
+export function checkNewToken(target: TokenTarget, token: string): Promise<CheckedNewToken> {
+  return invoke<CheckedNewToken>('check_new_token', { target, token });
+}
+
+export function discardNewToken(handle: string): Promise<void> {
+  return invoke('discard_new_token', { handle });
+}
+
+export function saveNewToken(input: SaveTokenInput): Promise<SaveTokenResult> {
+  return invoke<SaveTokenResult>('save_new_token', { input });
+}
+
+/** Re-checks one token by name, or all of them (name null). */
+export function recheckTokens(name: string | null): Promise<RecheckResult[]> {
+  return invoke<RecheckResult[]>('recheck_tokens', { name });
+}
+
+export function removeToken(name: string): Promise<void> {
+  return invoke('remove_token', { name });
+}
+
+/** Replaces a stored token's value with a checked, parked one. */
+export function rotateToken(name: string, handle: string): Promise<RotateResult> {
+  return invoke<RotateResult>('rotate_token', { name, handle });
+}
+
+export function editToken(name: string, input: EditTokenInput): Promise<TokenView> {
+  return invoke<TokenView>('edit_token', { name, input });
+}
+
+export function newTokenLink(input: NewTokenPageInput): Promise<string> {
+  return invoke<string>('new_token_link', { input });
+}
+
+export function openNewTokenPage(input: NewTokenPageInput): Promise<void> {
+  return invoke('open_new_token_page', { input });
+}
+
+/** Opens the provider page where a stored token is managed and revoked. */
+export function openTokensPage(name: string): Promise<void> {
+  return invoke('open_tokens_page', { name });
+}
+
+export function suggestTokenName(target: TokenTarget, environment: string): Promise<string> {
+  return invoke<string>('suggest_token_name', { target, environment });
+}
+
+function isCommandError(error: unknown): error is CommandError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    'message' in error &&
+    typeof (error as { message: unknown }).message === 'string'
+  );
+}
+
 /** A plain-words message for an error a command rejected with. */
 export function errorMessage(error: unknown): string {
   if (typeof error === 'string') return error;
-  if (error && typeof error === 'object' && 'message' in error) {
-    const { message } = error;
-    if (typeof message === 'string') return message;
-  }
+  if (isCommandError(error)) return error.message;
+  if (error instanceof Error) return error.message;
   return 'Something went wrong inside Tokenwarden.';
+}
+
+/** The stable code of a command error, if it is one. */
+export function errorCode(error: unknown): string | null {
+  return isCommandError(error) ? error.code : null;
+}
+
+/** The target a stored token is checked against (for rotating it). */
+export function targetOf(token: TokenView): TokenTarget {
+  return {
+    provider: token.provider,
+    kind: token.kind,
+    host: null,
+    api_url: token.api_url,
+    org: token.org,
+    repo: token.repo,
+    project: token.project,
+    group: token.group,
+    workspace: token.workspace,
+    expires_at: token.user_expires_at,
+  };
 }

@@ -11,6 +11,7 @@ mod http;
 mod prefix;
 mod report;
 pub(crate) mod runner;
+mod target;
 
 pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
 pub use http::{Http, HttpOptions, Response, TransportError};
@@ -19,3 +20,4 @@ pub use report::{
     CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
 };
 pub use runner::{CheckOptions, Checker};
+pub use target::TokenTarget;

@@ -5,7 +5,9 @@ use url::Url;
 use super::args::{KindArg, TargetArgs, ValidateArgs};
 use super::{output, read_token_from_stdin, usage_error, EXIT_USAGE};
 use crate::catalogue::{ProviderKind, TokenKindId};
-use crate::check::{CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode};
+use crate::check::{
+    CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode, TokenTarget,
+};
 use crate::endpoint::{self, EndpointError};
 use crate::secret::TokenSecret;
 
@@ -30,13 +32,20 @@ pub(crate) fn resolve_target(args: &TargetArgs, json: bool) -> Result<CheckReque
     if let Some(problem) = misplaced_target(args, provider) {
         return Err(usage_error(&problem));
     }
-    let api_url = match (&args.host, &args.api_url) {
-        (Some(host), _) => endpoint::api_base_from_host(provider, host),
-        (None, Some(api)) => endpoint::api_base_exact(api),
-        (None, None) => Ok(endpoint::default_api_base(provider)),
+    let target = TokenTarget {
+        provider,
+        kind: args.kind.map(KindArg::to_kind),
+        host: args.host.clone(),
+        api_url: args.api_url.clone(),
+        org: args.org.clone(),
+        repo: args.repo.clone(),
+        project: args.project.clone(),
+        group: args.group.clone(),
+        workspace: args.workspace.clone(),
+        expires_at: args.expires_at,
     };
-    let api_url = match api_url {
-        Ok(url) => url,
+    match target.to_request() {
+        Ok(request) => Ok(request),
         Err(error @ EndpointError::Insecure { .. }) => {
             let given = args
                 .host
@@ -44,21 +53,10 @@ pub(crate) fn resolve_target(args: &TargetArgs, json: bool) -> Result<CheckReque
                 .or(args.api_url.as_deref())
                 .unwrap_or_default();
             refuse_insecure(provider, args.kind, given, &error, json);
-            return Err(EXIT_USAGE);
+            Err(EXIT_USAGE)
         }
-        Err(error) => return Err(usage_error(&error.to_string())),
-    };
-    Ok(CheckRequest {
-        provider,
-        kind: args.kind.map(KindArg::to_kind),
-        api_url,
-        org: args.org.clone(),
-        repo: args.repo.clone(),
-        project: args.project.clone(),
-        group: args.group.clone(),
-        workspace: args.workspace.clone(),
-        user_expires_at: args.expires_at,
-    })
+        Err(error) => Err(usage_error(&error.to_string())),
+    }
 }
 
 /// Reads the token for `request` from standard input, refusing what cannot

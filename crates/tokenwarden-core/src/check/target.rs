@@ -1,0 +1,103 @@
+//! What a token is for, as a user describes it: the provider, where it
+//! lives, and what it must reach. Both the CLI's options and the app's
+//! wizard fill one in; `to_request` turns it into what a check needs.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::report::CheckRequest;
+use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::endpoint::{self, EndpointError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TokenTarget {
+    pub provider: ProviderKind,
+    pub kind: Option<TokenKindId>,
+    /// The web address the user knows; the API base is derived from it.
+    pub host: Option<String>,
+    /// The API base, exactly (takes precedence over `host` when both are set).
+    pub api_url: Option<String>,
+    pub org: Option<String>,
+    pub repo: Option<String>,
+    pub project: Option<String>,
+    pub group: Option<String>,
+    pub workspace: Option<String>,
+    /// The expiry the provider showed, for providers that do not report it.
+    #[ts(type = "string | null")]
+    pub expires_at: Option<NaiveDate>,
+}
+
+fn filled(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+impl TokenTarget {
+    pub fn new(provider: ProviderKind) -> Self {
+        TokenTarget {
+            provider,
+            kind: None,
+            host: None,
+            api_url: None,
+            org: None,
+            repo: None,
+            project: None,
+            group: None,
+            workspace: None,
+            expires_at: None,
+        }
+    }
+
+    /// The check request, with the API base derived and vetted (https, or
+    /// plain http to loopback only). Blank fields count as absent.
+    pub fn to_request(&self) -> Result<CheckRequest, EndpointError> {
+        let api_url = match (filled(&self.api_url), filled(&self.host)) {
+            (Some(api), _) => endpoint::api_base_exact(&api)?,
+            (None, Some(host)) => endpoint::api_base_from_host(self.provider, &host)?,
+            (None, None) => endpoint::default_api_base(self.provider),
+        };
+        Ok(CheckRequest {
+            provider: self.provider,
+            kind: self.kind,
+            api_url,
+            org: filled(&self.org),
+            repo: filled(&self.repo),
+            project: filled(&self.project),
+            group: filled(&self.group),
+            workspace: filled(&self.workspace),
+            user_expires_at: self.expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_the_api_and_ignores_blank_fields() {
+        let mut target = TokenTarget::new(ProviderKind::Gitlab);
+        target.host = Some("git.example.com".into());
+        target.project = Some("  ".into());
+        target.group = Some(" acme ".into());
+        let request = target.to_request().unwrap();
+        assert_eq!(request.api_url.as_str(), "https://git.example.com/api/v4");
+        assert_eq!(request.project, None);
+        assert_eq!(request.group.as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn refuses_plain_http_to_a_remote_host() {
+        let mut target = TokenTarget::new(ProviderKind::Github);
+        target.host = Some("http://ghe.example.com".into());
+        assert!(matches!(
+            target.to_request(),
+            Err(EndpointError::Insecure { .. })
+        ));
+    }
+}

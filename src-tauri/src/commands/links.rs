@@ -1,0 +1,96 @@
+//! Links to the providers' token pages. The webview never hands the shell
+//! a URL to open: it names a target or a stored token, and the shell builds
+//! the provider URL itself, so only provider pages can be opened.
+
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tokenwarden_core::check::TokenTarget;
+use tokenwarden_core::providers::{new_token_url, NewTokenPage};
+use tokenwarden_core::vault::suggest_name;
+use tokenwarden_core::{endpoint, ProviderKind, TokenKindId};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct NewTokenPageInput {
+    pub target: TokenTarget,
+    pub name: String,
+    pub description: Option<String>,
+    pub expires_in_days: Option<u32>,
+}
+
+fn page_url(input: &NewTokenPageInput) -> Result<url::Url, CommandError> {
+    let request = input.target.to_request()?;
+    let web = endpoint::web_base(input.target.provider, &request.api_url);
+    let kind = input.target.kind.unwrap_or(match input.target.provider {
+        ProviderKind::Github => TokenKindId::Classic,
+        ProviderKind::Gitlab => TokenKindId::Project,
+        ProviderKind::Bitbucket => TokenKindId::Repository,
+    });
+    let page = NewTokenPage {
+        kind,
+        web,
+        name: input.name.clone(),
+        description: input.description.clone(),
+        org: request.org,
+        project: request.project,
+        group: request.group,
+        workspace: request.workspace,
+        repo: request.repo,
+        expires_in_days: input.expires_in_days,
+    };
+    Ok(new_token_url(input.target.provider, &page))
+}
+
+/// The pre-filled new-token page, to show (and copy) in the wizard.
+#[tauri::command(rename_all = "snake_case")]
+pub fn new_token_link(input: NewTokenPageInput) -> Result<String, CommandError> {
+    Ok(page_url(&input)?.to_string())
+}
+
+/// Opens the pre-filled new-token page in the system browser.
+#[tauri::command(rename_all = "snake_case")]
+pub fn open_new_token_page(app: AppHandle, input: NewTokenPageInput) -> Result<(), CommandError> {
+    let url = page_url(&input)?;
+    open(&app, url.as_str())
+}
+
+/// Opens the page where a stored token is managed and revoked.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_tokens_page(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<(), CommandError> {
+    let vault = state.vault()?;
+    let token = tauri::async_runtime::spawn_blocking(move || vault.show(&name))
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+    open(&app, &token.record.tokens_page())
+}
+
+fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        CommandError::new(
+            "cannot_open",
+            format!("The browser could not be opened ({e}). Open this address yourself: {url}"),
+        )
+    })
+}
+
+/// A descriptive name for a new token (`github-acme-production`).
+#[tauri::command(rename_all = "snake_case")]
+pub fn suggest_token_name(target: TokenTarget, environment: String) -> String {
+    let what = target
+        .org
+        .as_deref()
+        .or(target.project.as_deref())
+        .or(target.group.as_deref())
+        .or(target.workspace.as_deref())
+        .or(target.repo.as_deref());
+    suggest_name(target.provider, what, &environment)
+}

@@ -1,0 +1,153 @@
+//! The dashboard's commands over stored tokens.
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tokenwarden_core::check::CheckReport;
+use tokenwarden_core::vault::{ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct VaultOverview {
+    /// Soonest expiry first.
+    pub tokens: Vec<TokenView>,
+    /// Things to tell the user once (recovered changes, a corrupt file).
+    pub notices: Vec<VaultNotice>,
+    /// Where secrets are kept, for the settings and the empty state.
+    pub keychain: String,
+    /// Set when the vault could not be opened at all.
+    pub problem: Option<String>,
+}
+
+/// Every stored token, with what the app should tell the user.
+#[tauri::command]
+pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview, CommandError> {
+    let notices = std::mem::take(&mut *state.notices.lock().unwrap_or_else(|p| p.into_inner()));
+    let Ok(vault) = state.vault() else {
+        return Ok(VaultOverview {
+            tokens: Vec::new(),
+            notices,
+            keychain: String::new(),
+            problem: state.vault_problem(),
+        });
+    };
+    let keychain = vault.keychain_backend().to_owned();
+    let tokens = tauri::async_runtime::spawn_blocking(move || vault.list())
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+    Ok(VaultOverview {
+        tokens,
+        notices,
+        keychain,
+        problem: None,
+    })
+}
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct RecheckResult {
+    pub token: TokenView,
+    pub report: Option<CheckReport>,
+    pub error: Option<String>,
+}
+
+/// Re-checks one token (by name) or all of them, concurrently.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn recheck_tokens(
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> Result<Vec<RecheckResult>, CommandError> {
+    let results = state.vault()?.check(name.as_deref()).await?;
+    Ok(results
+        .into_iter()
+        .map(|r| RecheckResult {
+            token: r.token,
+            report: r.report,
+            error: r.error,
+        })
+        .collect())
+}
+
+/// Deletes a token's keychain entry and metadata.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn remove_token(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+    let vault = state.vault()?;
+    tauri::async_runtime::spawn_blocking(move || vault.remove(&name))
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct RotateResult {
+    pub rotated: bool,
+    pub token: Option<TokenView>,
+    pub report: CheckReport,
+    /// Where to revoke the old value now.
+    pub revoke_at: Option<String>,
+}
+
+/// Replaces a token's value with a parked new one, if that one is ready.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rotate_token(
+    state: State<'_, AppState>,
+    name: String,
+    handle: String,
+) -> Result<RotateResult, CommandError> {
+    let secret = state.parked.get(&handle)?;
+    let outcome = state.vault()?.rotate(&name, &secret).await?;
+    Ok(match outcome {
+        ReplaceOutcome::Replaced {
+            token,
+            report,
+            revoke_at,
+        } => {
+            state.parked.discard(&handle);
+            RotateResult {
+                rotated: true,
+                token: Some(*token),
+                report,
+                revoke_at,
+            }
+        }
+        ReplaceOutcome::Refused { report } => RotateResult {
+            rotated: false,
+            token: None,
+            report,
+            revoke_at: None,
+        },
+    })
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct EditTokenInput {
+    pub new_name: Option<String>,
+    pub description: Option<String>,
+    pub host: Option<String>,
+    #[ts(type = "string | null")]
+    pub expires_at: Option<chrono::NaiveDate>,
+}
+
+/// Changes a token's name, description, address or user-entered expiry.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn edit_token(
+    state: State<'_, AppState>,
+    name: String,
+    input: EditTokenInput,
+) -> Result<TokenView, CommandError> {
+    let edit = TokenEdit {
+        new_name: input.new_name,
+        description: input.description,
+        host: input.host,
+        api_url: None,
+        expires_at: input.expires_at,
+        secret: None,
+    };
+    let (token, _) = state.vault()?.edit(&name, edit).await?;
+    Ok(token)
+}

@@ -1,0 +1,90 @@
+//! The wizard's check-and-save: the pasted value is checked, parked behind
+//! a handle, and saved from there.
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tokenwarden_core::check::{CheckReport, TokenTarget};
+use tokenwarden_core::vault::{AddOutcome, NewToken, TokenView};
+use tokenwarden_core::TokenSecret;
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct CheckedNewToken {
+    /// Refers to the pasted value, held by the backend; not the value.
+    pub handle: String,
+    pub report: CheckReport,
+}
+
+/// Checks a pasted token against its target and parks it for saving.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn check_new_token(
+    state: State<'_, AppState>,
+    target: TokenTarget,
+    token: TokenSecret,
+) -> Result<CheckedNewToken, CommandError> {
+    let request = target.to_request()?;
+    let report = state.checker.check(&request, &token).await;
+    let handle = state.parked.park(token);
+    Ok(CheckedNewToken { handle, report })
+}
+
+/// Forgets a parked token (the wizard was cancelled or restarted).
+#[tauri::command(rename_all = "snake_case")]
+pub fn discard_new_token(state: State<'_, AppState>, handle: String) {
+    state.parked.discard(&handle);
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct SaveTokenInput {
+    pub handle: String,
+    pub name: String,
+    pub description: String,
+    pub target: TokenTarget,
+    /// The user confirmed storing a token that falls short.
+    pub accept_shortfall: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct SaveTokenResult {
+    pub stored: bool,
+    pub token: Option<TokenView>,
+    pub report: CheckReport,
+}
+
+/// Stores the parked token in the keychain and its metadata in the vault.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_new_token(
+    state: State<'_, AppState>,
+    input: SaveTokenInput,
+) -> Result<SaveTokenResult, CommandError> {
+    let vault = state.vault()?;
+    let secret = state.parked.get(&input.handle)?;
+    let new = NewToken {
+        name: input.name.trim().to_owned(),
+        description: input.description.trim().to_owned(),
+        host: input.target.host.clone().filter(|h| !h.trim().is_empty()),
+        request: input.target.to_request()?,
+    };
+    let outcome = vault.add(new, &secret, input.accept_shortfall).await?;
+    Ok(match outcome {
+        AddOutcome::Stored { token, report } => {
+            state.parked.discard(&input.handle);
+            SaveTokenResult {
+                stored: true,
+                token: Some(*token),
+                report,
+            }
+        }
+        AddOutcome::Refused { report } => SaveTokenResult {
+            stored: false,
+            token: None,
+            report,
+        },
+    })
+}

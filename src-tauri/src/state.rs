@@ -1,0 +1,114 @@
+//! What the shell keeps while running: the vault (shared with the CLI
+//! through the keychain and the metadata file) and the secrets a user has
+//! pasted but not yet saved.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokenwarden_core::check::{CheckOptions, Checker, SystemClock};
+use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
+use tokenwarden_core::TokenSecret;
+
+use crate::error::CommandError;
+
+/// A pasted secret stays in memory at most this long between "Check" and
+/// "Save" in the wizard; after that the user pastes it again.
+const PARKED_FOR: Duration = Duration::from_secs(15 * 60);
+
+pub struct AppState {
+    vault: Result<Arc<Vault>, String>,
+    /// What opening the vault found (an interrupted change, a corrupt
+    /// file), shown to the user once.
+    pub notices: Mutex<Vec<VaultNotice>>,
+    pub parked: ParkedSecrets,
+    pub checker: Checker,
+}
+
+impl AppState {
+    pub fn open() -> Self {
+        let opened = VaultConfig::from_env().and_then(|config| {
+            Vault::open(
+                &config,
+                Checker::new(CheckOptions::default()),
+                Arc::new(SystemClock),
+            )
+        });
+        let (vault, notices) = match opened {
+            Ok((vault, notices)) => (Ok(Arc::new(vault)), notices),
+            Err(error) => (Err(error.to_string()), Vec::new()),
+        };
+        AppState {
+            vault,
+            notices: Mutex::new(notices),
+            parked: ParkedSecrets::default(),
+            checker: Checker::new(CheckOptions::default()),
+        }
+    }
+
+    pub fn vault(&self) -> Result<Arc<Vault>, CommandError> {
+        self.vault
+            .clone()
+            .map_err(|message| CommandError::new("storage", message))
+    }
+
+    pub fn vault_problem(&self) -> Option<String> {
+        self.vault.as_ref().err().cloned()
+    }
+}
+
+/// Secrets between "Check" and "Save", each behind a random handle: the
+/// value crosses IPC once, inward, and the webview holds only the handle.
+#[derive(Default)]
+pub struct ParkedSecrets {
+    inner: Mutex<HashMap<String, (Arc<TokenSecret>, Instant)>>,
+}
+
+impl ParkedSecrets {
+    pub fn park(&self, secret: TokenSecret) -> String {
+        let handle = uuid::Uuid::new_v4().to_string();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.retain(|_, (_, at)| at.elapsed() < PARKED_FOR);
+        inner.insert(handle.clone(), (Arc::new(secret), Instant::now()));
+        handle
+    }
+
+    /// The secret behind `handle`, still parked (a refused save can retry).
+    pub fn get(&self, handle: &str) -> Result<Arc<TokenSecret>, CommandError> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner
+            .get(handle)
+            .filter(|(_, at)| at.elapsed() < PARKED_FOR)
+            .map(|(secret, _)| secret.clone())
+            .ok_or_else(|| {
+                CommandError::new(
+                    "secret_expired",
+                    "The pasted token is no longer held (it is kept for 15 minutes): paste it again.",
+                )
+            })
+    }
+
+    /// Forgets the secret behind `handle` (its memory is zeroized once the
+    /// last user lets go).
+    pub fn discard(&self, handle: &str) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(handle);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parks_and_discards_secrets_by_handle() {
+        let parked = ParkedSecrets::default();
+        let handle = parked.park(TokenSecret::new("ghp_x"));
+        assert_eq!(parked.get(&handle).unwrap().expose(), "ghp_x");
+        parked.discard(&handle);
+        assert_eq!(parked.get(&handle).unwrap_err().code, "secret_expired");
+        assert!(parked.get("not-a-handle").is_err());
+    }
+}
