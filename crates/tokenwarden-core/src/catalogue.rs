@@ -100,6 +100,10 @@ pub struct Requirement {
     pub reason: String,
     /// When set, the requirement applies only in this situation.
     pub only_when: Option<String>,
+    /// The name a check reports it under in `missing` / `unverified`
+    /// (`admin:repo_hook`, `repository_hooks:write`, `role:maintainer`);
+    /// None when no check can fail it (granted implicitly).
+    pub reported_as: Option<String>,
 }
 
 /// One kind of token a deployment offers.
@@ -172,26 +176,35 @@ impl Requirement {
             level: None,
             reason: reason.into(),
             only_when: None,
+            reported_as: Some(name.into()),
         }
     }
 
-    pub(crate) fn permission(name: &str, level: &str, reason: &str) -> Self {
+    /// `reported_as`: the check's word for it, or None when implied.
+    pub(crate) fn permission(
+        name: &str,
+        level: &str,
+        reason: &str,
+        reported_as: Option<&str>,
+    ) -> Self {
         Requirement {
             kind: RequirementKind::Permission,
             name: name.into(),
             level: Some(level.into()),
             reason: reason.into(),
             only_when: None,
+            reported_as: reported_as.map(Into::into),
         }
     }
 
-    pub(crate) fn role(name: &str, level: &str, reason: &str) -> Self {
+    pub(crate) fn role(name: &str, level: &str, reason: &str, reported_as: &str) -> Self {
         Requirement {
             kind: RequirementKind::Role,
             name: name.into(),
             level: Some(level.into()),
             reason: reason.into(),
             only_when: None,
+            reported_as: Some(reported_as.into()),
         }
     }
 
@@ -249,6 +262,43 @@ mod tests {
                 user_supplied,
                 "{id:?}"
             );
+        }
+    }
+
+    /// The UI marks each requirement from the check's `missing` and
+    /// `unverified` lists: every name it looks for must be one the checks
+    /// actually report.
+    #[test]
+    fn requirements_name_the_words_the_checks_report() {
+        let reported = [
+            "repo",
+            "admin:repo_hook",
+            "read:org",
+            "contents:read",
+            "repository_hooks:write",
+            "pull_requests:write",
+            "role:maintainer",
+            "api",
+            "read_repository",
+            "repository",
+            "pullrequest:write",
+            "webhook",
+        ];
+        for d in Catalogue::load().deployments {
+            for k in &d.token_kinds {
+                for r in &k.requirements {
+                    if let Some(word) = &r.reported_as {
+                        assert!(
+                            reported.contains(&word.as_str()),
+                            "{:?}/{:?}: {word}",
+                            d.id,
+                            k.id
+                        );
+                    } else {
+                        assert_eq!(r.name, "Metadata", "only implied permissions go unreported");
+                    }
+                }
+            }
         }
     }
 

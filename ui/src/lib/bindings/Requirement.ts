@@ -21,4 +21,10 @@ reason: string,
 /**
  * When set, the requirement applies only in this situation.
  */
-only_when: string | null, };
+only_when: string | null, 
+/**
+ * The name a check reports it under in `missing` / `unverified`
+ * (`admin:repo_hook`, `repository_hooks:write`, `role:maintainer`);
+ * None when no check can fail it (granted implicitly).
+ */
+reported_as: string | null, };

@@ -11,7 +11,7 @@ const [github, gitlab] = catalogue.deployments as [
 
 describe('TokenKindStep', () => {
   it('lists each kind with its summary and marks the recommended one', () => {
-    render(TokenKindStep, { deployment: github, onback: vi.fn() });
+    render(TokenKindStep, { deployment: github, onback: vi.fn(), onchoose: vi.fn() });
     const classic = screen.getByRole('listitem', { name: 'Classic personal access token' });
     expect(within(classic).getByText('Recommended')).toBeVisible();
     expect(classic).toHaveTextContent('Scopes apply to every repository.');
@@ -20,7 +20,7 @@ describe('TokenKindStep', () => {
   });
 
   it('shows every required permission with its level and any condition', () => {
-    render(TokenKindStep, { deployment: github, onback: vi.fn() });
+    render(TokenKindStep, { deployment: github, onback: vi.fn(), onchoose: vi.fn() });
     const classic = screen.getByRole('listitem', { name: 'Classic personal access token' });
     const rows = within(classic).getAllByRole('row').slice(1);
     const cells = rows.map((row) =>
@@ -41,14 +41,25 @@ describe('TokenKindStep', () => {
   });
 
   it('shows a role requirement for GitLab bot tokens', () => {
-    render(TokenKindStep, { deployment: gitlab, onback: vi.fn() });
+    render(TokenKindStep, { deployment: gitlab, onback: vi.fn(), onchoose: vi.fn() });
     expect(screen.getByRole('row', { name: /Role/ })).toHaveTextContent('Maintainer or Owner');
   });
 
   it('calls onback from the back button', async () => {
     const onback = vi.fn();
-    render(TokenKindStep, { deployment: github, onback });
+    render(TokenKindStep, { deployment: github, onback, onchoose: vi.fn() });
     await userEvent.click(screen.getByRole('button', { name: /All providers/ }));
     expect(onback).toHaveBeenCalledOnce();
+  });
+});
+
+describe('TokenKindStep choosing', () => {
+  it('hands the chosen kind to onchoose', async () => {
+    const onchoose = vi.fn();
+    render(TokenKindStep, { deployment: github, onback: vi.fn(), onchoose });
+    await userEvent.click(
+      screen.getByRole('button', { name: /Use a fine-grained personal access token/ }),
+    );
+    expect(onchoose).toHaveBeenCalledWith(github.token_kinds[1]);
   });
 });

@@ -47,16 +47,18 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
         summary: summary.into(),
         recommended,
         requirements: vec![
-            Requirement::permission("Repositories", "Read", "Clone the repository's code."),
+            Requirement::permission("Repositories", "Read", "Clone the repository's code.", Some("repository")),
             Requirement::permission(
                 "Pull requests",
                 "Read and write",
                 "Follow and comment on pull requests for preview environments.",
+                Some("pullrequest:write"),
             ),
             Requirement::permission(
                 "Webhooks",
                 "Read and write",
                 "Create and update the webhooks that trigger deployments.",
+                Some("webhook"),
             ),
         ],
         notes: vec![

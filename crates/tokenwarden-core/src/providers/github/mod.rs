@@ -82,10 +82,10 @@ fn fine_grained_kind() -> TokenKindInfo {
         summary: "Limited to the repositories you pick, with one permission level per feature; an organization may have to approve it first.".into(),
         recommended: false,
         requirements: vec![
-            Requirement::permission("Contents", "Read-only", "Read the repository's code."),
-            Requirement::permission("Webhooks", "Read and write", "Create and update the webhooks that trigger deployments."),
-            Requirement::permission("Pull requests", "Read and write", "Follow and comment on pull requests for preview environments."),
-            Requirement::permission("Metadata", "Read-only", "Granted automatically with any repository permission."),
+            Requirement::permission("Contents", "Read-only", "Read the repository's code.", Some("contents:read")),
+            Requirement::permission("Webhooks", "Read and write", "Create and update the webhooks that trigger deployments.", Some("repository_hooks:write")),
+            Requirement::permission("Pull requests", "Read and write", "Follow and comment on pull requests for preview environments.", Some("pull_requests:write")),
+            Requirement::permission("Metadata", "Read-only", "Granted automatically with any repository permission.", None),
         ],
         notes: vec![
             "Repositories must be picked by hand on GitHub's page.".into(),

@@ -83,6 +83,7 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
         "Role",
         "Maintainer or Owner",
         "Only Maintainers and Owners may manage webhooks and deploy settings.",
+        "role:maintainer",
     )];
     requirements.extend(scopes());
     TokenKindInfo {

@@ -1,0 +1,66 @@
+// What the wizard has gathered so far, and how it becomes the target the
+// Rust side checks against.
+import type { Deployment } from '../bindings/Deployment';
+import type { TokenKindInfo } from '../bindings/TokenKindInfo';
+import type { TokenTarget } from '../bindings/TokenTarget';
+
+export interface Draft {
+  deployment: Deployment;
+  kind: TokenKindInfo;
+  host: string;
+  org: string;
+  repo: string;
+  project: string;
+  group: string;
+  workspace: string;
+  environment: string;
+  /** A date the user read off the provider's page (YYYY-MM-DD), or ''. */
+  expiresAt: string;
+}
+
+export function newDraft(deployment: Deployment, kind: TokenKindInfo): Draft {
+  return {
+    deployment,
+    kind,
+    host: '',
+    org: '',
+    repo: '',
+    project: '',
+    group: '',
+    workspace: '',
+    environment: 'production',
+    expiresAt: '',
+  };
+}
+
+const blank = (value: string): string | null => (value.trim() === '' ? null : value.trim());
+
+export function targetOf(draft: Draft): TokenTarget {
+  const { deployment, kind } = draft;
+  const fixed = deployment.host.type === 'fixed' ? deployment.host : null;
+  return {
+    provider: deployment.provider,
+    kind: kind.id,
+    host: fixed ? null : blank(draft.host),
+    api_url: fixed ? fixed.api_url : null,
+    org: deployment.provider === 'github' ? blank(draft.org) : null,
+    repo: deployment.provider === 'gitlab' ? null : blank(draft.repo),
+    project: kind.id === 'project' ? blank(draft.project) : null,
+    group: kind.id === 'group' ? blank(draft.group) : null,
+    workspace: deployment.provider === 'bitbucket' ? blank(draft.workspace) : null,
+    expires_at: blank(draft.expiresAt),
+  };
+}
+
+/** The fields this deployment and kind need, with what is still missing. */
+export function missingFields(draft: Draft): string[] {
+  const missing: string[] = [];
+  const { deployment, kind } = draft;
+  if (deployment.host.type === 'user-supplied' && !blank(draft.host)) missing.push('host');
+  if (kind.id === 'fine-grained' && !blank(draft.repo)) missing.push('repo');
+  if (kind.id === 'project' && !blank(draft.project)) missing.push('project');
+  if (kind.id === 'group' && !blank(draft.group)) missing.push('group');
+  if (deployment.provider === 'bitbucket' && !blank(draft.workspace)) missing.push('workspace');
+  if (kind.id === 'repository' && !blank(draft.repo)) missing.push('repo');
+  return missing;
+}
