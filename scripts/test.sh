@@ -57,7 +57,7 @@ if [[ $ui_built -eq 1 ]]; then
     tests/harness/desktop-session.sh --services "dbus keyring" -- \
     cargo test --locked -p tokenwarden-core --test vault_secret_service -- --ignored
   step "TypeScript bindings are up to date" bindings_are_current
-  if step "Build the app" cargo build --locked -p tokenwarden-desktop; then
+  if step "Build the app, the CLI and the simulator" cargo build --locked; then
     step "End-to-end tests (real window, tauri-driver)" \
       tests/harness/desktop-session.sh -- npm --prefix tests/e2e run --silent test
   fi

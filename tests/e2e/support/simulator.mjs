@@ -1,0 +1,55 @@
+// Starts the project's provider simulator (the `tokenwarden-sim` binary,
+// loopback only) for an end-to-end test, and stops it by its process id.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './app.mjs';
+
+export async function startSimulator() {
+  const binary = path.join(repoRoot, 'target/debug/tokenwarden-sim');
+  const child = spawn(binary, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`tokenwarden-sim did not start: ${out}`)), 10_000);
+    child.on('error', reject);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const found = {};
+      for (const provider of ['github', 'gitlab', 'bitbucket']) {
+        const match = out.match(new RegExp(`${provider}:\\s+(\\S+)\\s+\\(API (\\S+)\\)`));
+        if (match) found[provider] = { web: match[1], api: match[2] };
+      }
+      if (found.github && found.gitlab && found.bitbucket) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+  });
+  return {
+    ...urls,
+    async admin(provider, route, body) {
+      const response = await fetch(`${urls[provider].web}/_sim/${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+      return response.json().catch(() => null);
+    },
+    stop() {
+      child.kill('SIGINT');
+    },
+  };
+}
+
+/** Follows a new-token link like a person: opens the form, submits it, reads the token shown once. */
+export async function mintThroughPage(link, fields) {
+  const page = await fetch(link);
+  if (!page.ok) throw new Error(`${link}: ${page.status}`);
+  const html = await page.text();
+  const body = new URLSearchParams(fields);
+  const response = await fetch(link, { method: 'POST', body });
+  const result = await response.text();
+  const match = result.match(/<code id="new-token">([^<]+)<\/code>/);
+  if (!match) throw new Error(`no token minted (${response.status}): ${result.slice(0, 500)}`);
+  return { form: html, token: match[1] };
+}

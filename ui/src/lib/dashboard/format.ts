@@ -1,0 +1,101 @@
+// Plain words for a stored token's fields, shared by the list and the
+// detail view. Dates are shown as YYYY-MM-DD.
+import type { ExpirySource } from '../bindings/ExpirySource';
+import type { ProviderKind } from '../bindings/ProviderKind';
+import type { SecretState } from '../bindings/SecretState';
+import type { TokenKindId } from '../bindings/TokenKindId';
+import type { TokenView } from '../bindings/TokenView';
+
+export const providerNames: Record<ProviderKind, string> = {
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  bitbucket: 'Bitbucket',
+};
+
+export const kindNames: Record<TokenKindId, string> = {
+  classic: 'Classic personal access token',
+  'fine-grained': 'Fine-grained personal access token',
+  personal: 'Personal access token',
+  project: 'Project access token',
+  group: 'Group access token',
+  repository: 'Repository access token',
+  workspace: 'Workspace access token',
+};
+
+export function kindName(kind: TokenKindId | null): string {
+  return kind === null ? 'Token' : kindNames[kind];
+}
+
+/** The host of an API base ("api.github.com"), or the base itself if it is not a URL. */
+export function hostOf(apiUrl: string): string {
+  try {
+    return new URL(apiUrl).host || apiUrl;
+  } catch {
+    return apiUrl;
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function parse(iso: string): Date | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The calendar day of an expiry, in UTC as the vault counts it: a date the
+ * user entered is stored as the start of that day in UTC.
+ */
+export function formatDate(iso: string): string {
+  const date = parse(iso);
+  if (!date) return iso;
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** A moment (a check, a rotation) in the user's own time zone. */
+export function formatDateTime(iso: string): string {
+  const date = parse(iso);
+  if (!date) return iso;
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * Days left in words. `days_left` is whole days, floored: one second past
+ * expiry is day -1. It crosses IPC as a JSON number although ts-rs types
+ * an i64 as bigint, so both are accepted.
+ */
+export function daysLeftWords(
+  daysLeft: TokenView['days_left'] | number,
+  expiry: ExpirySource,
+): string {
+  if (expiry === 'never') return 'never expires';
+  if (daysLeft === null) return 'expiry unknown';
+  const days = Number(daysLeft);
+  if (days === 0) return 'today';
+  if (days === 1) return 'in 1 day';
+  if (days === -1) return '1 day ago';
+  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+}
+
+export function expirySourceWords(expiry: ExpirySource, provider: ProviderKind): string {
+  switch (expiry) {
+    case 'provider':
+      return `as ${providerNames[provider]} reports it`;
+    case 'user':
+      return 'as you entered it';
+    case 'never':
+      return 'it never expires';
+    case 'unknown':
+      return `${providerNames[provider]} did not report it`;
+  }
+}
+
+export const secretWords: Record<SecretState, string> = {
+  present: 'Stored in the keychain.',
+  missing:
+    'The secret was deleted from the keychain outside Tokenwarden: rotate it with a new value, or remove the token.',
+  unknown: 'The keychain could not be asked (it may be locked). Unlock it and check again.',
+};
