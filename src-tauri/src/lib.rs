@@ -8,11 +8,31 @@ mod state;
 
 pub use error::CommandError;
 
+/// `--simulator github=URL,gitlab=URL,bitbucket=URL` points the cloud
+/// deployments at the provider simulator on loopback (demos and tests).
+fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let spec = match arg.strip_prefix("--simulator=") {
+            Some(spec) => Some(spec.to_owned()),
+            None if arg == "--simulator" => args.next(),
+            None => None,
+        };
+        if let Some(spec) = spec {
+            match tokenwarden_core::catalogue::Simulated::parse(&spec) {
+                Ok(simulated) => return simulated,
+                Err(error) => eprintln!("Tokenwarden: ignoring --simulator: {error}"),
+            }
+        }
+    }
+    Default::default()
+}
+
 /// Builds and runs the app until the user quits.
 pub fn run() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(state::AppState::open())
+        .manage(state::AppState::open(simulated_from_args()))
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::provider_catalogue,
             commands::tokens::vault_overview,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokenwarden_core::catalogue::Simulated;
 use tokenwarden_core::check::{CheckOptions, Checker, SystemClock};
 use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
 use tokenwarden_core::TokenSecret;
@@ -23,10 +24,12 @@ pub struct AppState {
     pub notices: Mutex<Vec<VaultNotice>>,
     pub parked: ParkedSecrets,
     pub checker: Checker,
+    /// Cloud providers played by the simulator (`--simulator`), if any.
+    pub simulated: Simulated,
 }
 
 impl AppState {
-    pub fn open() -> Self {
+    pub fn open(simulated: Simulated) -> Self {
         let opened = VaultConfig::from_env().and_then(|config| {
             Vault::open(
                 &config,
@@ -43,6 +46,7 @@ impl AppState {
             notices: Mutex::new(notices),
             parked: ParkedSecrets::default(),
             checker: Checker::new(CheckOptions::default()),
+            simulated,
         }
     }
 

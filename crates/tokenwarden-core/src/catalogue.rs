@@ -143,7 +143,68 @@ pub struct Catalogue {
     pub best_practices: Vec<String>,
 }
 
+/// Cloud deployments pointed at the provider simulator instead of the real
+/// services, for end-to-end tests and demos. Loopback addresses only: this
+/// can never send a token anywhere but this computer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Simulated {
+    pub github: Option<url::Url>,
+    pub gitlab: Option<url::Url>,
+    pub bitbucket: Option<url::Url>,
+}
+
+impl Simulated {
+    /// Parses `github=http://127.0.0.1:1,gitlab=…,bitbucket=…` (any subset).
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let mut simulated = Simulated::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (provider, address) = part
+                .split_once('=')
+                .ok_or_else(|| format!("“{part}” is not PROVIDER=URL"))?;
+            let url = url::Url::parse(address).map_err(|e| format!("{address}: {e}"))?;
+            if !crate::endpoint::is_loopback(&url) {
+                return Err(format!(
+                    "{address} is not a loopback address: the simulator runs on this computer only"
+                ));
+            }
+            match provider {
+                "github" => simulated.github = Some(url),
+                "gitlab" => simulated.gitlab = Some(url),
+                "bitbucket" => simulated.bitbucket = Some(url),
+                other => return Err(format!("unknown provider “{other}”")),
+            }
+        }
+        Ok(simulated)
+    }
+
+    fn apply(&self, deployment: &mut Deployment) {
+        let (base, api_path) = match deployment.id {
+            DeploymentId::Github => (&self.github, "/api/v3"),
+            DeploymentId::Gitlab => (&self.gitlab, "/api/v4"),
+            DeploymentId::BitbucketCloud => (&self.bitbucket, "/2.0"),
+            _ => return,
+        };
+        if let Some(base) = base {
+            let web = base.as_str().trim_end_matches('/').to_owned();
+            deployment.host = HostInput::Fixed {
+                api_url: format!("{web}{api_path}"),
+                web_url: web,
+            };
+            deployment.tagline = format!("{} (simulated)", deployment.tagline);
+        }
+    }
+}
+
 impl Catalogue {
+    /// The catalogue with cloud deployments pointed at a simulator.
+    pub fn load_simulated(simulated: &Simulated) -> Self {
+        let mut catalogue = Catalogue::load();
+        for deployment in &mut catalogue.deployments {
+            simulated.apply(deployment);
+        }
+        catalogue
+    }
+
     /// The full catalogue, in the order the wizard shows it.
     pub fn load() -> Self {
         Catalogue {
@@ -300,6 +361,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_simulator_replaces_cloud_addresses_on_loopback_only() {
+        let simulated =
+            Simulated::parse("bitbucket=http://127.0.0.1:9001, github=http://127.0.0.1:9002")
+                .unwrap();
+        let cat = Catalogue::load_simulated(&simulated);
+        let HostInput::Fixed { web_url, api_url } =
+            &cat.deployment(DeploymentId::BitbucketCloud).unwrap().host
+        else {
+            panic!("fixed")
+        };
+        assert_eq!(
+            (web_url.as_str(), api_url.as_str()),
+            ("http://127.0.0.1:9001", "http://127.0.0.1:9001/2.0")
+        );
+        assert!(
+            matches!(&cat.deployment(DeploymentId::Gitlab).unwrap().host, HostInput::Fixed { api_url, .. } if api_url == "https://gitlab.com/api/v4")
+        );
+        assert!(Simulated::parse("github=https://api.github.com").is_err());
+        assert!(Simulated::parse("gitea=http://127.0.0.1:1").is_err());
+        assert!(Simulated::parse("github").is_err());
     }
 
     #[test]

@@ -1,7 +1,10 @@
+use tauri::State;
 use tokenwarden_core::Catalogue;
+
+use crate::state::AppState;
 
 /// The providers, token kinds and required permissions the wizard renders.
 #[tauri::command]
-pub fn provider_catalogue() -> Catalogue {
-    Catalogue::load()
+pub fn provider_catalogue(state: State<'_, AppState>) -> Catalogue {
+    Catalogue::load_simulated(&state.simulated)
 }

@@ -10,27 +10,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
 import { mintThroughPage, startSimulator } from '../support/simulator.mjs';
+import { clickButton, waitForText } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 
 function tokenwarden(args, input) {
   return execFileSync(cli, args, { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-}
-
-async function waitForText(browser, selector, text, timeout = 15_000) {
-  await browser.waitUntil(
-    async () => {
-      const el = await browser.$(selector);
-      return (await el.isExisting()) && (await el.getText()).includes(text);
-    },
-    { timeout, timeoutMsg: `"${text}" did not appear in ${selector}` },
-  );
-}
-
-async function clickButton(browser, text) {
-  const button = await browser.$(`//button[contains(normalize-space(.), "${text}")]`);
-  await button.waitForClickable({ timeout: 10_000 });
-  await button.click();
 }
 
 describe('adding tokens', () => {

@@ -20,7 +20,8 @@ function required(name) {
   return value;
 }
 
-export async function launchApp() {
+/** `args`: command-line arguments for the app (e.g. `--simulator ...`). */
+export async function launchApp({ args = [] } = {}) {
   const application = process.env.TW_APP_BINARY ?? path.join(repoRoot, 'target/debug/tokenwarden-desktop');
   return remote({
     hostname: '127.0.0.1',
@@ -28,7 +29,7 @@ export async function launchApp() {
     logLevel: 'warn',
     connectionRetryTimeout: 60_000,
     // No browserName: tauri-driver matches on tauri:options alone.
-    capabilities: { 'tauri:options': { application } },
+    capabilities: { 'tauri:options': { application, args } },
   });
 }
 
