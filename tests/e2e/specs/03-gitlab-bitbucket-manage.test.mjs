@@ -27,7 +27,17 @@ describe('GitLab, Bitbucket, and managing a token', () => {
       args: ['--simulator', `gitlab=${sim.gitlab.web},bitbucket=${sim.bitbucket.web}`],
     });
     await waitForText(browser, 'h1', 'Your tokens');
+    // Everything below runs at the window's minimum size.
+    await browser.setWindowSize(720, 520);
   });
+
+  async function assertNoHorizontalScroll(where) {
+    const { scroll, client } = await browser.execute(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert.ok(scroll <= client, `${where}: content ${scroll}px wide in a ${client}px window`);
+  }
 
   after(async () => {
     await browser?.deleteSession();
@@ -35,6 +45,7 @@ describe('GitLab, Bitbucket, and managing a token', () => {
   });
 
   it('shows the fix for a GitLab project token with too low a role', async () => {
+    await assertNoHorizontalScroll('dashboard');
     await clickButton(browser, 'Add a token');
     await (await browser.$('button[data-deployment="gitlab"]')).click();
     await clickButton(browser, 'Use a project access token');
@@ -63,6 +74,7 @@ describe('GitLab, Bitbucket, and managing a token', () => {
     assert.match(fix, /Developer role \(30\)/);
     assert.match(fix, /Maintainer \(40\) or Owner \(50\)/);
     assert.ok(fix.includes(`${sim.gitlab.web}/acme/web/-/settings/access_tokens`), fix);
+    await assertNoHorizontalScroll('check result');
     await screenshot(browser, 'wizard-gitlab-role');
     await clickButton(browser, 'Cancel');
     await waitForText(browser, 'h1', 'Your tokens');
@@ -122,6 +134,7 @@ describe('GitLab, Bitbucket, and managing a token', () => {
     await clickButton(browser, 'Check and replace');
     await waitForText(browser, 'main', 'Replaced.');
     assert.equal(await (await browser.$('#rotate-value')).isExisting() ? await (await browser.$('#rotate-value')).getValue() : '', '');
+    await assertNoHorizontalScroll('token detail');
     await screenshot(browser, 'token-rotated');
     assert.ok(tokenwarden(['show', 'bitbucket-acme-production', '--json']).rotated_at, 'rotation recorded');
 
