@@ -6,9 +6,12 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod endpoint;
+mod jsonfile;
+pub mod notify;
 pub mod providers;
 pub mod secret;
 pub mod vault;
+pub mod watch;
 
 pub use catalogue::{
     Catalogue, Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind,

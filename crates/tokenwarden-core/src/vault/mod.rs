@@ -229,7 +229,7 @@ impl Vault {
             path: self.lock_path.clone(),
             reason: e.to_string(),
         };
-        metadata::create_private_dir(dir).map_err(lock_error)?;
+        crate::jsonfile::create_private_dir(dir).map_err(lock_error)?;
         let file: File = OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -1,0 +1,151 @@
+//! Versioned JSON files in the app-data folder (the vault's metadata, the
+//! watcher's state): written atomically (a temporary file in the same
+//! folder, fsync, rename, fsync of the folder), owner-only permissions; a
+//! file that cannot be parsed is moved aside under a timestamped name, a
+//! file from a newer version is reported, never rewritten.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// What reading found.
+pub(crate) enum Read<T> {
+    Missing,
+    Parsed(T),
+    /// Written by a newer version: left untouched.
+    Newer(u32),
+    /// Unparseable: moved to `moved_to`.
+    Corrupt {
+        moved_to: PathBuf,
+        reason: String,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    /// The unreadable file could not be moved aside.
+    MoveAside(String),
+}
+
+pub(crate) fn read_versioned<T: DeserializeOwned>(
+    path: &Path,
+    supported: u32,
+    now: DateTime<Utc>,
+) -> Result<Read<T>, ReadError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Read::Missing),
+        Err(e) => return Err(ReadError::Io(e)),
+    };
+    // Look at the version first: a newer file may not parse as ours.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        if let Some(found) = value.get("version").and_then(|v| v.as_u64()) {
+            if found > u64::from(supported) {
+                return Ok(Read::Newer(u32::try_from(found).unwrap_or(u32::MAX)));
+            }
+        }
+    }
+    match serde_json::from_slice::<T>(&bytes) {
+        Ok(value) => Ok(Read::Parsed(value)),
+        Err(error) => Ok(Read::Corrupt {
+            moved_to: move_aside(path, now).map_err(ReadError::MoveAside)?,
+            reason: error.to_string(),
+        }),
+    }
+}
+
+fn move_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, String> {
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut target = path.with_file_name(format!("{file_name}.corrupt-{stamp}"));
+    let mut n = 1;
+    while target.exists() {
+        n += 1;
+        target = path.with_file_name(format!("{file_name}.corrupt-{stamp}-{n}"));
+    }
+    fs::rename(path, &target)
+        .map_err(|e| format!("the unreadable file could not be moved aside ({e})"))?;
+    Ok(target)
+}
+
+/// Replaces the file at `path` with `value`, atomically. The error is a
+/// reason in plain words ("the disk is full").
+pub(crate) fn write_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), String> {
+    let dir = path.parent().ok_or("it has no parent folder")?;
+    create_private_dir(dir).map_err(|e| describe_io(&e))?;
+    let json = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let written = (|| {
+        let mut file = private_file(&tmp)?;
+        file.write_all(&json)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(describe_io(&e));
+    }
+    Ok(())
+}
+
+fn describe_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::StorageFull => "the disk is full".into(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "the folder is not writable".into()
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// Creates the app-data folder readable by its owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Makes the rename itself durable (a no-op where folders cannot be opened).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The expiry watcher's scheduling: which alerts are due, and when to look
+//! again. Pure logic with time injected: no threads, no sleeping, no
+//! notifications. The desktop shell runs it in a loop:
+//!
+//! ```text
+//! let file = WatchStateFile::in_data_dir(&config.data_dir);
+//! let (mut state, notice) = file.load(clock.now())?;       // tell the user about `notice`
+//! loop {
+//!     let now = clock.now();
+//!     let tokens: Vec<WatchedToken> = vault.list()?.iter().map(WatchedToken::from).collect();
+//!     state.forget_missing(&tokens);
+//!     if state.recheck_due(now) { vault.check(None).await?; state.record_recheck(now); /* re-list */ }
+//!     let alerts = state.due(&tokens, &settings, now);
+//!     for alert in &alerts { notify(alert.title(), alert.body()) }   // best effort
+//!     state.record_sent(&alerts, now);
+//!     file.save(&state)?;
+//!     // Sleep until `next_wake` (None: until woken), or until the vault
+//!     // changes, the settings change, the user snoozes or marks a token
+//!     // handled, or the machine resumes from suspend; then go round again.
+//!     let wake = state.next_wake(&tokens, &settings, now);
+//! }
+//! ```
+//!
+//! # Rules
+//!
+//! - **Triggers.** Threshold `N` (days) is crossed at `expires_at - N × 24 h`
+//!   (exact instants, no calendar, no time zone); `0` is the expiry instant.
+//!   After expiry, if `after_expiry_daily`, one alert every 24 hours at
+//!   `expires_at + k × 24 h` (k ≥ 1) until handled. The words count from
+//!   the moment of the alert: days left rounded up, days ago rounded down
+//!   (see `schedule::kind_at`), so an alert fired at threshold 7 says
+//!   "expires in 7 days" even if the shell woke a moment late.
+//! - **Once, and no bursts.** The state keeps, per token and expiry, the
+//!   latest trigger dealt with. `due` returns at most one alert per token:
+//!   the latest trigger crossed since then, which marks all earlier ones
+//!   done. So a gap (the app closed, a snooze, the machine asleep, a token
+//!   added already inside several thresholds) yields one alert with
+//!   `catch_up = true`, saying how much time is left *now*.
+//! - **Keyed by expiry.** The memory is keyed by token id and the expiry it
+//!   was computed for. A token whose expiry changes (rotated, edited,
+//!   re-checked) starts its thresholds afresh; if its new expiry is already
+//!   inside some thresholds, it gets one catch-up alert for the most urgent.
+//! - **No expiry.** A token that never expires (`ExpirySource::Never`), or
+//!   whose expiry is unknown (no `expires_at`), gets one reminder
+//!   recommending one, remembered.
+//! - **Snooze** holds back a token's alerts until it ends (crossings
+//!   meanwhile fold into one alert then). **Handled** ("I rotated it")
+//!   stops every further alert for that token's current expiry: remaining
+//!   thresholds and the daily alerts after expiry.
+//! - **Re-check** every token once a day: due at `last_recheck + 24 h`
+//!   (at once before the first).
+//! - **`next_wake`** is the earliest instant any of the above can change:
+//!   never in the past, `now` while something due is unrecorded, strictly
+//!   later once recorded.
+
+mod alert;
+mod file;
+mod schedule;
+mod settings;
+mod state;
+mod token;
+
+#[cfg(test)]
+mod tests;
+
+pub use alert::{Alert, AlertKind};
+pub use file::{WatchFileError, WatchStateFile, WATCH_FILE_NAME};
+pub use settings::{Snooze, WatchSettings};
+pub use state::{WatchState, CATCH_UP_GRACE, RECHECK_EVERY, WATCH_FORMAT_VERSION};
+pub use token::WatchedToken;
