@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "open_new_token_page",
     "open_tokens_page",
     "suggest_token_name",
+    "take_open_request",
 ];
 
 fn main() {

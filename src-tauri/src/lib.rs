@@ -5,6 +5,11 @@
 mod commands;
 mod error;
 mod state;
+mod tray;
+mod watcher;
+mod windows;
+
+use tauri::{Manager, RunEvent};
 
 pub use error::CommandError;
 
@@ -31,8 +36,36 @@ fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
 /// Builds and runs the app until the user quits.
 pub fn run() {
     let app = tauri::Builder::default()
+        // First: a second launch only focuses the running app.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            windows::show_main(app, None);
+        }))
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::open(simulated_from_args()))
+        .setup(|app| {
+            let handle = app.handle();
+            // Without a tray host the app still runs; settings say so.
+            if let Err(error) = tray::create(handle) {
+                eprintln!("Tokenwarden: no system tray ({error})");
+            }
+            app.manage(watcher::start(handle));
+            Ok(())
+        })
+        .on_menu_event(|app, event| {
+            let id = event.id().as_ref();
+            if let Some(token) = id.strip_prefix(tray::TOKEN_ITEM_PREFIX) {
+                windows::show_main(app, Some(token.to_owned()));
+            } else if id == tray::MENU_OPEN {
+                windows::show_main(app, None);
+            } else if id == tray::MENU_CHECK_ALL {
+                app.state::<watcher::WatcherHandle>().check_all_now();
+            } else if id == tray::MENU_QUIT {
+                app.state::<state::AppState>()
+                    .quitting
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                app.exit(0);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::provider_catalogue,
             commands::tokens::vault_overview,
@@ -43,6 +76,7 @@ pub fn run() {
             commands::tokens::remove_token,
             commands::tokens::rotate_token,
             commands::tokens::edit_token,
+            commands::tokens::take_open_request,
             commands::links::new_token_link,
             commands::links::open_new_token_page,
             commands::links::open_tokens_page,
@@ -50,7 +84,22 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|app, event| {
+            // Closing the window destroys it and its webview; the app stays
+            // in the tray until "Quit".
+            if let RunEvent::ExitRequested {
+                api, code: None, ..
+            } = event
+            {
+                let quitting = app
+                    .state::<state::AppState>()
+                    .quitting
+                    .load(std::sync::atomic::Ordering::SeqCst);
+                if !quitting {
+                    api.prevent_exit();
+                }
+            }
+        }),
         Err(error) => {
             // No window exists yet to show this in: stderr is all there is.
             eprintln!("Tokenwarden could not start: {error}");

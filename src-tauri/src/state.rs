@@ -26,6 +26,11 @@ pub struct AppState {
     pub checker: Checker,
     /// Cloud providers played by the simulator (`--simulator`), if any.
     pub simulated: Simulated,
+    /// A token the window should open next (a tray entry or a notification
+    /// was clicked), taken by the UI when it gains focus.
+    pub open_request: Mutex<Option<String>>,
+    /// Set by "Quit": the only way the resident app exits.
+    pub quitting: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -47,6 +52,8 @@ impl AppState {
             parked: ParkedSecrets::default(),
             checker: Checker::new(CheckOptions::default()),
             simulated,
+            open_request: Mutex::new(None),
+            quitting: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

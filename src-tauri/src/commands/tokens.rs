@@ -151,3 +151,14 @@ pub async fn edit_token(
     let (token, _) = state.vault()?.edit(&name, edit).await?;
     Ok(token)
 }
+
+/// The token the window was asked to open (from the tray or a
+/// notification), once.
+#[tauri::command]
+pub fn take_open_request(state: State<'_, AppState>) -> Option<String> {
+    state
+        .open_request
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+}

@@ -70,6 +70,11 @@ export function openTokensPage(name: string): Promise<void> {
   return invoke('open_tokens_page', { name });
 }
 
+/** The token the window was asked to open (tray entry, notification), once. */
+export function takeOpenRequest(): Promise<string | null> {
+  return invoke<string | null>('take_open_request');
+}
+
 export function suggestTokenName(target: TokenTarget, environment: string): Promise<string> {
   return invoke<string>('suggest_token_name', { target, environment });
 }

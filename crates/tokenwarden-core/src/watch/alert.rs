@@ -50,9 +50,10 @@ impl Alert {
     pub fn title(&self) -> String {
         let name = &self.token_name;
         match self.kind {
-            AlertKind::BeforeExpiry { days_left } if days_left <= 1 => {
+            AlertKind::BeforeExpiry { days_left } if days_left <= 0 => {
                 format!("{name} expires within a day")
             }
+            AlertKind::BeforeExpiry { days_left: 1 } => format!("{name} expires in 1 day"),
             AlertKind::BeforeExpiry { days_left } => format!("{name} expires in {days_left} days"),
             AlertKind::Expired { days_ago: 0 } => format!("{name} has expired"),
             AlertKind::Expired { days_ago: 1 } => format!("{name} expired 1 day ago"),

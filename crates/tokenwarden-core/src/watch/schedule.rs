@@ -17,6 +17,8 @@ use super::alert::AlertKind;
 use super::settings::WatchSettings;
 
 pub(crate) const DAY: TimeDelta = TimeDelta::days(1);
+/// See `kind_at`.
+const ROUNDING_GRACE: TimeDelta = TimeDelta::hours(1);
 
 /// One token's triggers for one expiry.
 pub(crate) struct Schedule {
@@ -107,24 +109,18 @@ impl Schedule {
 
 /// How far `now` is from the expiry, in the words an alert uses.
 ///
-/// Before expiry: the remaining time rounded **up** to whole days, so an
-/// alert that fires at (or a moment after) threshold `N` says `N`, and
-/// "1 day" means "within a day". From expiry on: whole days elapsed,
-/// rounded **down**, so the alert at `expires_at + k × 24 h` says `k`, and
-/// the one at the expiry instant says `0` ("has expired"). Both are
-/// `floor((now - expires_at) / 24 h)` read from either side; the dashboard's
-/// `TokenView::days_left` rounds down before expiry instead, so it may
-/// show one day less than the alert that just fired.
+/// Whole days left, rounded down as the dashboard and the tray count them
+/// (`TokenView::days_left`: 6 days and 1 hour left is "in 6 days"), but
+/// with an hour's grace: the watcher wakes a moment *after* a threshold
+/// instant, and the 7-day alert must still say 7, not 6. Under a day is 0
+/// ("within a day"). From expiry on, whole days elapsed: the alert at
+/// `expires_at + k × 24 h` says `k`, the one at the expiry instant `0`
+/// ("has expired"). The alert's body gives the exact instant.
 pub(crate) fn kind_at(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> AlertKind {
     if now < expires_at {
-        let left = expires_at - now;
-        let whole = left.num_days();
-        let days_left = if left > TimeDelta::days(whole) {
-            whole + 1
-        } else {
-            whole
-        };
-        AlertKind::BeforeExpiry { days_left }
+        AlertKind::BeforeExpiry {
+            days_left: (expires_at - now + ROUNDING_GRACE).num_days(),
+        }
     } else {
         AlertKind::Expired {
             days_ago: (now - expires_at).num_days(),
@@ -204,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn days_are_rounded_up_before_expiry_and_down_after() {
+    fn days_are_whole_days_rounded_down_with_an_hours_grace() {
         let expiry = at(20, 12);
         let cases = [
             (expiry - DAY * 7, AlertKind::BeforeExpiry { days_left: 7 }),
@@ -213,12 +209,16 @@ mod tests {
                 AlertKind::BeforeExpiry { days_left: 7 },
             ),
             (
-                expiry - DAY * 6 - TimeDelta::hours(3),
+                expiry - DAY * 7 + TimeDelta::minutes(59),
                 AlertKind::BeforeExpiry { days_left: 7 },
             ),
             (
+                expiry - DAY * 6 - TimeDelta::hours(3),
+                AlertKind::BeforeExpiry { days_left: 6 },
+            ),
+            (
                 expiry - TimeDelta::minutes(1),
-                AlertKind::BeforeExpiry { days_left: 1 },
+                AlertKind::BeforeExpiry { days_left: 0 },
             ),
             (expiry, AlertKind::Expired { days_ago: 0 }),
             (

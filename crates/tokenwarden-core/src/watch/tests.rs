@@ -526,10 +526,10 @@ fn tokens_added_while_running_catch_up_once_without_disturbing_others() {
     let cases = [
         // (time left when added, the one alert at once)
         (DAY * 5, Some((before(5), true))),
-        (DAY * 5 + HOUR * 3, Some((before(6), true))),
+        (DAY * 5 + HOUR * 3, Some((before(5), true))),
         (DAY * 29 + HOUR * 23, Some((before(30), false))),
         (DAY * 31, None),
-        (HOUR * 12, Some((before(1), true))),
+        (HOUR * 12, Some((before(0), true))),
         (-DAY * 3, Some((expired(3), true))),
         (-(DAY * 3 + HOUR), Some((expired(3), true))),
     ];
@@ -784,6 +784,12 @@ fn alert_words_name_the_token_the_provider_the_time_left_and_what_to_do() {
         (
             ProviderKind::Gitlab,
             before(1),
+            "github-acme-production expires in 1 day",
+            "GitLab token, expires 2026-12-20 12:00 UTC. Rotate it now: create a new token, then use Rotate in Tokenwarden.",
+        ),
+        (
+            ProviderKind::Gitlab,
+            before(0),
             "github-acme-production expires within a day",
             "GitLab token, expires 2026-12-20 12:00 UTC. Rotate it now: create a new token, then use Rotate in Tokenwarden.",
         ),

@@ -1,0 +1,205 @@
+//! The expiry watcher: a task that sleeps until the next moment something
+//! can change (the scheduler's `next_wake`), not on a short poll, and wakes
+//! early on a vault change (the metadata file changed, whoever changed it:
+//! the app or the CLI), on resume from suspend, and on "Check all now".
+//! Each round: read the vault, update the tray, re-check every token once
+//! a day, send what is due as desktop notifications, remember it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use notify::{RecursiveMode, Watcher as _};
+use tauri::{AppHandle, Manager};
+use tokenwarden_core::notify::{DesktopNotification, NotificationAction, Notifier, SystemNotifier};
+use tokenwarden_core::vault::{TokenView, Vault};
+use tokenwarden_core::watch::{WatchSettings, WatchState, WatchStateFile, WatchedToken};
+use tokio::sync::Notify;
+
+use crate::state::AppState;
+use crate::{tray, windows};
+
+/// Lets the tray's "Check all now" reach the watcher. (Vault changes wake
+/// it through file events, resumes through logind.)
+#[derive(Clone, Default)]
+pub struct WatcherHandle {
+    wake: Arc<Notify>,
+    recheck: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl WatcherHandle {
+    /// Re-checks every token on the next round.
+    pub fn check_all_now(&self) {
+        self.recheck
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+}
+
+/// Starts the watcher for the app's vault (nothing to watch without one).
+pub fn start(app: &AppHandle) -> WatcherHandle {
+    let handle = WatcherHandle::default();
+    let Ok(vault) = app.state::<AppState>().vault() else {
+        return handle;
+    };
+    let data_dir = vault
+        .metadata_path()
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let app = app.clone();
+    let task_handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        run(app, vault, data_dir, task_handle).await;
+    });
+    handle
+}
+
+fn notifier(app: &AppHandle) -> SystemNotifier {
+    let app = app.clone();
+    SystemNotifier::new(Some(Arc::new(move |action| {
+        let (NotificationAction::Open { token_id } | NotificationAction::Rotate { token_id }) =
+            action;
+        let app2 = app.clone();
+        // Windows must be created on the main thread.
+        let _ = app.run_on_main_thread(move || windows::show_main(&app2, Some(token_id)));
+    })))
+}
+
+async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: WatcherHandle) {
+    let file = WatchStateFile::in_data_dir(&data_dir);
+    // A state file from a newer version is left alone: alerts still go
+    // out, but nothing is written over it.
+    let (mut state, writable) = match file.load(Utc::now()) {
+        Ok((state, _)) => (state, true),
+        Err(error) => {
+            eprintln!("Tokenwarden: {error}");
+            (WatchState::default(), false)
+        }
+    };
+    let settings = WatchSettings::default();
+    let notifier = notifier(&app);
+    // File events on the data folder: the CLI (or another window) changed
+    // the vault. Kept alive for as long as the task runs.
+    let _fs_watcher = watch_folder(&data_dir, handle.wake.clone());
+    tauri::async_runtime::spawn(wake_on_resume(handle.wake.clone()));
+
+    loop {
+        let tokens: Vec<TokenView> = list(&vault).await.unwrap_or_default();
+        let _ = tray::update(&app, &tokens);
+        let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
+        state.forget_missing(&watched);
+        let now = Utc::now();
+
+        let asked = handle
+            .recheck
+            .swap(false, std::sync::atomic::Ordering::SeqCst);
+        if !tokens.is_empty() && (asked || state.recheck_due(now)) {
+            // A revoked token or a changed expiry is caught here, and the
+            // next round reschedules from what the check learned.
+            let _ = vault.check(None).await;
+            state.record_recheck(Utc::now());
+            save(&file, &state, writable);
+            continue;
+        }
+
+        let due = state.due(&watched, &settings, now);
+        for alert in &due {
+            let notification = DesktopNotification {
+                title: alert.title(),
+                body: alert.body(),
+                token_id: Some(alert.token_id.clone()),
+            };
+            if let Err(error) = notifier.notify(&notification) {
+                eprintln!("Tokenwarden: {error}");
+            }
+        }
+        if !due.is_empty() {
+            // Recorded even when showing failed: otherwise it stays due
+            // and the loop would spin.
+            state.record_sent(&due, now);
+            save(&file, &state, writable);
+        }
+
+        let sleep = state
+            .next_wake(&watched, &settings, Utc::now())
+            .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            // Nothing scheduled: wait for a vault change.
+            .unwrap_or(Duration::from_secs(365 * 24 * 3600));
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = handle.wake.notified() => {
+                // Let a burst of file events settle into one round.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
+    let vault = vault.clone();
+    tauri::async_runtime::spawn_blocking(move || vault.list())
+        .await
+        .ok()?
+        .ok()
+}
+
+fn save(file: &WatchStateFile, state: &WatchState, writable: bool) {
+    if writable {
+        if let Err(error) = file.save(state) {
+            eprintln!("Tokenwarden: {error}");
+        }
+    }
+}
+
+/// Wakes the watcher when the vault's metadata file changes.
+fn watch_folder(dir: &std::path::Path, wake: Arc<Notify>) -> Option<notify::RecommendedWatcher> {
+    let _ = std::fs::create_dir_all(dir);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let touches_vault = event.is_ok_and(|e| {
+            e.paths.iter().any(|p| {
+                p.file_name()
+                    .is_some_and(|n| n == tokenwarden_core::vault::METADATA_FILE_NAME)
+            })
+        });
+        if touches_vault {
+            wake.notify_one();
+        }
+    })
+    .ok()?;
+    watcher.watch(dir, RecursiveMode::NonRecursive).ok()?;
+    Some(watcher)
+}
+
+/// On Linux, logind announces sleep and resume; timers do not advance
+/// while suspended, so a resume recomputes what is due.
+async fn wake_on_resume(wake: Arc<Notify>) {
+    #[cfg(target_os = "linux")]
+    {
+        use futures_util::StreamExt;
+        let Ok(connection) = zbus::Connection::system().await else {
+            return;
+        };
+        let Ok(proxy) = zbus::Proxy::new(
+            &connection,
+            "org.freedesktop.login1",
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager",
+        )
+        .await
+        else {
+            return;
+        };
+        let Ok(mut signals) = proxy.receive_signal("PrepareForSleep").await else {
+            return;
+        };
+        while let Some(message) = signals.next().await {
+            if let Ok(false) = message.body().deserialize::<bool>() {
+                wake.notify_one();
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    drop(wake);
+}

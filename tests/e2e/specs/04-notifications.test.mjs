@@ -1,0 +1,79 @@
+// The point of keeping Tokenwarden in the tray: a token that expires in 6
+// days gets exactly one desktop notification naming it, sent through the
+// session's real notification server (dunst), and no second one after the
+// app restarts. Every Notify call on the session bus is logged by the
+// harness's dbus-monitor in $TW_NOTIFY_LOG.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { launchApp, repoRoot } from '../support/app.mjs';
+import { startSimulator } from '../support/simulator.mjs';
+
+const cli = path.join(repoRoot, 'target/debug/tokenwarden');
+const NAME = 'github-notify-soon';
+
+/** The Notify calls made so far that mention `text`. */
+function notifyCallsAbout(text) {
+  const log = readFileSync(process.env.TW_NOTIFY_LOG ?? '', 'utf8');
+  return log.split(/^method call /m).filter((call) => call.includes('member=Notify') && call.includes(text));
+}
+
+async function waitForNotify(text, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (notifyCallsAbout(text).length > 0) return;
+    await sleep(250);
+  }
+  assert.fail(`no notification about ${text} within ${timeout} ms`);
+}
+
+describe('expiry notifications', () => {
+  let sim;
+  let browser;
+
+  before(async () => {
+    assert.ok(process.env.TW_NOTIFY_LOG, 'run inside tests/harness/desktop-session.sh');
+    sim = await startSimulator();
+    await sim.admin('github', 'github/orgs', { org: 'acme', members: ['notify-bot'] });
+    const expires = new Date(Date.now() + 6 * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const { token } = await sim.admin('github', 'tokens', {
+      provider: 'github',
+      kind: 'github-classic',
+      login: 'notify-bot',
+      scopes: ['repo', 'admin:repo_hook', 'read:org'],
+      expires_at: expires,
+    });
+    execFileSync(cli, ['add', '--name', NAME, '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
+      input: token,
+    });
+  });
+
+  after(async () => {
+    await browser?.deleteSession();
+    sim?.stop();
+  });
+
+  it('sends exactly one notification naming the token', async () => {
+    browser = await launchApp();
+    await waitForNotify(NAME);
+    // Give a duplicate every chance to appear.
+    await sleep(3_000);
+    const calls = notifyCallsAbout(NAME);
+    assert.equal(calls.length, 1, calls.join('\n---\n'));
+    assert.match(calls[0], new RegExp(`string "${NAME} expires in 6 days"`));
+    assert.match(calls[0], /GitHub/);
+    assert.match(calls[0], /Rotate/);
+    assert.doesNotMatch(calls[0], /ghp_[A-Za-z0-9]{10}/, 'never a token in a notification');
+  });
+
+  it('sends none again after a restart', async () => {
+    await browser.deleteSession();
+    browser = await launchApp();
+    await (await browser.$('h1')).waitForDisplayed({ timeout: 15_000 });
+    await sleep(4_000);
+    assert.equal(notifyCallsAbout(NAME).length, 1);
+  });
+});
