@@ -19,6 +19,9 @@ const COMMANDS: &[&str] = &[
     "open_tokens_page",
     "suggest_token_name",
     "take_open_request",
+    "get_settings",
+    "save_settings",
+    "send_test_notification",
 ];
 
 fn main() {

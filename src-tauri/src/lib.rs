@@ -41,6 +41,10 @@ pub fn run() {
             windows::show_main(app, None);
         }))
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .manage(state::AppState::open(simulated_from_args()))
         .setup(|app| {
             let handle = app.handle();
@@ -77,6 +81,9 @@ pub fn run() {
             commands::tokens::rotate_token,
             commands::tokens::edit_token,
             commands::tokens::take_open_request,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::send_test_notification,
             commands::links::new_token_link,
             commands::links::open_new_token_page,
             commands::links::open_tokens_page,

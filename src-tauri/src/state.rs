@@ -63,6 +63,16 @@ impl AppState {
             .map_err(|message| CommandError::new("storage", message))
     }
 
+    /// The app-data folder (the vault's, shared with the CLI).
+    pub fn data_dir(&self) -> Result<std::path::PathBuf, CommandError> {
+        let vault = self.vault()?;
+        Ok(vault
+            .metadata_path()
+            .parent()
+            .map(std::path::PathBuf::from)
+            .unwrap_or_default())
+    }
+
     pub fn vault_problem(&self) -> Option<String> {
         self.vault.as_ref().err().cloned()
     }

@@ -13,8 +13,9 @@ use chrono::Utc;
 use notify::{RecursiveMode, Watcher as _};
 use tauri::{AppHandle, Manager};
 use tokenwarden_core::notify::{DesktopNotification, NotificationAction, Notifier, SystemNotifier};
+use tokenwarden_core::settings::Settings;
 use tokenwarden_core::vault::{TokenView, Vault};
-use tokenwarden_core::watch::{WatchSettings, WatchState, WatchStateFile, WatchedToken};
+use tokenwarden_core::watch::{WatchState, WatchStateFile, WatchedToken};
 use tokio::sync::Notify;
 
 use crate::state::AppState;
@@ -29,6 +30,11 @@ pub struct WatcherHandle {
 }
 
 impl WatcherHandle {
+    /// Recomputes now (the settings changed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     /// Re-checks every token on the next round.
     pub fn check_all_now(&self) {
         self.recheck
@@ -78,7 +84,6 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
             (WatchState::default(), false)
         }
     };
-    let settings = WatchSettings::default();
     let notifier = notifier(&app);
     // File events on the data folder: the CLI (or another window) changed
     // the vault. Kept alive for as long as the task runs.
@@ -91,6 +96,10 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
         let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
         state.forget_missing(&watched);
         let now = Utc::now();
+        // Read each round: the user may have changed them in settings.
+        let settings = Settings::load(&data_dir)
+            .map(|s| s.alerts)
+            .unwrap_or_default();
 
         let asked = handle
             .recheck

@@ -10,6 +10,7 @@ mod jsonfile;
 pub mod notify;
 pub mod providers;
 pub mod secret;
+pub mod settings;
 pub mod vault;
 pub mod watch;
 

@@ -6,5 +6,6 @@
 
 pub mod catalogue;
 pub mod links;
+pub mod settings;
 pub mod tokens;
 pub mod wizard;

@@ -60,6 +60,7 @@ pub struct SaveTokenResult {
 /// Stores the parked token in the keychain and its metadata in the vault.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn save_new_token(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     input: SaveTokenInput,
 ) -> Result<SaveTokenResult, CommandError> {
@@ -75,6 +76,7 @@ pub async fn save_new_token(
     Ok(match outcome {
         AddOutcome::Stored { token, report } => {
             state.parked.discard(&input.handle);
+            super::settings::autostart_after_first_token(&app, &state);
             SaveTokenResult {
                 stored: true,
                 token: Some(*token),

@@ -5,7 +5,7 @@
 // harness's dbus-monitor in $TW_NOTIFY_LOG.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -75,5 +75,30 @@ describe('expiry notifications', () => {
     await (await browser.$('h1')).waitForDisplayed({ timeout: 15_000 });
     await sleep(4_000);
     assert.equal(notifyCallsAbout(NAME).length, 1);
+  });
+
+  it('sends a test notification from the settings, which show the platform', async () => {
+    const settings = await browser.$('//button[normalize-space(.)="Settings"]');
+    await settings.click();
+    await (await browser.$('h1=Settings')).waitForDisplayed({ timeout: 10_000 });
+    const platform = await (await browser.$('dl.platform')).getText();
+    assert.match(platform, /Secret Service/);
+    assert.match(platform, /dunst/i, 'the notification server is named');
+    const test = await browser.$('//button[normalize-space(.)="Send a test notification"]');
+    await test.click();
+    await waitForNotify('Tokenwarden test notification');
+  });
+
+  it('turned start at login on when the first token was saved', async () => {
+    // tauri-plugin-autostart (auto-launch) writes under $HOME/.config,
+    // whatever XDG_CONFIG_HOME says.
+    const dir = path.join(process.env.HOME ?? '', '.config', 'autostart');
+    assert.ok(existsSync(dir), `${dir} exists`);
+    const entries = readdirSync(dir).filter((f) => f.endsWith('.desktop'));
+    assert.equal(entries.length, 1, entries.join(', '));
+    const entry = readFileSync(path.join(dir, entries[0]), 'utf8');
+    assert.match(entry, /Exec=.*tokenwarden-desktop/);
+    const toggle = await browser.$('#s-login');
+    assert.equal(await toggle.isSelected(), true);
   });
 });

@@ -14,6 +14,8 @@ import type { RecheckResult } from './bindings/RecheckResult';
 import type { RotateResult } from './bindings/RotateResult';
 import type { SaveTokenInput } from './bindings/SaveTokenInput';
 import type { SaveTokenResult } from './bindings/SaveTokenResult';
+import type { SettingsInput } from './bindings/SettingsInput';
+import type { SettingsView } from './bindings/SettingsView';
 import type { TokenTarget } from './bindings/TokenTarget';
 import type { TokenView } from './bindings/TokenView';
 import type { VaultOverview } from './bindings/VaultOverview';
@@ -77,6 +79,18 @@ export function takeOpenRequest(): Promise<string | null> {
 
 export function suggestTokenName(target: TokenTarget, environment: string): Promise<string> {
   return invoke<string>('suggest_token_name', { target, environment });
+}
+
+export function getSettings(): Promise<SettingsView> {
+  return invoke<SettingsView>('get_settings');
+}
+
+export function saveSettings(input: SettingsInput): Promise<void> {
+  return invoke('save_settings', { input });
+}
+
+export function sendTestNotification(): Promise<void> {
+  return invoke('send_test_notification');
 }
 
 function isCommandError(error: unknown): error is CommandError {

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// When alerts fire. Stored with the app's settings; every field has a
 /// default, so a settings file from an older version still loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(default)]
 pub struct WatchSettings {
     /// Alert when a token has this many days left: threshold `N` is crossed

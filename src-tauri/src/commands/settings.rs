@@ -1,0 +1,165 @@
+//! Settings: alert thresholds, start at login, a test notification, and
+//! what the platform offers (keychain, notifications, tray).
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_autostart::ManagerExt;
+use tokenwarden_core::notify::{DesktopNotification, Notifier, SystemNotifier};
+use tokenwarden_core::settings::Settings;
+use tokenwarden_core::watch::WatchSettings;
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use crate::watcher::WatcherHandle;
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct PlatformStatus {
+    /// Where secrets are kept, or why they cannot be.
+    pub keychain: String,
+    pub keychain_ok: bool,
+    /// The notification server's name, or why there is none.
+    pub notifications: String,
+    pub notifications_ok: bool,
+    /// Whether a tray host shows the tray icon.
+    pub tray: String,
+    pub tray_ok: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsView {
+    pub alerts: WatchSettings,
+    pub start_at_login: bool,
+    pub platform: PlatformStatus,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct SettingsInput {
+    pub alerts: WatchSettings,
+    pub start_at_login: bool,
+}
+
+fn settings_error(error: tokenwarden_core::settings::SettingsError) -> CommandError {
+    let code = match error {
+        tokenwarden_core::settings::SettingsError::Invalid(_) => "invalid",
+        _ => "storage",
+    };
+    CommandError::new(code, error.to_string())
+}
+
+/// A StatusNotifier host (the tray's other end on Linux) on the session bus.
+async fn tray_host() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(connection) = zbus::Connection::session().await else {
+            return false;
+        };
+        let Ok(dbus) = zbus::fdo::DBusProxy::new(&connection).await else {
+            return false;
+        };
+        let Ok(name) = zbus::names::BusName::try_from("org.kde.StatusNotifierWatcher") else {
+            return false;
+        };
+        dbus.name_has_owner(name).await.unwrap_or(false)
+    }
+    #[cfg(not(target_os = "linux"))]
+    true
+}
+
+#[tauri::command]
+pub async fn get_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<SettingsView, CommandError> {
+    let settings = Settings::load(&state.data_dir()?).map_err(settings_error)?;
+    let start_at_login = app.autolaunch().is_enabled().unwrap_or(false);
+    let (keychain, keychain_ok) = match state.vault() {
+        Ok(vault) => (vault.keychain_backend().to_owned(), true),
+        Err(error) => (error.message, false),
+    };
+    let (notifications, notifications_ok) = match SystemNotifier::server() {
+        Ok(name) => (name, true),
+        Err(error) => (
+            format!(
+                "{error}. Alerts cannot be shown; the dashboard and tray still show what expires."
+            ),
+            false,
+        ),
+    };
+    let tray_ok = app.tray_by_id(crate::tray::TRAY_ID).is_some() && tray_host().await;
+    let tray = if tray_ok {
+        "Shown in the system tray".to_owned()
+    } else {
+        "No system tray is available in this desktop session: closing the window quits nothing, start Tokenwarden again to reopen it.".to_owned()
+    };
+    Ok(SettingsView {
+        alerts: settings.alerts,
+        start_at_login,
+        platform: PlatformStatus {
+            keychain,
+            keychain_ok,
+            notifications,
+            notifications_ok,
+            tray,
+            tray_ok,
+        },
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn save_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: SettingsInput,
+) -> Result<(), CommandError> {
+    let dir = state.data_dir()?;
+    let mut settings = Settings::load(&dir).map_err(settings_error)?;
+    settings.alerts = input.alerts;
+    settings.start_at_login = Some(input.start_at_login);
+    settings.save(&dir).map_err(settings_error)?;
+    set_autostart(&app, input.start_at_login)?;
+    app.state::<WatcherHandle>().wake();
+    Ok(())
+}
+
+pub fn set_autostart(app: &AppHandle, on: bool) -> Result<(), CommandError> {
+    let autolaunch = app.autolaunch();
+    let result = if on {
+        autolaunch.enable()
+    } else {
+        autolaunch.disable()
+    };
+    result.map_err(|e| {
+        CommandError::new(
+            "autostart",
+            format!("Start at login could not be changed: {e}"),
+        )
+    })
+}
+
+/// The first saved token turns start-at-login on, unless the user decided.
+pub fn autostart_after_first_token(app: &AppHandle, state: &AppState) {
+    let Ok(dir) = state.data_dir() else { return };
+    let Ok(mut settings) = Settings::load(&dir) else {
+        return;
+    };
+    if settings.start_at_login.is_none() && set_autostart(app, true).is_ok() {
+        settings.start_at_login = Some(true);
+        let _ = settings.save(&dir);
+    }
+}
+
+/// Shows a sample notification, so the user sees what alerts look like.
+#[tauri::command]
+pub fn send_test_notification() -> Result<(), CommandError> {
+    SystemNotifier::new(None)
+        .notify(&DesktopNotification {
+            title: "Tokenwarden test notification".into(),
+            body: "This is how Tokenwarden warns you before a token expires.".into(),
+            token_id: None,
+        })
+        .map_err(|e| CommandError::new("notifications", e.to_string()))
+}

@@ -1,0 +1,81 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { describe, expect, it, vi } from 'vitest';
+import type { SettingsView } from '../bindings/SettingsView';
+import Settings from './Settings.svelte';
+
+const view: SettingsView = {
+  alerts: { thresholds_days: [30, 14, 7, 3, 1, 0], after_expiry_daily: true },
+  start_at_login: true,
+  platform: {
+    keychain: 'Secret Service (GNOME Keyring / KWallet)',
+    keychain_ok: true,
+    notifications: 'Desktop notifications are not available: no server',
+    notifications_ok: false,
+    tray: 'Shown in the system tray',
+    tray_ok: true,
+  },
+};
+
+function backend(overrides: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: a });
+    const answer = overrides[cmd] ?? (() => (cmd === 'get_settings' ? view : null));
+    return answer(a);
+  });
+  return calls;
+}
+
+describe('Settings', () => {
+  it('shows the thresholds, the start-at-login switch and the platform status in words', async () => {
+    backend();
+    render(Settings, { onback: vi.fn() });
+    expect(await screen.findByLabelText(/days before a token expires/)).toHaveValue('30, 14, 7, 3, 1, 0');
+    expect(screen.getByRole('switch', { name: /when I log in/ })).toBeChecked();
+    expect(screen.getByText(/Secret Service/)).toBeVisible();
+    expect(screen.getByText(/not available: no server/).closest('dd')).toHaveAttribute('data-ok', 'false');
+  });
+
+  it('saves the thresholds and the switch', async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(Settings, { onback: vi.fn() });
+    const field = await screen.findByLabelText(/days before a token expires/);
+    await user.clear(field);
+    await user.type(field, '60, 7 ,0');
+    await user.click(screen.getByRole('switch'));
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('Saved.')).toBeVisible();
+    expect(calls.find((c) => c.cmd === 'save_settings')?.args).toEqual({
+      input: { alerts: { thresholds_days: [60, 7, 0], after_expiry_daily: true }, start_at_login: false },
+    });
+  });
+
+  it('explains a malformed threshold without calling Rust', async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(Settings, { onback: vi.fn() });
+    const field = await screen.findByLabelText(/days before a token expires/);
+    await user.clear(field);
+    await user.type(field, 'soon');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('whole numbers of days');
+    expect(calls.some((c) => c.cmd === 'save_settings')).toBe(false);
+  });
+
+  it('sends a test notification and reports a failure in plain words', async () => {
+    backend({
+      send_test_notification: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects an invoke with the command's serialized error, not an Error
+        throw { code: 'notifications', message: 'Desktop notifications are not available: no server' };
+      },
+    });
+    const user = userEvent.setup();
+    render(Settings, { onback: vi.fn() });
+    await user.click(await screen.findByRole('button', { name: 'Send a test notification' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('not available');
+  });
+});
