@@ -27,11 +27,22 @@ use crate::{tray, windows};
 pub struct WatcherHandle {
     wake: Arc<Notify>,
     recheck: Arc<std::sync::atomic::AtomicBool>,
+    /// Answers from notifications (snooze, "I rotated it") for the state.
+    answers: Arc<std::sync::Mutex<Vec<NotificationAction>>>,
 }
 
 impl WatcherHandle {
     /// Recomputes now (the settings changed).
     pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Applies a notification's answer on the next round.
+    pub fn answer(&self, action: NotificationAction) {
+        self.answers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(action);
         self.wake.notify_one();
     }
 
@@ -62,14 +73,16 @@ pub fn start(app: &AppHandle) -> WatcherHandle {
     handle
 }
 
-fn notifier(app: &AppHandle) -> SystemNotifier {
+fn notifier(app: &AppHandle, handle: &WatcherHandle) -> SystemNotifier {
     let app = app.clone();
-    SystemNotifier::new(Some(Arc::new(move |action| {
-        let (NotificationAction::Open { token_id } | NotificationAction::Rotate { token_id }) =
-            action;
-        let app2 = app.clone();
-        // Windows must be created on the main thread.
-        let _ = app.run_on_main_thread(move || windows::show_main(&app2, Some(token_id)));
+    let handle = handle.clone();
+    SystemNotifier::new(Some(Arc::new(move |action| match action {
+        NotificationAction::Open { token_id } | NotificationAction::Rotate { token_id } => {
+            let app2 = app.clone();
+            // Windows must be created on the main thread.
+            let _ = app.run_on_main_thread(move || windows::show_main(&app2, Some(token_id)));
+        }
+        answer => handle.answer(answer),
     })))
 }
 
@@ -84,7 +97,7 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
             (WatchState::default(), false)
         }
     };
-    let notifier = notifier(&app);
+    let notifier = notifier(&app, &handle);
     // File events on the data folder: the CLI (or another window) changed
     // the vault. Kept alive for as long as the task runs.
     let _fs_watcher = watch_folder(&data_dir, handle.wake.clone());
@@ -96,6 +109,12 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
         let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
         state.forget_missing(&watched);
         let now = Utc::now();
+        let answers =
+            std::mem::take(&mut *handle.answers.lock().unwrap_or_else(|p| p.into_inner()));
+        if !answers.is_empty() {
+            apply_answers(&mut state, &watched, answers, now);
+            save(&file, &state, writable);
+        }
         // Read each round: the user may have changed them in settings.
         let settings = Settings::load(&data_dir)
             .map(|s| s.alerts)
@@ -142,6 +161,28 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
                 // Let a burst of file events settle into one round.
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
+        }
+    }
+}
+
+/// "Remind me tomorrow / next week" and "I rotated it", from notifications.
+fn apply_answers(
+    state: &mut WatchState,
+    tokens: &[WatchedToken],
+    answers: Vec<NotificationAction>,
+    now: chrono::DateTime<Utc>,
+) {
+    for answer in answers {
+        match answer {
+            NotificationAction::Snooze { token_id, days } => {
+                state.snooze(&token_id, now + chrono::Duration::days(i64::from(days)));
+            }
+            NotificationAction::Handled { token_id } => {
+                if let Some(token) = tokens.iter().find(|t| t.id == token_id) {
+                    state.mark_handled(&token_id, token.deadline(), now);
+                }
+            }
+            NotificationAction::Open { .. } | NotificationAction::Rotate { .. } => {}
         }
     }
 }
@@ -211,4 +252,66 @@ async fn wake_on_resume(wake: Arc<Notify>) {
     }
     #[cfg(not(target_os = "linux"))]
     drop(wake);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokenwarden_core::check::ExpirySource;
+    use tokenwarden_core::watch::WatchSettings;
+    use tokenwarden_core::ProviderKind;
+
+    fn token(days: i64, now: chrono::DateTime<Utc>) -> WatchedToken {
+        WatchedToken {
+            id: "t1".into(),
+            name: "prod".into(),
+            provider: ProviderKind::Github,
+            expires_at: Some(now + chrono::Duration::days(days)),
+            expiry: ExpirySource::Provider,
+        }
+    }
+
+    #[test]
+    fn notification_answers_snooze_or_silence_the_token() {
+        let now = Utc::now();
+        let tokens = [token(6, now)];
+        let settings = WatchSettings::default();
+
+        let mut snoozed = WatchState::default();
+        apply_answers(
+            &mut snoozed,
+            &tokens,
+            vec![NotificationAction::Snooze {
+                token_id: "t1".into(),
+                days: 1,
+            }],
+            now,
+        );
+        assert!(
+            snoozed.due(&tokens, &settings, now).is_empty(),
+            "snoozed for a day"
+        );
+        assert!(
+            !snoozed
+                .due(&tokens, &settings, now + chrono::Duration::hours(25))
+                .is_empty(),
+            "due again after it"
+        );
+
+        let mut handled = WatchState::default();
+        apply_answers(
+            &mut handled,
+            &tokens,
+            vec![NotificationAction::Handled {
+                token_id: "t1".into(),
+            }],
+            now,
+        );
+        assert!(
+            handled
+                .due(&tokens, &settings, now + chrono::Duration::days(10))
+                .is_empty(),
+            "silenced for this expiry"
+        );
+    }
 }

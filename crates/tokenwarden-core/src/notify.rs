@@ -26,6 +26,10 @@ pub enum NotificationAction {
     Open { token_id: String },
     /// "Rotate now".
     Rotate { token_id: String },
+    /// "Remind me tomorrow" / "Remind me next week".
+    Snooze { token_id: String, days: u32 },
+    /// "I rotated it": stop the alerts for this expiry.
+    Handled { token_id: String },
 }
 
 pub type ActionHandler = Arc<dyn Fn(NotificationAction) + Send + Sync>;
