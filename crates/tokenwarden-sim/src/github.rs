@@ -432,24 +432,38 @@ async fn hooks(
     }
 }
 
+/// A repository endpoint a classic token reaches with `repo` and a
+/// fine-grained one with read access to `permission`.
+fn repo_probe(
+    caller: &Caller,
+    app: &App,
+    owner: &str,
+    repo: &str,
+    endpoint: Endpoint,
+    permission: &str,
+) -> Response {
+    if let Some(response) = caller.owner_block(app, owner, endpoint) {
+        return response;
+    }
+    let Some((full_name, _)) = find_repo(app, owner, repo) else {
+        return caller.not_found(endpoint);
+    };
+    if !caller.sees_repo(&full_name) {
+        caller.not_found(endpoint)
+    } else if caller.classic() || caller.can_read(permission) {
+        caller.respond(StatusCode::OK, json!([]), endpoint)
+    } else {
+        caller.not_accessible(endpoint)
+    }
+}
+
+/// `GET /repos/{owner}/{repo}/pulls`: needs Pull requests read (fine-grained).
 async fn pulls(
     caller: Caller,
     State(app): State<App>,
     Path((owner, repo)): Path<(String, String)>,
 ) -> Response {
-    if let Some(response) = caller.owner_block(&app, &owner, PULLS) {
-        return response;
-    }
-    let Some((full_name, _)) = find_repo(&app, &owner, &repo) else {
-        return caller.not_found(PULLS);
-    };
-    if !caller.sees_repo(&full_name) {
-        caller.not_found(PULLS)
-    } else if caller.classic() || caller.can_read("pull_requests") {
-        caller.respond(StatusCode::OK, json!([]), PULLS)
-    } else {
-        caller.not_accessible(PULLS)
-    }
+    repo_probe(&caller, &app, &owner, &repo, PULLS, "pull_requests")
 }
 
 /// `GET /repos/{owner}/{repo}/commits`: needs Contents read (fine-grained).
@@ -458,19 +472,7 @@ async fn commits(
     State(app): State<App>,
     Path((owner, repo)): Path<(String, String)>,
 ) -> Response {
-    if let Some(response) = caller.owner_block(&app, &owner, COMMITS) {
-        return response;
-    }
-    let Some((full_name, _)) = find_repo(&app, &owner, &repo) else {
-        return caller.not_found(COMMITS);
-    };
-    if !caller.sees_repo(&full_name) {
-        caller.not_found(COMMITS)
-    } else if caller.classic() || caller.can_read("contents") {
-        caller.respond(StatusCode::OK, json!([]), COMMITS)
-    } else {
-        caller.not_accessible(COMMITS)
-    }
+    repo_probe(&caller, &app, &owner, &repo, COMMITS, "contents")
 }
 
 /// Any other API path: 401 without a good token, else 404.

@@ -229,6 +229,20 @@ impl CheckReport {
         self.problem(ProblemCode::UnexpectedResponse, message);
     }
 
+    /// Describes an answer the check cannot use: rate limiting when the
+    /// response says so, otherwise an unexpected response.
+    pub(crate) fn unusable_answer(
+        &mut self,
+        provider: &str,
+        what: &str,
+        response: &Response,
+        now: DateTime<Utc>,
+    ) {
+        if !self.rate_limited(provider, response, now) {
+            self.unexpected(provider, what, response);
+        }
+    }
+
     /// Records rate limiting when the response says so, and returns true.
     /// A rate limit is not a bad token: it says when to try again.
     pub(crate) fn rate_limited(

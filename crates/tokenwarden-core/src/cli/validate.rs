@@ -91,13 +91,20 @@ pub(crate) fn checker(timeout_secs: u64) -> Checker {
     })
 }
 
+/// The target and the token from standard input, or the exit status of
+/// why not (the reason already printed).
+pub(crate) fn target_and_token(
+    args: &TargetArgs,
+    json: bool,
+) -> Result<(CheckRequest, TokenSecret), u8> {
+    let request = resolve_target(args, json)?;
+    let token = read_token_for(&request)?;
+    Ok((request, token))
+}
+
 pub async fn run(args: ValidateArgs) -> u8 {
-    let request = match resolve_target(&args.target, args.json) {
-        Ok(request) => request,
-        Err(code) => return code,
-    };
-    let token = match read_token_for(&request) {
-        Ok(token) => token,
+    let (request, token) = match target_and_token(&args.target, args.json) {
+        Ok(pair) => pair,
         Err(code) => return code,
     };
     let report = checker(args.timeout).check(&request, &token).await;

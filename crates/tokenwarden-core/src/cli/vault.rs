@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::args::{AddArgs, CheckArgs, EditArgs, ListArgs, RmArgs, RotateArgs, ShowArgs};
 use super::output;
-use super::validate::{checker, read_token_for, resolve_target};
+use super::validate::{checker, read_token_for, target_and_token};
 use super::{read_token_from_stdin, usage_error, EXIT_USAGE};
 use crate::check::{SystemClock, Verdict};
 use crate::vault::{
@@ -52,12 +52,8 @@ fn print_json(value: &serde_json::Value) {
 }
 
 pub async fn add(args: AddArgs) -> u8 {
-    let request = match resolve_target(&args.target, args.json) {
-        Ok(request) => request,
-        Err(code) => return code,
-    };
-    let token = match read_token_for(&request) {
-        Ok(token) => token,
+    let (request, token) = match target_and_token(&args.target, args.json) {
+        Ok(pair) => pair,
         Err(code) => return code,
     };
     let vault = match open(args.timeout) {

@@ -108,9 +108,7 @@ pub(crate) async fn run(
             return;
         }
         _ => {
-            if !report.rate_limited(BITBUCKET, &response, ctx.now) {
-                report.unexpected(BITBUCKET, &format!("GET {path}"), &response);
-            }
+            report.unusable_answer(BITBUCKET, &format!("GET {path}"), &response, ctx.now);
             return;
         }
     }

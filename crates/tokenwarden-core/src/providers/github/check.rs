@@ -59,9 +59,7 @@ pub(crate) async fn run(
             return;
         }
         _ => {
-            if !report.rate_limited(GITHUB, &user, ctx.now) {
-                report.unexpected(GITHUB, "GET /user", &user);
-            }
+            report.unusable_answer(GITHUB, "GET /user", &user, ctx.now);
             return;
         }
     }
@@ -277,9 +275,7 @@ async fn check_org(
         }
         403 if sso(report, &response) => false,
         _ => {
-            if !report.rate_limited(GITHUB, &response, ctx.now) {
-                report.unexpected(GITHUB, &format!("GET {path}"), &response);
-            }
+            report.unusable_answer(GITHUB, &format!("GET {path}"), &response, ctx.now);
             false
         }
     }
@@ -324,9 +320,7 @@ async fn check_membership(
         }
         403 if sso(report, &response) => false,
         _ => {
-            if !report.rate_limited(GITHUB, &response, ctx.now) {
-                report.unexpected(GITHUB, &format!("GET {path}"), &response);
-            }
+            report.unusable_answer(GITHUB, &format!("GET {path}"), &response, ctx.now);
             false
         }
     }
@@ -373,9 +367,7 @@ async fn check_repo_visible(
             false
         }
         _ => {
-            if !report.rate_limited(GITHUB, &response, ctx.now) {
-                report.unexpected(GITHUB, &format!("GET {path}"), &response);
-            }
+            report.unusable_answer(GITHUB, &format!("GET {path}"), &response, ctx.now);
             false
         }
     }

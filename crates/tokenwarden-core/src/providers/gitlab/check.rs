@@ -147,9 +147,12 @@ pub(crate) async fn run(
         // token's scopes and expiry.
         404 => {}
         _ => {
-            if !report.rate_limited(GITLAB, &response, ctx.now) {
-                report.unexpected(GITLAB, "GET /personal_access_tokens/self", &response);
-            }
+            report.unusable_answer(
+                GITLAB,
+                "GET /personal_access_tokens/self",
+                &response,
+                ctx.now,
+            );
             return;
         }
     }
@@ -175,9 +178,7 @@ pub(crate) async fn run(
         // scopes (reported below) already say what is missing.
         403 => {}
         _ => {
-            if !report.rate_limited(GITLAB, &response, ctx.now) {
-                report.unexpected(GITLAB, "GET /user", &response);
-            }
+            report.unusable_answer(GITLAB, "GET /user", &response, ctx.now);
             return;
         }
     }
@@ -320,9 +321,7 @@ async fn check_role(
         // Without a scope that reads members, the role cannot be seen.
         403 => report.unverified.push("role:maintainer".into()),
         _ => {
-            if !report.rate_limited(GITLAB, &response, ctx.now) {
-                report.unexpected(GITLAB, &format!("GET {path}"), &response);
-            }
+            report.unusable_answer(GITLAB, &format!("GET {path}"), &response, ctx.now);
         }
     }
 }
