@@ -89,6 +89,21 @@ describe('expiry notifications', () => {
     await waitForNotify('Tokenwarden test notification');
   });
 
+  it('notices a token the CLI adds while the app runs, without a restart', async () => {
+    const expires = new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const { token } = await sim.admin('github', 'tokens', {
+      provider: 'github',
+      kind: 'github-classic',
+      login: 'notify-bot',
+      scopes: ['repo', 'admin:repo_hook', 'read:org'],
+      expires_at: expires,
+    });
+    execFileSync(cli, ['add', '--name', 'github-live-add', '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
+      input: token,
+    });
+    await waitForNotify('github-live-add expires in 2 days');
+  });
+
   it('turned start at login on when the first token was saved', async () => {
     // tauri-plugin-autostart (auto-launch) writes under $HOME/.config,
     // whatever XDG_CONFIG_HOME says.
