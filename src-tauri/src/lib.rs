@@ -1,6 +1,6 @@
-//! The desktop shell: windows, commands, and (as they land) the tray and the
-//! expiry watcher. It holds no business logic: each command is a few lines
-//! that call `tokenwarden_core` and map its result for the webview.
+//! The desktop shell: windows, commands, the tray and the expiry watcher.
+//! It holds no business logic: each command is a few lines that call
+//! `tokenwarden_core` and map its result for the webview.
 
 mod commands;
 mod error;
