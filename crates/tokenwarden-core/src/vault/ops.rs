@@ -633,8 +633,16 @@ impl Vault {
                 record.check_request(),
             ) {
                 (Ok(secret), Ok(request)) => runnable.push((record, request, secret)),
-                (Err(e), _) => failed.push((record, e.to_string())),
-                (_, Err(e)) => failed.push((record, e.to_string())),
+                (Err(e), _) => {
+                    // The secret is gone, or the keychain could not be asked.
+                    let secret = if e == KeychainError::Missing {
+                        SecretState::Missing
+                    } else {
+                        SecretState::Unknown
+                    };
+                    failed.push((record, secret, e.to_string()));
+                }
+                (_, Err(e)) => failed.push((record, SecretState::Unknown, e.to_string())),
             }
         }
         let items: Vec<_> = runnable
@@ -669,12 +677,7 @@ impl Vault {
                 });
             }
         }
-        for (record, error) in failed {
-            let secret = if error.contains("not in the keychain") {
-                SecretState::Missing
-            } else {
-                SecretState::Unknown
-            };
+        for (record, secret, error) in failed {
             out.push(CheckedToken {
                 token: TokenView::new(record, secret, now),
                 report: None,
