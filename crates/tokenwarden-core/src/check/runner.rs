@@ -21,6 +21,10 @@ use crate::secret::TokenSecret;
 pub struct CheckOptions {
     pub http: HttpOptions,
     /// Checks running at once against one host (scheme, name and port).
+    /// Bounded so a large vault cannot flood one provider; 100 is GitHub's
+    /// documented ceiling for concurrent requests (secondary rate limits),
+    /// and lets 100 tokens be checked in one round trip's time
+    /// (BENCHMARKS.md).
     pub per_host_concurrency: usize,
 }
 
@@ -28,7 +32,7 @@ impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
             http: HttpOptions::default(),
-            per_host_concurrency: 8,
+            per_host_concurrency: 100,
         }
     }
 }
