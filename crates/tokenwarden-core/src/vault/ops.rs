@@ -245,6 +245,11 @@ impl Vault {
         TokenView::new(record, secret, self.clock.now())
     }
 
+    /// The stored record named `name`, read under the lock.
+    fn record(&self, name: &str) -> Result<TokenRecord, VaultError> {
+        self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))
+    }
+
     /// Every token, soonest expiry first (tokens that never expire last).
     pub fn list(&self) -> Result<Vec<TokenView>, VaultError> {
         let mut records = self.locked(|s| Ok(s.data.tokens.clone()))?;
@@ -261,7 +266,7 @@ impl Vault {
     /// One token by name. Names are unique per provider and host; when
     /// the same name exists on two hosts, the first is returned.
     pub fn show(&self, name: &str) -> Result<TokenView, VaultError> {
-        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let record = self.record(name)?;
         Ok(self.view(record))
     }
 
@@ -420,7 +425,7 @@ impl Vault {
         name: &str,
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
-        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let record = self.record(name)?;
         if record.provider != ProviderKind::Gitlab {
             return Err(VaultError::Invalid(
                 "Only GitLab tokens can rotate themselves: create a new token and use `tokenwarden rotate`.".into(),
@@ -496,7 +501,7 @@ impl Vault {
         name: &str,
         secret: &TokenSecret,
     ) -> Result<ReplaceOutcome, VaultError> {
-        let record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let record = self.record(name)?;
         let report = self.checker.check(&record.check_request()?, secret).await;
         if !report.ready {
             return Ok(ReplaceOutcome::Refused { report });
@@ -532,7 +537,7 @@ impl Vault {
         name: &str,
         edit: TokenEdit,
     ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
-        let mut record = self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))?;
+        let mut record = self.record(name)?;
         let id = record.id.clone();
         if let Some(new_name) = &edit.new_name {
             check_name(new_name)?;
