@@ -56,6 +56,9 @@ if [[ $ui_built -eq 1 ]]; then
   step "Vault against a real Secret Service (gnome-keyring)" \
     tests/harness/desktop-session.sh --services "dbus keyring" -- \
     cargo test --locked -p tokenwarden-core --test vault_secret_service -- --ignored
+  step "Desktop shell against a real D-Bus session (resume from suspend)" \
+    tests/harness/desktop-session.sh --services "dbus" -- \
+    cargo test --locked -p tokenwarden-desktop --lib -- --ignored
   step "TypeScript bindings are up to date" bindings_are_current
   if step "Build the app, the CLI and the simulator" cargo build --locked; then
     step "End-to-end tests (real window, tauri-driver)" \

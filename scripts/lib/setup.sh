@@ -17,9 +17,10 @@ BUILD_PACKAGES=(build-essential pkg-config file curl ca-certificates git python3
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 # What the tests add: a virtual display, a private D-Bus session, a real
 # Secret Service, a notification server, the WebKit WebDriver, and the tools
-# that take screenshots of the window.
+# that take screenshots of the window; a window manager (openbox) and wmctrl
+# for closing and focusing windows the way a desktop does.
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst libnotify-bin
-  webkit2gtk-driver imagemagick xdotool)
+  webkit2gtk-driver imagemagick xdotool openbox wmctrl)
 
 ensure_apt_packages() {
   local missing=()

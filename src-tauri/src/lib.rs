@@ -33,17 +33,28 @@ fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
     Default::default()
 }
 
+/// `--hidden`: start in the tray without opening the window (how start at
+/// login launches it).
+pub const HIDDEN_ARG: &str = "--hidden";
+
+fn started_hidden() -> bool {
+    std::env::args().skip(1).any(|arg| arg == HIDDEN_ARG)
+}
+
 /// Builds and runs the app until the user quits.
 pub fn run() {
     let app = tauri::Builder::default()
         // First: a second launch only focuses the running app.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            windows::show_main(app, None);
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            // A login start while the app already runs changes nothing.
+            if !args.iter().any(|arg| arg == HIDDEN_ARG) {
+                windows::show_main(app, None);
+            }
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
+            Some(vec![HIDDEN_ARG]),
         ))
         .manage(state::AppState::open(simulated_from_args()))
         .setup(|app| {
@@ -53,6 +64,11 @@ pub fn run() {
                 eprintln!("Tokenwarden: no system tray ({error})");
             }
             app.manage(watcher::start(handle));
+            // The window is not created from the config at start
+            // ("create": false), so that a hidden start costs no webview.
+            if !started_hidden() {
+                windows::show_main(handle, None);
+            }
             Ok(())
         })
         .on_menu_event(|app, event| {

@@ -108,16 +108,25 @@ fn icon(health: Health) -> tauri::Result<Image<'static>> {
     })
 }
 
+/// The menu's first, inert line: the counts. Linux trays show no tooltip,
+/// so the menu says it too.
+pub fn summary(tokens: &[TokenView]) -> String {
+    tooltip(tokens)
+        .trim_start_matches("Tokenwarden: ")
+        .to_owned()
+}
+
 fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
-    if tokens.is_empty() {
-        menu.append(&MenuItem::with_id(
-            app,
-            "none",
-            "No tokens yet",
-            false,
-            None::<&str>,
-        )?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "summary",
+        capitalised(&summary(tokens)),
+        false,
+        None::<&str>,
+    )?)?;
+    if !tokens.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
     for token in tokens {
         let id = format!("{TOKEN_ITEM_PREFIX}{}", token.record.id);
@@ -153,6 +162,14 @@ fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
         None::<&str>,
     )?)?;
     Ok(menu)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Creates the tray icon (menu events are handled in lib.rs).
@@ -235,6 +252,7 @@ mod tests {
             Health::Bad
         );
         assert_eq!(tooltip(&[]), "Tokenwarden: no tokens yet");
+        assert_eq!(capitalised(&summary(&[])), "No tokens yet");
         assert_eq!(
             tooltip(&[fine, soon, gone]),
             "Tokenwarden: 1 fine, 1 expiring soon or short, 1 need attention"

@@ -226,32 +226,36 @@ fn watch_folder(dir: &std::path::Path, wake: Arc<Notify>) -> Option<notify::Reco
 /// while suspended, so a resume recomputes what is due.
 async fn wake_on_resume(wake: Arc<Notify>) {
     #[cfg(target_os = "linux")]
-    {
-        use futures_util::StreamExt;
-        let Ok(connection) = zbus::Connection::system().await else {
-            return;
-        };
-        let Ok(proxy) = zbus::Proxy::new(
-            &connection,
-            "org.freedesktop.login1",
-            "/org/freedesktop/login1",
-            "org.freedesktop.login1.Manager",
-        )
-        .await
-        else {
-            return;
-        };
-        let Ok(mut signals) = proxy.receive_signal("PrepareForSleep").await else {
-            return;
-        };
-        while let Some(message) = signals.next().await {
-            if let Ok(false) = message.body().deserialize::<bool>() {
-                wake.notify_one();
-            }
-        }
+    if let Ok(system_bus) = zbus::Connection::system().await {
+        notify_on_resume(&system_bus, &wake).await;
     }
     #[cfg(not(target_os = "linux"))]
     drop(wake);
+}
+
+/// Wakes the watcher on each `PrepareForSleep(false)` from logind on this
+/// bus, until the bus goes away.
+#[cfg(target_os = "linux")]
+async fn notify_on_resume(bus: &zbus::Connection, wake: &Notify) {
+    use futures_util::StreamExt;
+    let Ok(proxy) = zbus::Proxy::new(
+        bus,
+        "org.freedesktop.login1",
+        "/org/freedesktop/login1",
+        "org.freedesktop.login1.Manager",
+    )
+    .await
+    else {
+        return;
+    };
+    let Ok(mut signals) = proxy.receive_signal("PrepareForSleep").await else {
+        return;
+    };
+    while let Some(message) = signals.next().await {
+        if let Ok(false) = message.body().deserialize::<bool>() {
+            wake.notify_one();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -313,5 +317,57 @@ mod tests {
                 .is_empty(),
             "silenced for this expiry"
         );
+    }
+
+    /// Needs a D-Bus session bus (scripts/test.sh runs it inside
+    /// tests/harness/desktop-session.sh): a stand-in logind on that bus
+    /// announces going to sleep, then resuming; only the resume wakes.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs a D-Bus session bus: run inside tests/harness/desktop-session.sh"]
+    async fn a_resume_from_suspend_wakes_the_watcher() {
+        let logind = zbus::connection::Builder::session()
+            .unwrap()
+            .name("org.freedesktop.login1")
+            .unwrap()
+            .build()
+            .await
+            .expect("a session bus");
+        let app_bus = zbus::Connection::session().await.unwrap();
+        let wake = Arc::new(Notify::new());
+        let listener = tokio::spawn({
+            let wake = wake.clone();
+            async move { notify_on_resume(&app_bus, &wake).await }
+        });
+        let announce = |sleeping: bool| {
+            let logind = logind.clone();
+            async move {
+                logind
+                    .emit_signal(
+                        None::<&str>,
+                        "/org/freedesktop/login1",
+                        "org.freedesktop.login1.Manager",
+                        "PrepareForSleep",
+                        &sleeping,
+                    )
+                    .await
+                    .unwrap();
+            }
+        };
+        // Let the listener subscribe before announcing.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        announce(true).await;
+        let woke_on_sleep = tokio::time::timeout(Duration::from_millis(500), wake.notified()).await;
+        assert!(
+            woke_on_sleep.is_err(),
+            "going to sleep is not a reason to wake"
+        );
+
+        announce(false).await;
+        tokio::time::timeout(Duration::from_secs(5), wake.notified())
+            .await
+            .expect("the resume woke the watcher");
+        listener.abort();
     }
 }

@@ -6,7 +6,8 @@
 #   dbus           a private session bus                       -> DBUS_SESSION_BUS_ADDRESS
 #   keyring        gnome-keyring's Secret Service, unlocked    (needs dbus)
 #   notifications  dunst, plus dbus-monitor logging every Notify call to
-#                  $TW_NOTIFY_LOG                              (needs x11, dbus)
+#                  $TW_NOTIFY_LOG; its context menu answers with the text
+#                  in $TW_SESSION_DIR/dunst-menu.choice        (needs x11, dbus)
 #   driver         tauri-driver (WebKitWebDriver behind it)    -> TW_WEBDRIVER_PORT
 #
 # Usage: tests/harness/desktop-session.sh [--services "x11 dbus ..."] -- COMMAND [ARGS...]
@@ -129,7 +130,19 @@ if wants notifications; then
   dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
     >"$TW_NOTIFY_LOG" 2>"$session_dir/dbus-monitor.log" &
   pids+=($!)
-  printf '[global]\n    follow = none\n' >"$session_dir/dunstrc"
+  # dunst's context menu (`dunstctl context`) runs this in place of dmenu:
+  # it keeps the buttons offered in dunst-menu.offered and picks the first
+  # one containing the text a test wrote to dunst-menu.choice, as a person
+  # choosing from the menu would.
+  cat >"$session_dir/dunst-menu" <<MENU
+#!/bin/sh
+cat >"$session_dir/dunst-menu.offered"
+choice=\$(cat "$session_dir/dunst-menu.choice" 2>/dev/null)
+[ -n "\$choice" ] && grep -m1 -F -- "\$choice" "$session_dir/dunst-menu.offered"
+exit 0
+MENU
+  chmod +x "$session_dir/dunst-menu"
+  printf '[global]\n    follow = none\n    dmenu = %s\n' "$session_dir/dunst-menu" >"$session_dir/dunstrc"
   dunst -config "$session_dir/dunstrc" >"$session_dir/dunst.log" 2>&1 &
   pids+=($!)
   wait_for "dunst (notification server)" bus_has org.freedesktop.Notifications

@@ -32,6 +32,22 @@ pub enum NotificationAction {
     Handled { token_id: String },
 }
 
+impl NotificationAction {
+    /// The answer a notification button (by its action key) stands for;
+    /// `None` when the notification was just closed.
+    pub fn from_key(key: &str, token_id: &str) -> Option<Self> {
+        let token_id = token_id.to_owned();
+        Some(match key {
+            "default" => NotificationAction::Open { token_id },
+            "rotate" => NotificationAction::Rotate { token_id },
+            "snooze-day" => NotificationAction::Snooze { token_id, days: 1 },
+            "snooze-week" => NotificationAction::Snooze { token_id, days: 7 },
+            "handled" => NotificationAction::Handled { token_id },
+            _ => return None,
+        })
+    }
+}
+
 pub type ActionHandler = Arc<dyn Fn(NotificationAction) + Send + Sync>;
 
 pub trait Notifier: Send + Sync {
@@ -74,9 +90,14 @@ impl Notifier for SystemNotifier {
         #[cfg(all(unix, not(target_os = "macos")))]
         {
             if n.token_id.is_some() && self.on_action.is_some() {
+                // Servers show as many buttons as they can (GNOME three,
+                // others a menu); "default" is the click on the body.
                 notification
                     .action("default", "Open")
-                    .action("rotate", "Rotate now");
+                    .action("rotate", "Rotate now")
+                    .action("snooze-day", "Remind me tomorrow")
+                    .action("snooze-week", "Remind me next week")
+                    .action("handled", "I rotated it");
             }
             notification.urgency(notify_rust::Urgency::Normal);
         }
@@ -88,19 +109,52 @@ impl Notifier for SystemNotifier {
             // Clicks arrive on this notification's handle; wait for them
             // off the caller's thread (the wait ends when it is closed).
             std::thread::spawn(move || {
-                handle.wait_for_action(|action| match action {
-                    "default" => on_action(NotificationAction::Open {
-                        token_id: token_id.clone(),
-                    }),
-                    "rotate" => on_action(NotificationAction::Rotate {
-                        token_id: token_id.clone(),
-                    }),
-                    _ => {}
+                handle.wait_for_action(|action| {
+                    if let Some(answer) = NotificationAction::from_key(action, &token_id) {
+                        on_action(answer);
+                    }
                 });
             });
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
         drop((handle, &self.on_action));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NotificationAction;
+
+    #[test]
+    fn each_button_stands_for_its_answer_and_closing_for_none() {
+        let t = "tok-1";
+        assert_eq!(
+            NotificationAction::from_key("default", t),
+            Some(NotificationAction::Open { token_id: t.into() })
+        );
+        assert_eq!(
+            NotificationAction::from_key("rotate", t),
+            Some(NotificationAction::Rotate { token_id: t.into() })
+        );
+        assert_eq!(
+            NotificationAction::from_key("snooze-day", t),
+            Some(NotificationAction::Snooze {
+                token_id: t.into(),
+                days: 1
+            })
+        );
+        assert_eq!(
+            NotificationAction::from_key("snooze-week", t),
+            Some(NotificationAction::Snooze {
+                token_id: t.into(),
+                days: 7
+            })
+        );
+        assert_eq!(
+            NotificationAction::from_key("handled", t),
+            Some(NotificationAction::Handled { token_id: t.into() })
+        );
+        assert_eq!(NotificationAction::from_key("__closed", t), None);
     }
 }

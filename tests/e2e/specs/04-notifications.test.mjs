@@ -112,7 +112,7 @@ describe('expiry notifications', () => {
     const entries = readdirSync(dir).filter((f) => f.endsWith('.desktop'));
     assert.equal(entries.length, 1, entries.join(', '));
     const entry = readFileSync(path.join(dir, entries[0]), 'utf8');
-    assert.match(entry, /Exec=.*tokenwarden-desktop/);
+    assert.match(entry, /Exec=.*tokenwarden-desktop.* --hidden/, 'a login start stays in the tray');
     const toggle = await browser.$('#s-login');
     assert.equal(await toggle.isSelected(), true);
   });

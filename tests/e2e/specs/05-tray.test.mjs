@@ -1,0 +1,284 @@
+// The resident app, as a desktop shows it: the tray icon and menu a panel
+// reads (a StatusNotifier host on the session bus, reading the menu over
+// com.canonical.dbusmenu as panels do), closing the window into the tray,
+// one instance only, notifications that lead somewhere when clicked (dunst,
+// driven with dunstctl), and the hidden start used at login. A window
+// manager (openbox) runs for this file, so windows close and take focus
+// the way they do on a desktop.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { startSimulator } from '../support/simulator.mjs';
+import { startTrayHost } from '../support/tray-host.mjs';
+
+const cli = path.join(repoRoot, 'target/debug/tokenwarden');
+const appBinary = process.env.TW_APP_BINARY ?? path.join(repoRoot, 'target/debug/tokenwarden-desktop');
+const trayIcons = path.join(repoRoot, 'src-tauri/icons/tray');
+
+async function until(what, check, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  assert.fail(`${what} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/** The app's process ids (the process name is cut to 15 characters). */
+function appPids() {
+  try {
+    return execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Names of the app's child processes (WebKit's web and network processes). */
+function childrenOf(pid) {
+  let pids = [];
+  try {
+    pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n');
+  } catch {
+    return [];
+  }
+  return pids.map((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  });
+}
+
+function visibleAppWindows() {
+  try {
+    return execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Tokenwarden$'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function activeWindowName() {
+  try {
+    return execFileSync('xdotool', ['getactivewindow', 'getwindowname'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Closes the app's window the way its title bar's close button does. */
+async function closeWindow() {
+  execFileSync('wmctrl', ['-c', 'Tokenwarden']);
+  await until('the window closed', () => visibleAppWindows().length === 0);
+}
+
+/** The same picture, pixel for pixel (the tray hands the panel a PNG it wrote). */
+function samePicture(a, b) {
+  try {
+    execFileSync('compare', ['-metric', 'AE', a, b, 'null:'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function notifyCallsAbout(text) {
+  const log = readFileSync(process.env.TW_NOTIFY_LOG ?? '', 'utf8');
+  return log.split(/^method call /m).filter((call) => call.includes('member=Notify') && call.includes(text));
+}
+
+async function mintAndAdd(sim, name, days) {
+  const expires = new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const { token } = await sim.admin('github', 'tokens', {
+    provider: 'github',
+    kind: 'github-classic',
+    login: 'tray-bot',
+    scopes: ['repo', 'admin:repo_hook', 'read:org'],
+    expires_at: expires,
+  });
+  execFileSync(cli, ['add', '--name', name, '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
+    input: token,
+  });
+  return token;
+}
+
+function tokenId(name) {
+  return JSON.parse(execFileSync(cli, ['show', name, '--json'], { encoding: 'utf8' })).id;
+}
+
+/** The window WebDriver drives, after the app built a new one. */
+async function followNewWindow(browser) {
+  const handles = await until('WebDriver sees the new window', async () => {
+    const found = await browser.getWindowHandles();
+    return found.length > 0 ? found : null;
+  });
+  await browser.switchToWindow(handles[handles.length - 1]);
+}
+
+async function headingIs(browser, text) {
+  await until(`the window shows ${text}`, async () => (await (await browser.$('h1')).getText()) === text);
+}
+
+describe('tray and resident app', () => {
+  let sim;
+  let host;
+  let wm;
+  let browser;
+  let revokable;
+
+  before(async () => {
+    assert.ok(process.env.TW_SESSION_DIR, 'run inside tests/harness/desktop-session.sh');
+    wm = spawn('openbox', ['--sm-disable'], { stdio: 'ignore' });
+    host = await startTrayHost();
+    sim = await startSimulator();
+    await sim.admin('github', 'github/orgs', { org: 'acme', members: ['tray-bot'] });
+    revokable = await mintAndAdd(sim, 'github-tray-revoked', 40);
+    browser = await launchApp();
+    await (await browser.$('h1')).waitForDisplayed({ timeout: 15_000 });
+  });
+
+  after(async () => {
+    await browser?.deleteSession().catch(() => {});
+    for (const pid of appPids()) process.kill(pid, 'SIGTERM');
+    host?.stop();
+    sim?.stop();
+    wm?.kill();
+  });
+
+  it('lists every token with its days left in the tray menu, under the counts', async () => {
+    await until('the app registered its tray item', () => host.hasItem());
+    const entries = await until('the menu lists the tokens', async () => {
+      const found = await host.menu();
+      return found.some((e) => e.label === 'github-tray-revoked: 40 days left') ? found : null;
+    });
+    const labels = entries.filter((e) => !e.separator).map((e) => e.label);
+    // Tokens from the earlier notification tests: 6 and 2 days left.
+    assert.ok(labels.includes('github-notify-soon: 6 days left'), labels.join(' | '));
+    assert.ok(labels.includes('github-live-add: 2 days left'), labels.join(' | '));
+    assert.match(labels[0], /^\d+ fine, \d+ expiring soon or short$/, 'the counts come first');
+    assert.equal(entries[0].enabled, false, 'the counts are not a button');
+    assert.deepEqual(labels.slice(-3), ['Check all now', 'Open Tokenwarden', 'Quit Tokenwarden']);
+    const icon = await host.property('IconName');
+    assert.ok(samePicture(icon, path.join(trayIcons, 'soon.png')), `${icon} shows "expiring soon"`);
+  });
+
+  it('re-checks every token from "Check all now", and shows what it found', async () => {
+    await sim.admin('github', 'tokens/revoke', { token: revokable });
+    await host.click('Check all now');
+    const entries = await until('the menu shows the revoked token as invalid', async () => {
+      const found = await host.menu();
+      return found.some((e) => e.label === 'github-tray-revoked: 40 days left (invalid)') ? found : null;
+    });
+    assert.match(entries[0].label, /need attention/);
+    await until('the icon shows trouble', async () => samePicture(await host.property('IconName'), path.join(trayIcons, 'bad.png')));
+  });
+
+  it('keeps running in the tray when the window is closed, and lets its webview go', async () => {
+    const [pid] = appPids();
+    assert.ok(pid, 'the app runs');
+    assert.ok(childrenOf(pid).includes('WebKitWebProces'), 'a web process serves the open window');
+    await closeWindow();
+    await sleep(1_000);
+    assert.deepEqual(appPids(), [pid], 'still running');
+    await until('the web process ended with the window', () => !childrenOf(pid).includes('WebKitWebProces'));
+    assert.ok(await host.hasItem(), 'still in the tray');
+  });
+
+  it('opens the app on a token from its tray entry', async () => {
+    await host.click(/^github-tray-revoked: /);
+    await until('the window is back', () => visibleAppWindows().length === 1);
+    await followNewWindow(browser);
+    await headingIs(browser, 'github-tray-revoked');
+    await screenshot(browser, 'tray-opened-token');
+  });
+
+  it('focuses the running app when it is launched again, instead of starting another', async () => {
+    await closeWindow();
+    const [pid] = appPids();
+    await promisify(execFile)(appBinary, [], { timeout: 20_000 });
+    await until('the window is back', () => visibleAppWindows().length === 1);
+    await until('it has the focus', () => activeWindowName() === 'Tokenwarden');
+    assert.deepEqual(appPids(), [pid], 'one instance');
+  });
+
+  it('opens the token a notification is about when the notification is clicked', async () => {
+    await closeWindow();
+    execFileSync('dunstctl', ['close-all']);
+    await mintAndAdd(sim, 'github-tray-click', 1);
+    await until('a notification about it', () => notifyCallsAbout('github-tray-click expires').length === 1, 20_000);
+    await sleep(500);
+    execFileSync('dunstctl', ['action', '0']);
+    await until('the window is back', () => visibleAppWindows().length === 1);
+    await followNewWindow(browser);
+    await headingIs(browser, 'github-tray-click');
+  });
+
+  it('remembers "Remind me next week" chosen on a notification', async () => {
+    execFileSync('dunstctl', ['close-all']);
+    await mintAndAdd(sim, 'github-tray-snooze', 3);
+    await until('a notification about it', () => notifyCallsAbout('github-tray-snooze expires').length === 1, 20_000);
+    await sleep(500);
+    const session = process.env.TW_SESSION_DIR ?? '';
+    writeFileSync(path.join(session, 'dunst-menu.choice'), 'Remind me next week');
+    execFileSync('dunstctl', ['context']);
+    // dunst runs its menu in the background: wait for what it offered.
+    const offered = await until('dunst offered the buttons', () =>
+      readFileSync(path.join(session, 'dunst-menu.offered'), 'utf8').includes('github-tray-snooze')
+        ? readFileSync(path.join(session, 'dunst-menu.offered'), 'utf8')
+        : null,
+    );
+    for (const button of ['Open', 'Rotate now', 'Remind me tomorrow', 'Remind me next week', 'I rotated it']) {
+      assert.match(offered, new RegExp(`#${button} \\(github-tray-snooze`), offered);
+    }
+    const id = tokenId('github-tray-snooze');
+    const dataDir = path.join(process.env.XDG_DATA_HOME ?? '', 'dev.tokenwarden.app');
+    const until7 = await until('the snooze is remembered', () => {
+      const text = readFileSync(path.join(dataDir, 'watch.json'), 'utf8');
+      const match = text.match(new RegExp(`"${id}":\\s*"([^"]+)"`));
+      return match ? match[1] : null;
+    });
+    const days = (Date.parse(until7) - Date.now()) / 86_400_000;
+    assert.ok(days > 6.9 && days <= 7, `snoozed for a week (${days.toFixed(2)} days)`);
+  });
+
+  it('quits from the tray menu', async () => {
+    const [pid] = appPids();
+    await host.click('Quit Tokenwarden');
+    await until('the app ended', () => !appPids().includes(pid));
+    assert.equal(await host.hasItem(), false, 'its tray item is gone');
+    await browser.deleteSession().catch(() => {});
+    browser = undefined;
+  });
+
+  it('starts hidden in the tray, as at login, and opens from the tray menu', async () => {
+    const app = spawn(appBinary, ['--hidden'], { stdio: 'ignore' });
+    try {
+      await until('the app registered its tray item', () => host.hasItem());
+      await sleep(1_000);
+      assert.deepEqual(visibleAppWindows(), [], 'no window');
+      assert.ok(!childrenOf(app.pid).includes('WebKitWebProces'), 'no web process');
+      await host.click('Open Tokenwarden');
+      await until('the window opened', () => visibleAppWindows().length === 1);
+      await host.click('Quit Tokenwarden');
+      await until('the app ended', () => app.exitCode !== null);
+      assert.equal(app.exitCode, 0);
+    } finally {
+      app.kill();
+    }
+  });
+});
+
