@@ -48,6 +48,7 @@ impl From<EndpointError> for CommandError {
     fn from(error: EndpointError) -> Self {
         let code = match error {
             EndpointError::Insecure { .. } => "insecure_url",
+            EndpointError::CaFile(_) => "bad_ca_file",
             _ => "bad_address",
         };
         CommandError::new(code, error.to_string())

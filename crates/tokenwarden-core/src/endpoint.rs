@@ -20,6 +20,9 @@ pub enum EndpointError {
     Insecure { host: String },
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The private CA file given for the server cannot be used.
+    #[error(transparent)]
+    CaFile(#[from] crate::check::CaFileError),
 }
 
 /// Parses an address typed by a user: `host`, `host:port`, `https://host/path`.

@@ -28,6 +28,7 @@ mod pages;
 mod server;
 mod spec;
 mod state;
+mod tls;
 mod util;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -45,6 +46,7 @@ pub use state::RecordedRequest;
 
 use server::{App, Shared, Urls};
 use state::Locked;
+pub use tls::TlsIdentity;
 
 /// The ports to listen on; 0 picks any free port.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,6 +82,22 @@ impl Simulator {
     /// Loopback only: the simulator hands out working fake tokens and must
     /// not be reachable from other machines.
     pub async fn start_on(ports: Ports) -> std::io::Result<Simulator> {
+        Simulator::start_with(ports, None).await
+    }
+
+    /// Starts the three listeners on `127.0.0.1` serving HTTPS with
+    /// `identity` (a certificate for `127.0.0.1`, typically issued by a
+    /// private certificate authority the test made): a self-hosted GitHub
+    /// Enterprise or GitLab behind a company CA. The URLs are `https://`.
+    pub async fn start_tls(ports: Ports, identity: &TlsIdentity) -> std::io::Result<Simulator> {
+        let acceptor = identity.acceptor()?;
+        Simulator::start_with(ports, Some(acceptor)).await
+    }
+
+    async fn start_with(
+        ports: Ports,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<Simulator> {
         let bind = |port| TcpListener::bind((Ipv4Addr::LOCALHOST, port));
         let listeners = [
             bind(ports.github).await?,
@@ -91,14 +109,16 @@ impl Simulator {
             listeners[1].local_addr()?,
             listeners[2].local_addr()?,
         ];
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let urls = Urls {
-            github: format!("http://{}", addrs[0]),
-            gitlab: format!("http://{}", addrs[1]),
-            bitbucket: format!("http://{}", addrs[2]),
+            github: format!("{scheme}://{}", addrs[0]),
+            gitlab: format!("{scheme}://{}", addrs[1]),
+            bitbucket: format!("{scheme}://{}", addrs[2]),
         };
         let shared = Arc::new(Shared {
             state: Locked::default(),
             urls,
+            in_flight: Default::default(),
         });
         let (shutdown, receiver) = watch::channel(());
         let tasks = Provider::ALL
@@ -110,7 +130,13 @@ impl Simulator {
                     provider,
                 };
                 let router = router(provider).with_state(app.clone());
-                tokio::spawn(server::serve(listener, app, router, receiver.clone()))
+                tokio::spawn(server::serve(
+                    listener,
+                    app,
+                    router,
+                    tls.clone(),
+                    receiver.clone(),
+                ))
             })
             .collect();
         Ok(Simulator {
@@ -269,13 +295,23 @@ impl Simulator {
         self.state().requests(provider)
     }
 
-    /// Forgets the recorded requests of every provider.
+    /// The most requests `provider`'s listener was answering at the same
+    /// moment since the start (or the last [`Simulator::reset_requests`]).
+    pub fn max_concurrent_requests(&self, provider: Provider) -> usize {
+        self.inner.shared.in_flight[provider_index(provider)].max()
+    }
+
+    /// Forgets the recorded requests of every provider, and their
+    /// high-water marks of concurrent requests.
     pub fn reset_requests(&self) {
         self.state().reset_requests();
+        for gauge in &self.inner.shared.in_flight {
+            gauge.reset_max();
+        }
     }
 }
 
-fn provider_index(provider: Provider) -> usize {
+pub(crate) fn provider_index(provider: Provider) -> usize {
     match provider {
         Provider::Github => 0,
         Provider::Gitlab => 1,

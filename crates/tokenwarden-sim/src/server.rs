@@ -1,5 +1,7 @@
 //! The listeners: one accept loop per provider serving that provider's
-//! router over HTTP/1.
+//! router over HTTP/1, in plain text or, when started with a
+//! [`crate::TlsIdentity`], over TLS (a self-hosted server with a private
+//! certificate authority).
 //!
 //! Why not `axum::serve`: a "down" provider must accept the connection and
 //! close it without answering, which an axum handler cannot do (it always
@@ -7,6 +9,7 @@
 //! instead, and hyper then drops the connection without writing anything.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,9 +17,11 @@ use axum::http::{Request, Response};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::behaviour::{self, failure_response, rate_limited_response};
@@ -36,6 +41,43 @@ pub(crate) struct Urls {
 pub(crate) struct Shared {
     pub state: Locked,
     pub urls: Urls,
+    /// Requests being answered right now, per provider (index as in
+    /// `provider_index`), and the most seen at once: a client that piles
+    /// up requests on a failing provider shows here.
+    pub in_flight: [Gauge; 3],
+}
+
+/// A count of requests in progress and its high-water mark.
+#[derive(Debug, Default)]
+pub(crate) struct Gauge {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+impl Gauge {
+    fn enter(&self) -> GaugeGuard<'_> {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max.fetch_max(now, Ordering::SeqCst);
+        GaugeGuard(self)
+    }
+
+    pub fn max(&self) -> usize {
+        self.max.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_max(&self) {
+        self.max
+            .store(self.now.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+}
+
+/// Leaves the gauge when the request's handler is done (also on a drop).
+struct GaugeGuard<'a>(&'a Gauge);
+
+impl Drop for GaugeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Axum state of one listener: the shared world plus which provider it is.
@@ -52,10 +94,13 @@ pub(crate) struct ConnectionDropped;
 
 /// Accepts connections until `shutdown` changes or its sender is dropped
 /// (every `Simulator` handle gone), then aborts the open connections.
+/// With `tls`, each connection is a TLS handshake first; one that fails
+/// (a client that does not trust the certificate) is simply closed.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: App,
     router: Router,
+    tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<()>,
 ) {
     let mut connections = JoinSet::new();
@@ -69,14 +114,16 @@ pub(crate) async fn serve(
                 };
                 let app = app.clone();
                 let router = router.clone();
+                let tls = tls.clone();
                 connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        handle(app.clone(), router.clone(), req)
-                    });
-                    // Errors here are clients going away or simulated outages.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => serve_connection(stream, app, router).await,
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve_connection(stream, app, router).await;
+                            }
+                        }
+                    }
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -84,6 +131,18 @@ pub(crate) async fn serve(
         }
     }
     connections.shutdown().await;
+}
+
+/// Serves HTTP/1 on one connection, plain or TLS.
+async fn serve_connection<S>(stream: S, app: App, router: Router)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| handle(app.clone(), router.clone(), req));
+    // Errors here are clients going away or simulated outages.
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Records the request, applies the provider's behaviour to API paths, then
@@ -95,7 +154,10 @@ async fn handle(
 ) -> Result<Response<Body>, ConnectionDropped> {
     let path = req.uri().path();
     let provider = app.provider;
-    let decision = if behaviour::is_admin_path(path) {
+    let admin = behaviour::is_admin_path(path);
+    let shared = Arc::clone(&app.shared);
+    let _in_flight = (!admin).then(|| shared.in_flight[crate::provider_index(provider)].enter());
+    let decision = if admin {
         None
     } else {
         let recorded = behaviour::record(req.method().as_str(), req.uri(), req.headers());

@@ -145,6 +145,7 @@ pub async fn edit_token(
         description: input.description,
         host: input.host,
         api_url: None,
+        ca_file: None,
         expires_at: input.expires_at,
         secret: None,
     };

@@ -129,5 +129,6 @@ export function targetOf(token: TokenView): TokenTarget {
     group: token.group,
     workspace: token.workspace,
     expires_at: token.user_expires_at,
+    ca_file: token.ca_file,
   };
 }

@@ -1,15 +1,19 @@
 //! The HTTP layer every provider check goes through: a timeout on every
 //! request, bounded retries with backoff for transient failures (connection
 //! errors, 5xx), response bodies read with a size cap, no redirects (a
-//! redirect must never carry a token to another address), and failures
-//! classified for the user.
+//! redirect must never carry a token to another address), certificates
+//! always verified (against the platform's roots, plus a private CA file
+//! where the user gave one: `trust.rs`), and failures classified for the
+//! user.
 
+use std::path::Path;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use super::trust::{CaFileError, TrustCache};
 use crate::secret::TokenSecret;
 
 /// Provider responses Tokenwarden reads are a few kilobytes; anything
@@ -44,6 +48,9 @@ pub enum TransportError {
     Connect(String),
     #[error("the secure connection failed: {0}")]
     Tls(String),
+    /// The server's certificate chains to no authority this client trusts.
+    #[error("the server's certificate is not trusted: {0}")]
+    Untrusted(String),
     #[error("the answer was larger than {MAX_BODY_BYTES} bytes")]
     BodyTooLarge,
     #[error("{0}")]
@@ -71,23 +78,57 @@ impl Response {
 pub struct Http {
     client: reqwest::Client,
     options: HttpOptions,
+    /// Clients for servers behind a private CA, shared by every clone.
+    trust: TrustCache,
+}
+
+/// Every client's fixed configuration. Certificate verification is
+/// reqwest's default and nothing here (or anywhere) turns it off.
+fn client_builder(options: &HttpOptions) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(concat!("Tokenwarden/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+        .timeout(options.timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
 }
 
 impl Http {
     pub fn new(options: HttpOptions) -> Self {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("Tokenwarden/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-            .timeout(options.timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
+        let client = client_builder(&options)
             .build()
             .expect("the HTTP client's fixed configuration is valid");
-        Http { client, options }
+        Http {
+            client,
+            options,
+            trust: TrustCache::default(),
+        }
     }
 
     pub fn options(&self) -> &HttpOptions {
         &self.options
+    }
+
+    /// This client, or one that also trusts the certificate authorities in
+    /// `ca_file` (on top of the platform's roots, never instead of them).
+    pub fn trusting(&self, ca_file: Option<&Path>) -> Result<Http, CaFileError> {
+        let Some(path) = ca_file else {
+            return Ok(self.clone());
+        };
+        let client = self.trust.client(path, |certificates| {
+            let mut builder = client_builder(&self.options);
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+            builder.build().map_err(|e| CaFileError::Invalid {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        Ok(Http {
+            client,
+            ..self.clone()
+        })
     }
 
     /// Sends an authenticated request, retrying transient failures of
@@ -187,6 +228,11 @@ impl Http {
         // DNS, refused connections and certificate problems.
         let chain = error_chain(error);
         let lower = chain.to_ascii_lowercase();
+        if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+            return TransportError::Untrusted(
+                "it was issued by a certificate authority this computer does not know".into(),
+            );
+        }
         if [
             "certificate",
             "tls",

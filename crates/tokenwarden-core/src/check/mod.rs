@@ -12,6 +12,7 @@ mod prefix;
 mod report;
 pub(crate) mod runner;
 mod target;
+mod trust;
 
 pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
 pub use http::{Http, HttpOptions, Response, TransportError};
@@ -21,3 +22,4 @@ pub use report::{
 };
 pub use runner::{CheckOptions, Checker};
 pub use target::TokenTarget;
+pub use trust::{resolve_ca_file, CaFileError};

@@ -2,6 +2,8 @@
 //! `tokenwarden validate --json` prints: its field names and problem codes
 //! are a contract that scripts rely on.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -25,6 +27,9 @@ pub struct CheckRequest {
     pub workspace: Option<String>,
     /// An expiry date the user read off the provider's page (Bitbucket).
     pub user_expires_at: Option<NaiveDate>,
+    /// A PEM file of certificate authorities to trust besides the
+    /// platform's, for a self-hosted server with a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl CheckRequest {
@@ -39,6 +44,7 @@ impl CheckRequest {
             group: None,
             workspace: None,
             user_expires_at: None,
+            ca_file: None,
         }
     }
 }

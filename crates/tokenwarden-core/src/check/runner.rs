@@ -12,6 +12,7 @@ use super::expiry::{Clock, SystemClock};
 use super::http::{Http, HttpOptions, Response, TransportError};
 use super::prefix::provider_of_token;
 use super::report::{CheckReport, CheckRequest, ProblemCode};
+use super::trust::CaFileError;
 use crate::catalogue::ProviderKind;
 use crate::endpoint;
 use crate::providers::{bitbucket, github, gitlab};
@@ -65,7 +66,7 @@ impl CheckContext<'_> {
         match self.http.send(method, &url, token, &[]).await {
             Ok(response) => Some(response),
             Err(error) => {
-                report.transport_failure(provider_name(request.provider), &error);
+                report.transport_failure(request, &error);
                 None
             }
         }
@@ -97,10 +98,10 @@ impl Checker {
         }
     }
 
-    /// The HTTP client, for provider calls other than checks (GitLab's
-    /// self-rotation).
-    pub fn http(&self) -> &Http {
-        &self.http
+    /// The HTTP client for `request`'s server (trusting its CA file, if
+    /// any), for provider calls other than checks (GitLab's self-rotation).
+    pub fn http_for(&self, request: &CheckRequest) -> Result<Http, CaFileError> {
+        self.http.trusting(request.ca_file.as_deref())
     }
 
     fn host_slot(&self, request: &CheckRequest) -> Arc<Semaphore> {
@@ -119,13 +120,22 @@ impl Checker {
             report.problem(refusal.0, refusal.1);
             return report.finish();
         }
+        let http = match self.http_for(request) {
+            Ok(http) => http,
+            Err(error) => {
+                // Without its CA the server would be refused anyway; say
+                // which file is wrong instead of a handshake failure.
+                report.problem(ProblemCode::TlsError, error.to_string());
+                return report.finish();
+            }
+        };
         let slot = self.host_slot(request);
         let _permit = slot
             .acquire()
             .await
             .expect("host semaphores are never closed");
         let ctx = CheckContext {
-            http: &self.http,
+            http: &http,
             now: self.clock.now(),
         };
         match request.provider {
@@ -193,9 +203,25 @@ pub(crate) fn provider_name(provider: ProviderKind) -> &'static str {
     }
 }
 
+/// Why a server's certificate was refused, and the one fix that is safe.
+fn untrusted(request: &CheckRequest) -> String {
+    let host = request.api_url.host_str().unwrap_or_default();
+    let provider = provider_name(request.provider);
+    match &request.ca_file {
+        None => format!(
+            "The certificate of {provider} at {host} is not trusted: it was issued by a certificate authority this computer does not know, so the token was not sent. If {host} uses your company's own certificate authority, give its CA certificate file (--ca-file in the command line, \"CA certificate file\" in the app's wizard)."
+        ),
+        Some(path) => format!(
+            "The certificate of {provider} at {host} is not trusted, neither by this computer nor by the CA certificate file {}, so the token was not sent. Check that the file holds the authority that issued {host}'s certificate.",
+            path.display()
+        ),
+    }
+}
+
 impl CheckReport {
     /// Describes a request that got no usable answer.
-    pub(crate) fn transport_failure(&mut self, provider: &str, error: &TransportError) {
+    pub(crate) fn transport_failure(&mut self, request: &CheckRequest, error: &TransportError) {
+        let provider = provider_name(request.provider);
         let (code, message) = match error {
             TransportError::Timeout(secs) => (
                 ProblemCode::Unreachable,
@@ -205,6 +231,7 @@ impl CheckReport {
                 ProblemCode::Unreachable,
                 format!("{provider} could not be reached ({detail}). Check the address and your network connection."),
             ),
+            TransportError::Untrusted(_) => (ProblemCode::TlsError, untrusted(request)),
             TransportError::Tls(detail) => (
                 ProblemCode::TlsError,
                 format!("The secure connection to {provider} failed ({detail}). If your server uses a private certificate authority, that authority must be trusted by this computer."),

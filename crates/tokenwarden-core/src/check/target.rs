@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::report::CheckRequest;
+use super::trust::resolve_ca_file;
 use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::endpoint::{self, EndpointError};
 
@@ -27,6 +28,11 @@ pub struct TokenTarget {
     /// The expiry the provider showed, for providers that do not report it.
     #[ts(type = "string | null")]
     pub expires_at: Option<NaiveDate>,
+    /// A PEM file with the private certificate authority of a self-hosted
+    /// server, trusted besides the platform's roots (absent from older
+    /// callers: `default`).
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 fn filled(value: &Option<String>) -> Option<String> {
@@ -50,11 +56,13 @@ impl TokenTarget {
             group: None,
             workspace: None,
             expires_at: None,
+            ca_file: None,
         }
     }
 
     /// The check request, with the API base derived and vetted (https, or
-    /// plain http to loopback only). Blank fields count as absent.
+    /// plain http to loopback only) and the CA file made absolute and
+    /// proven readable. Blank fields count as absent.
     pub fn to_request(&self) -> Result<CheckRequest, EndpointError> {
         let api_url = match (filled(&self.api_url), filled(&self.host)) {
             (Some(api), _) => endpoint::api_base_exact(&api)?,
@@ -71,6 +79,9 @@ impl TokenTarget {
             group: filled(&self.group),
             workspace: filled(&self.workspace),
             user_expires_at: self.expires_at,
+            ca_file: filled(&self.ca_file)
+                .map(|path| resolve_ca_file(&path))
+                .transpose()?,
         })
     }
 }
@@ -89,6 +100,20 @@ mod tests {
         assert_eq!(request.api_url.as_str(), "https://git.example.com/api/v4");
         assert_eq!(request.project, None);
         assert_eq!(request.group.as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn a_ca_file_is_made_absolute_and_a_missing_one_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut target = TokenTarget::new(ProviderKind::Gitlab);
+        target.host = Some("git.example.com".into());
+        target.ca_file = Some(dir.path().join("absent-ca.pem").display().to_string());
+        let error = target.to_request().unwrap_err();
+        assert!(matches!(error, EndpointError::CaFile(_)), "{error}");
+        assert!(error.to_string().contains("absent-ca.pem"), "{error}");
+
+        target.ca_file = Some("   ".into());
+        assert_eq!(target.to_request().unwrap().ca_file, None);
     }
 
     #[test]

@@ -93,6 +93,9 @@ pub struct EditArgs {
     pub host: Option<String>,
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// A PEM file with the server's private certificate authority; "" removes it.
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
     /// The expiry date the provider showed (for providers that report none).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub expires_at: Option<chrono::NaiveDate>,
@@ -226,6 +229,10 @@ pub struct TargetArgs {
     /// The expiry date the provider showed (Bitbucket does not report it).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub expires_at: Option<chrono::NaiveDate>,
+    /// A PEM file with your server's private certificate authority, trusted
+    /// besides this computer's (self-hosted servers). Stored by path.
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Args)]

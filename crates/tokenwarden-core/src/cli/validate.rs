@@ -43,6 +43,7 @@ pub(crate) fn resolve_target(args: &TargetArgs, json: bool) -> Result<CheckReque
         group: args.group.clone(),
         workspace: args.workspace.clone(),
         expires_at: args.expires_at,
+        ca_file: args.ca_file.clone(),
     };
     match target.to_request() {
         Ok(request) => Ok(request),

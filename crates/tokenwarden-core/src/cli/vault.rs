@@ -164,6 +164,7 @@ pub async fn edit(args: EditArgs) -> u8 {
         description: args.description,
         host: args.host,
         api_url: args.api_url,
+        ca_file: args.ca_file,
         expires_at: args.expires_at,
         secret,
     };

@@ -2,6 +2,8 @@
 //! `vault/mod.rs`: metadata records the pending step, then the keychain
 //! changes, then the step is cleared, with a crash point between each.
 
+use std::path::PathBuf;
+
 use chrono::NaiveDate;
 
 use super::keychain::KeychainError;
@@ -10,7 +12,7 @@ use super::record::{Pending, TokenRecord};
 use super::view::{SecretState, TokenView};
 use super::{Session, Vault, VaultError, VaultNotice};
 use crate::catalogue::{ProviderKind, TokenKindId};
-use crate::check::{CheckReport, CheckRequest, ExpirySource, Verdict};
+use crate::check::{resolve_ca_file, CheckReport, CheckRequest, ExpirySource, Verdict};
 use crate::endpoint;
 use crate::providers::{bitbucket, github, gitlab};
 use crate::secret::TokenSecret;
@@ -43,6 +45,8 @@ pub struct TokenEdit {
     /// A new web address (`--host`) or exact API base (`--api-url`).
     pub host: Option<String>,
     pub api_url: Option<String>,
+    /// A new private CA file for the server; an empty value removes it.
+    pub ca_file: Option<String>,
     pub expires_at: Option<NaiveDate>,
     pub secret: Option<TokenSecret>,
 }
@@ -83,6 +87,7 @@ impl TokenRecord {
             group: self.group.clone(),
             workspace: self.workspace.clone(),
             user_expires_at: self.user_expires_at,
+            ca_file: self.ca_file.as_ref().map(PathBuf::from),
         })
     }
 
@@ -314,6 +319,10 @@ impl Vault {
             project: request.project.clone(),
             group: request.group.clone(),
             workspace: request.workspace.clone(),
+            ca_file: request
+                .ca_file
+                .as_ref()
+                .map(|path| path.display().to_string()),
             identity: None,
             scopes: None,
             expires_at: None,
@@ -459,13 +468,15 @@ impl Vault {
                 s.save()
             })
         };
-        let new = match gitlab::rotate::self_rotate(
-            self.checker.http(),
-            &request.api_url,
-            &current,
-            expires_at,
-        )
-        .await
+        let http = match self.checker.http_for(&request) {
+            Ok(http) => http,
+            Err(error) => {
+                undo(self)?;
+                return Err(VaultError::Invalid(error.to_string()));
+            }
+        };
+        let new = match gitlab::rotate::self_rotate(&http, &request.api_url, &current, expires_at)
+            .await
         {
             Ok(new) => new,
             Err(error) => {
@@ -546,7 +557,7 @@ impl Vault {
         if let Some(description) = &edit.description {
             record.description = description.clone();
         }
-        let moved = edit.host.is_some() || edit.api_url.is_some();
+        let moved = edit.host.is_some() || edit.api_url.is_some() || edit.ca_file.is_some();
         if let Some(host) = &edit.host {
             let api = endpoint::api_base_from_host(record.provider, host)
                 .map_err(|e| VaultError::Invalid(e.to_string()))?;
@@ -557,6 +568,17 @@ impl Vault {
                 endpoint::api_base_exact(api).map_err(|e| VaultError::Invalid(e.to_string()))?;
             record.api_url = api.as_str().trim_end_matches('/').to_owned();
             record.host = None;
+        }
+        if let Some(ca_file) = &edit.ca_file {
+            record.ca_file = match ca_file.trim() {
+                "" => None,
+                path => Some(
+                    resolve_ca_file(path)
+                        .map_err(|e| VaultError::Invalid(e.to_string()))?
+                        .display()
+                        .to_string(),
+                ),
+            };
         }
         if let Some(date) = edit.expires_at {
             record.user_expires_at = Some(date);

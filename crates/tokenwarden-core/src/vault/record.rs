@@ -85,6 +85,11 @@ pub struct TokenRecord {
     pub project: Option<String>,
     pub group: Option<String>,
     pub workspace: Option<String>,
+    /// The absolute path of a PEM file with the server's private
+    /// certificate authority (self-hosted servers); the path, not the
+    /// contents: see `check/trust.rs`.
+    #[serde(default)]
+    pub ca_file: Option<String>,
     pub identity: Option<Identity>,
     pub scopes: Option<Vec<String>>,
     #[ts(type = "string | null")]

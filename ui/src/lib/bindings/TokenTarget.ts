@@ -14,4 +14,10 @@ api_url: string | null, org: string | null, repo: string | null, project: string
 /**
  * The expiry the provider showed, for providers that do not report it.
  */
-expires_at: string | null, };
+expires_at: string | null, 
+/**
+ * A PEM file with the private certificate authority of a self-hosted
+ * server, trusted besides the platform's roots (absent from older
+ * callers: `default`).
+ */
+ca_file: string | null, };

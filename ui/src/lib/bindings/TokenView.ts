@@ -15,7 +15,13 @@ days_left: bigint | null, id: string, name: string, description: string, provide
 /**
  * The web address as the user gave it, if any.
  */
-host: string | null, api_url: string, org: string | null, repo: string | null, project: string | null, group: string | null, workspace: string | null, identity: Identity | null, scopes: Array<string> | null, expires_at: string | null, expiry: ExpirySource, 
+host: string | null, api_url: string, org: string | null, repo: string | null, project: string | null, group: string | null, workspace: string | null, 
+/**
+ * The absolute path of a PEM file with the server's private
+ * certificate authority (self-hosted servers); the path, not the
+ * contents: see `check/trust.rs`.
+ */
+ca_file: string | null, identity: Identity | null, scopes: Array<string> | null, expires_at: string | null, expiry: ExpirySource, 
 /**
  * A date the user entered, kept for providers that report none.
  */

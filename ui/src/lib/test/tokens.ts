@@ -25,6 +25,7 @@ export function tokenView(overrides: Partial<TokenView> = {}): TokenView {
     project: null,
     group: null,
     workspace: null,
+    ca_file: null,
     identity: { login: 'acme-bot' },
     scopes: ['repo', 'read:org'],
     expires_at: '2025-07-16T09:30:00Z',

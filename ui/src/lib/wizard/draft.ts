@@ -16,6 +16,8 @@ export interface Draft {
   environment: string;
   /** A date the user read off the provider's page (YYYY-MM-DD), or ''. */
   expiresAt: string;
+  /** Self-hosted servers only: the path of a private CA's PEM file, or ''. */
+  caFile: string;
 }
 
 export function newDraft(deployment: Deployment, kind: TokenKindInfo): Draft {
@@ -30,6 +32,7 @@ export function newDraft(deployment: Deployment, kind: TokenKindInfo): Draft {
     workspace: '',
     environment: 'production',
     expiresAt: '',
+    caFile: '',
   };
 }
 
@@ -49,7 +52,17 @@ export function targetOf(draft: Draft): TokenTarget {
     group: kind.id === 'group' ? blank(draft.group) : null,
     workspace: deployment.provider === 'bitbucket' ? blank(draft.workspace) : null,
     expires_at: blank(draft.expiresAt),
+    ca_file: fixed ? null : blank(draft.caFile),
   };
+}
+
+/**
+ * The target for building the provider's token-page link: the CA file
+ * plays no part in the link, and leaving it out keeps a half-typed path
+ * from failing the link while the user types (the check names a bad file).
+ */
+export function linkTargetOf(draft: Draft): TokenTarget {
+  return { ...targetOf(draft), ca_file: null };
 }
 
 /** The fields this deployment and kind need, with what is still missing. */

@@ -7,7 +7,7 @@ import type { Deployment } from '../bindings/Deployment';
 import { catalogue } from '../test/catalogue';
 import { reactive } from '../test/reactive.svelte';
 import CheckResult from './CheckResult.svelte';
-import { newDraft } from './draft';
+import { newDraft, targetOf } from './draft';
 import PasteStep from './PasteStep.svelte';
 import SaveStep from './SaveStep.svelte';
 import TargetStep from './TargetStep.svelte';
@@ -70,6 +70,34 @@ describe('TargetStep', () => {
     await userEvent.type(screen.getByLabelText(/Project path/), 'acme/web');
     await userEvent.click(screen.getByRole('button', { name: /I have the token/ }));
     expect(onnext).toHaveBeenCalledWith('gitlab-acme-web-production');
+  });
+
+  it('takes a private CA file for a self-hosted server and sends it with the check, not the link', async () => {
+    const calls = backend({
+      suggest_token_name: () => 'gitlab-acme-web-production',
+      new_token_link: () => 'https://git.example.com/acme/web/-/settings/access_tokens?name=x',
+    });
+    const draft = reactive(newDraft(gitlab, project));
+    render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
+    const field = screen.getByLabelText(/CA certificate file/);
+    expect(field).toHaveAccessibleDescription(/never skips the certificate check/);
+    await userEvent.type(screen.getByLabelText(/Instance address/), 'git.example.com');
+    await userEvent.type(screen.getByLabelText(/Project path/), 'acme/web');
+    await userEvent.type(field, ' /etc/ssl/certs/acme-ca.pem ');
+    expect(targetOf(draft).ca_file).toBe('/etc/ssl/certs/acme-ca.pem');
+    await screen.findByTestId('new-token-link');
+    const links = calls.filter((c) => c.cmd === 'new_token_link');
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(link.args).toMatchObject({ input: { target: { ca_file: null } } });
+  });
+
+  it('offers no CA file for a cloud deployment', () => {
+    backend({ suggest_token_name: () => 'github-production', new_token_link: () => 'https://github.com/settings/tokens/new' });
+    const draft = reactive(newDraft(github, classic));
+    draft.caFile = '/leftover/ca.pem';
+    render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
+    expect(screen.queryByLabelText(/CA certificate file/)).toBeNull();
+    expect(targetOf(draft).ca_file).toBeNull();
   });
 
   it('lists the exact permissions, shows the pre-filled link and opens it through Rust', async () => {

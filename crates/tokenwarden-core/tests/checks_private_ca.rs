@@ -1,0 +1,374 @@
+//! A self-hosted server behind a company's private certificate authority:
+//! the simulator serves HTTPS with a certificate from a CA made here
+//! (rcgen). Without that CA the server is refused, and the token never
+//! reaches it; with the CA file given (library, CLI, vault) it is trusted;
+//! a wrong, missing or corrupt file is named in the error. No option
+//! anywhere turns verification off.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+use support::*;
+use tokenwarden_core::check::{CheckOptions, ProblemCode, SystemClock, TokenTarget, Verdict};
+use tokenwarden_core::vault::{
+    AddOutcome, KeychainError, NewToken, NoFaults, SecretStore, TokenEdit, Vault, VaultParts,
+};
+use tokenwarden_core::ProviderKind;
+use tokenwarden_core::TokenSecret;
+use tokenwarden_sim::{Ports, TlsIdentity};
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+/// A private certificate authority, written to `ca.pem` in its folder.
+struct PrivateCa {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+    dir: tempfile::TempDir,
+}
+
+impl PrivateCa {
+    fn new(name: &str) -> PrivateCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), issuer.pem()).unwrap();
+        PrivateCa { issuer, dir }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// A server certificate for 127.0.0.1 and localhost, issued by this CA.
+    fn server_identity(&self) -> TlsIdentity {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "ghe.internal");
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        TlsIdentity {
+            cert_chain_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+}
+
+/// GitHub Enterprise behind `ca`, with a ready token.
+async fn enterprise(ca: &PrivateCa) -> (Simulator, String) {
+    let sim = Simulator::start_tls(Ports::default(), &ca.server_identity())
+        .await
+        .unwrap();
+    assert!(sim.github_api_url().starts_with("https://127.0.0.1:"));
+    let token = sim.add_token(
+        TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook"])
+            .expires_at(in_days(90)),
+    );
+    (sim, token)
+}
+
+fn target(sim: &Simulator, ca_file: Option<&Path>) -> TokenTarget {
+    let mut target = TokenTarget::new(ProviderKind::Github);
+    target.host = Some(sim.github_url());
+    target.ca_file = ca_file.map(|p| p.display().to_string());
+    target
+}
+
+#[tokio::test]
+async fn a_private_ca_server_is_refused_without_its_ca_and_trusted_with_it() {
+    let ca = PrivateCa::new("Acme Private Root CA");
+    let (sim, token) = enterprise(&ca).await;
+
+    let without = target(&sim, None).to_request().unwrap();
+    let report = check(&without, &token).await;
+    assert_eq!(codes(&report), [ProblemCode::TlsError], "{report:?}");
+    assert_eq!(report.verdict(), Verdict::Unchecked);
+    let message = &report.problems[0].message;
+    assert!(message.contains("not trusted"), "{message}");
+    assert!(message.contains("--ca-file"), "{message}");
+    assert!(
+        sim.requests(Provider::Github).is_empty(),
+        "the handshake failed before any request, so the token was never sent"
+    );
+
+    let with = target(&sim, Some(&ca.file())).to_request().unwrap();
+    assert_eq!(with.ca_file.as_deref(), Some(ca.file().as_path()));
+    let report = check(&with, &token).await;
+    assert!(report.ready, "{:?}", report.problems);
+    assert_eq!(report.identity.unwrap().login, "deploy-bot");
+    assert!(!sim.requests(Provider::Github).is_empty());
+}
+
+#[tokio::test]
+async fn another_ca_or_a_file_that_went_away_is_named_and_trusts_nothing() {
+    let ca = PrivateCa::new("Acme Private Root CA");
+    let (sim, token) = enterprise(&ca).await;
+
+    let stranger = PrivateCa::new("Some Other CA");
+    let request = target(&sim, Some(&stranger.file())).to_request().unwrap();
+    let report = check(&request, &token).await;
+    assert_eq!(codes(&report), [ProblemCode::TlsError]);
+    let message = &report.problems[0].message;
+    assert!(message.contains("not trusted"), "{message}");
+    assert!(
+        message.contains(&stranger.file().display().to_string()),
+        "{message}"
+    );
+
+    // Stored by path: a file deleted after saving is reported by name at
+    // the next check, not silently ignored.
+    let request = target(&sim, Some(&ca.file())).to_request().unwrap();
+    std::fs::remove_file(ca.file()).unwrap();
+    let report = check(&request, &token).await;
+    assert_eq!(codes(&report), [ProblemCode::TlsError]);
+    assert!(
+        report.problems[0].message.contains("ca.pem")
+            && report.problems[0].message.contains("does not exist"),
+        "{}",
+        report.problems[0].message
+    );
+    assert!(sim.requests(Provider::Github).is_empty());
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn validate(args: &[&str], token: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .arg("validate")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(token.as_bytes()).await;
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
+    run
+}
+
+#[tokio::test]
+async fn the_cli_takes_a_ca_file_and_names_a_bad_one() {
+    let ca = PrivateCa::new("Acme Private Root CA");
+    let (sim, token) = enterprise(&ca).await;
+    let host = sim.github_url();
+    let base = [
+        "--provider",
+        "github",
+        "--host",
+        &host,
+        "--json",
+        "--token-stdin",
+    ];
+
+    let run = validate(&base, &token).await;
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["problems"][0]["code"], "tls_error");
+
+    let ca_file = ca.file().display().to_string();
+    let mut with = base.to_vec();
+    with.extend(["--ca-file", &ca_file]);
+    let run = validate(&with, &token).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["ready"], true);
+
+    let missing = ca.dir.path().join("typo.pem").display().to_string();
+    let mut bad = base.to_vec();
+    bad.extend(["--ca-file", &missing]);
+    let run = validate(&bad, &token).await;
+    assert_eq!(run.code, 64, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(&missing), "{}", run.stderr);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+}
+
+/// Just enough of a keychain for the vault, in memory.
+#[derive(Default)]
+struct MemoryStore(Mutex<std::collections::HashMap<String, String>>);
+
+impl SecretStore for MemoryStore {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        let mut map = self.0.lock().unwrap();
+        map.insert(account.into(), secret.expose().into());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        let map = self.0.lock().unwrap();
+        map.get(account)
+            .map(TokenSecret::new)
+            .ok_or(KeychainError::Missing)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.0.lock().unwrap().remove(account);
+        Ok(())
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        Ok(self.0.lock().unwrap().contains_key(account))
+    }
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}
+
+#[tokio::test]
+async fn the_vault_keeps_the_ca_path_and_uses_it_for_every_later_check() {
+    let ca = PrivateCa::new("Acme Private Root CA");
+    let (sim, token) = enterprise(&ca).await;
+    let data = tempfile::tempdir().unwrap();
+    let (vault, _) = Vault::open_with(VaultParts {
+        data_dir: data.path().to_path_buf(),
+        store: Arc::new(MemoryStore::default()),
+        checker: checker_with(CheckOptions::default()),
+        clock: Arc::new(SystemClock),
+        faults: Arc::new(NoFaults),
+    })
+    .unwrap();
+    let mut typed = target(&sim, None);
+    // Relative to the current folder, as typed on a command line: stored
+    // absolute, so the app (started elsewhere) finds the same file.
+    let relative = pathdiff(&ca.file());
+    typed.ca_file = Some(relative.display().to_string());
+    let new = NewToken {
+        name: "ghe-prod".into(),
+        description: String::new(),
+        host: typed.host.clone(),
+        request: typed.to_request().unwrap(),
+    };
+    let outcome = vault
+        .add(new, &TokenSecret::new(&token), false)
+        .await
+        .unwrap();
+    let AddOutcome::Stored { token: stored, .. } = outcome else {
+        panic!("not stored: {outcome:?}")
+    };
+    assert_eq!(
+        stored.record.ca_file.as_deref(),
+        Some(ca.file().canonicalize().unwrap().to_str().unwrap())
+    );
+    let metadata = std::fs::read_to_string(data.path().join("tokens.json")).unwrap();
+    assert!(metadata.contains("\"ca_file\""), "{metadata}");
+    assert!(
+        !metadata.contains("BEGIN CERTIFICATE"),
+        "the path is kept, not the contents"
+    );
+
+    let checked = vault.check(Some("ghe-prod")).await.unwrap();
+    assert!(checked[0].report.as_ref().unwrap().ready, "{checked:?}");
+
+    // Removing the CA file from the token makes the server untrusted again.
+    let (view, report) = vault
+        .edit(
+            "ghe-prod",
+            TokenEdit {
+                ca_file: Some(String::new()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(view.record.ca_file, None);
+    let report = report.expect("a new address is re-checked");
+    assert_eq!(codes(&report), [ProblemCode::TlsError]);
+
+    // An edit naming a file that does not exist is refused, by name.
+    let error = vault
+        .edit(
+            "ghe-prod",
+            TokenEdit {
+                ca_file: Some("/nonexistent/company-ca.pem".into()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("/nonexistent/company-ca.pem"),
+        "{error}"
+    );
+    assert_eq!(vault.show("ghe-prod").unwrap().record.ca_file, None);
+}
+
+/// `path` relative to the current folder (`../../tmp/...`).
+fn pathdiff(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap().canonicalize().unwrap();
+    let target = path.canonicalize().unwrap();
+    let common = cwd
+        .components()
+        .zip(target.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        out.push("..");
+    }
+    for part in target.components().skip(common) {
+        out.push(part);
+    }
+    out
+}
+
+/// Certificate verification cannot be switched off: no source file in the
+/// workspace calls reqwest's or rustls's escape hatches.
+#[test]
+fn no_source_file_disables_certificate_verification() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let hatches = [
+        concat!("danger_accept_", "invalid_certs"),
+        concat!("danger_accept_", "invalid_hostnames"),
+        concat!(".danger", "ous()"),
+        concat!("Server", "CertVerifier for"),
+        concat!("NoVer", "ifier"),
+    ];
+    let mut stack = vec![
+        root.join("crates"),
+        root.join("src-tauri/src"),
+        root.join("fuzz"),
+    ];
+    let mut scanned = 0;
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("target") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                scanned += 1;
+                for hatch in hatches {
+                    if text.contains(hatch) {
+                        found.push(format!("{}: {hatch}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(scanned > 50, "only {scanned} files scanned: wrong root?");
+    assert!(found.is_empty(), "{found:#?}");
+}
