@@ -13,6 +13,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use super::ratelimit::{self, Holds};
 use super::trust::{CaFileError, TrustCache};
 use crate::secret::TokenSecret;
 
@@ -53,6 +54,12 @@ pub enum TransportError {
     Untrusted(String),
     #[error("the answer was larger than {MAX_BODY_BYTES} bytes")]
     BodyTooLarge,
+    /// Not sent: the host rate limited an earlier request and asked to be
+    /// left alone until this time.
+    #[error("not sent: the server asked to wait until {until}")]
+    RateLimited {
+        until: chrono::DateTime<chrono::Utc>,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -80,6 +87,8 @@ pub struct Http {
     options: HttpOptions,
     /// Clients for servers behind a private CA, shared by every clone.
     trust: TrustCache,
+    /// Hosts that rate limited us, shared by every clone.
+    holds: Holds,
 }
 
 /// Every client's fixed configuration. Certificate verification is
@@ -102,6 +111,7 @@ impl Http {
             client,
             options,
             trust: TrustCache::default(),
+            holds: Holds::default(),
         }
     }
 
@@ -135,7 +145,8 @@ impl Http {
     /// idempotent requests (a POST that failed may still have happened, so
     /// it is never repeated). A 5xx that outlasts the retries is returned
     /// as a response, for the caller to describe; everything else that
-    /// fails is a `TransportError`.
+    /// fails is a `TransportError`. A host that rate limited an earlier
+    /// request is not asked again before the time it gave (`ratelimit.rs`).
     pub async fn send(
         &self,
         method: Method,
@@ -148,11 +159,20 @@ impl Http {
         } else {
             0
         };
+        if let Some(until) = self.holds.held_until(url, chrono::Utc::now()) {
+            return Err(TransportError::RateLimited { until });
+        }
         let mut attempt = 0;
         loop {
             let outcome = self
                 .send_once(method.clone(), url, token, extra_headers)
                 .await;
+            if let Ok(response) = &outcome {
+                let now = chrono::Utc::now();
+                if let Some(until) = ratelimit::rate_limit_of(response, now) {
+                    self.holds.hold(url, until, now);
+                }
+            }
             let transient = match &outcome {
                 Ok(response) => response.status.is_server_error(),
                 Err(TransportError::Connect(_)) => true,

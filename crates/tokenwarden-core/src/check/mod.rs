@@ -9,6 +9,7 @@
 mod expiry;
 mod http;
 mod prefix;
+mod ratelimit;
 mod report;
 pub(crate) mod runner;
 mod target;

@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 use super::expiry::{Clock, SystemClock};
 use super::http::{Http, HttpOptions, Response, TransportError};
 use super::prefix::provider_of_token;
+use super::ratelimit::{rate_limit_of, try_again_after};
 use super::report::{CheckReport, CheckRequest, ProblemCode};
 use super::trust::CaFileError;
 use crate::catalogue::ProviderKind;
@@ -232,6 +233,13 @@ impl CheckReport {
                 format!("{provider} could not be reached ({detail}). Check the address and your network connection."),
             ),
             TransportError::Untrusted(_) => (ProblemCode::TlsError, untrusted(request)),
+            TransportError::RateLimited { until } => (
+                ProblemCode::RateLimited,
+                format!(
+                    "{provider} is rate limiting requests, and asked to be left alone until then: Tokenwarden did not ask again. {}. This is not a problem with the token.",
+                    try_again_after(*until, chrono::Utc::now())
+                ),
+            ),
             TransportError::Tls(detail) => (
                 ProblemCode::TlsError,
                 format!("The secure connection to {provider} failed ({detail}). If your server uses a private certificate authority, that authority must be trusted by this computer."),
@@ -282,38 +290,14 @@ impl CheckReport {
         response: &Response,
         now: DateTime<Utc>,
     ) -> bool {
-        let status = response.status.as_u16();
-        let remaining_zero = ["x-ratelimit-remaining", "ratelimit-remaining"]
-            .iter()
-            .any(|h| response.header(h).is_some_and(|v| v.trim() == "0"));
-        let retry_after = response
-            .header("retry-after")
-            .and_then(|v| v.trim().parse::<i64>().ok());
-        if !(status == 429 || (status == 403 && (remaining_zero || retry_after.is_some()))) {
+        let Some(when) = rate_limit_of(response, now) else {
             return false;
-        }
-        let reset = ["x-ratelimit-reset", "ratelimit-reset"]
-            .iter()
-            .find_map(|h| {
-                response
-                    .header(h)
-                    .and_then(|v| v.trim().parse::<i64>().ok())
-            })
-            .and_then(|epoch| DateTime::from_timestamp(epoch, 0));
-        let when = match (retry_after, reset) {
-            (Some(secs), _) => Some(now + chrono::Duration::seconds(secs.max(0))),
-            (None, Some(at)) => Some(at),
-            (None, None) => None,
         };
         let message = match when {
-            Some(at) => {
-                let minutes = ((at - now).num_seconds().max(0) + 59) / 60;
-                format!(
-                    "{provider} is rate limiting requests. Try again after {} (in about {minutes} minute{}). This is not a problem with the token.",
-                    at.format("%H:%M UTC"),
-                    if minutes == 1 { "" } else { "s" }
-                )
-            }
+            Some(at) => format!(
+                "{provider} is rate limiting requests. {}. This is not a problem with the token.",
+                try_again_after(at, now)
+            ),
             None => format!("{provider} is rate limiting requests. Try again in a few minutes. This is not a problem with the token."),
         };
         self.problem(ProblemCode::RateLimited, message);

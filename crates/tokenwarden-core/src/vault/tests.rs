@@ -633,3 +633,83 @@ async fn a_gitlab_token_without_api_or_self_rotate_is_not_rotated() {
     assert!(world.sim.is_active(old.expose()));
     assert_eq!(store.accounts().len(), 1);
 }
+
+/// A keychain error as the platform words it.
+#[derive(Debug)]
+struct PlatformSays(&'static str);
+impl std::fmt::Display for PlatformSays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+impl std::error::Error for PlatformSays {}
+
+/// The keychain going away (the Secret Service stopped) or locking between
+/// the check and the write, for each change that writes to it: the user is
+/// told which, and the token, its value and its metadata stay as they were.
+#[tokio::test]
+async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata() {
+    let world = World::new().await;
+    let store = Arc::new(mock_store());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let token = add(&vault, &world, "prod", &secret).await;
+    let before = world.metadata();
+    let gone = || {
+        keyring::Error::PlatformFailure(Box::new(PlatformSays(
+            "The name org.freedesktop.secrets was not provided by any .service files",
+        )))
+    };
+    let locked = || keyring::Error::NoStorageAccess(Box::new(PlatformSays("collection is locked")));
+    let next = token.record.keychain_account(2);
+    let current = token.record.current_account();
+
+    inject(&store, &next, gone());
+    let error = vault.rotate("prod", &world.token(READY)).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VaultError::Keychain(KeychainError::Unavailable { .. })
+        ),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("never stored in plain files"),
+        "{error}"
+    );
+
+    inject(&store, &next, locked());
+    let error = vault
+        .edit(
+            "prod",
+            TokenEdit {
+                secret: Some(world.token(READY)),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VaultError::Keychain(KeychainError::Locked { .. })),
+        "{error}"
+    );
+
+    inject(&store, &current, gone());
+    let error = vault.remove("prod").unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VaultError::Keychain(KeychainError::Unavailable { .. })
+        ),
+        "{error}"
+    );
+
+    // Nothing was lost or half-done: same metadata, same value, no journal.
+    assert_eq!(world.metadata(), before);
+    assert_eq!(store.get(&current).unwrap().expose(), secret.expose());
+    assert!(!store.exists(&next).unwrap());
+    let listed = vault.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].secret, SecretState::Present);
+    assert!(listed[0].record.pending.is_none());
+}
