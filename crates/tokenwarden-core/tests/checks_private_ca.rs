@@ -8,12 +8,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
+use support::cli::{run, Run};
 use support::*;
 use tokenwarden_core::check::{CheckOptions, ProblemCode, SystemClock, TokenTarget, Verdict};
 use tokenwarden_core::vault::{
@@ -22,7 +22,6 @@ use tokenwarden_core::vault::{
 use tokenwarden_core::ProviderKind;
 use tokenwarden_core::TokenSecret;
 use tokenwarden_sim::{Ports, TlsIdentity};
-use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 /// A private certificate authority, written to `ca.pem` in its folder.
@@ -139,31 +138,12 @@ async fn another_ca_or_a_file_that_went_away_is_named_and_trusts_nothing() {
     assert!(sim.requests(Provider::Github).is_empty());
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// `tokenwarden validate ARGS` with `token` on standard input; the token
+/// never appears in what it prints.
 async fn validate(args: &[&str], token: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
-        .arg("validate")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(token.as_bytes()).await;
-    drop(input);
-    let out = child.wait_with_output().await.unwrap();
-    let run = Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tokenwarden"));
+    command.arg("validate").args(args).env("NO_COLOR", "1");
+    let run = run(command, Some(token)).await;
     assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
     run
 }

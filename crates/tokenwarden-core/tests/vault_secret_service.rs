@@ -7,83 +7,10 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Stdio;
-
 use serde_json::Value;
+use support::cli::{files_containing, Cli};
 use support::*;
-use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
-
-struct Cli {
-    data_dir: tempfile::TempDir,
-    service: String,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {:?} / {}", self.stdout, self.stderr))
-    }
-}
-
-impl Cli {
-    fn new(test: &str) -> Cli {
-        Cli {
-            data_dir: tempfile::tempdir().unwrap(),
-            service: format!("dev.tokenwarden.test.{test}.{}", std::process::id()),
-        }
-    }
-
-    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        self.run_with(args, stdin, &[]).await
-    }
-
-    async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tokenwarden"));
-        command
-            .args(args)
-            .env("TOKENWARDEN_DATA_DIR", self.data_dir.path())
-            .env("TOKENWARDEN_KEYCHAIN_SERVICE", &self.service)
-            .env("TOKENWARDEN_KEYCHAIN_TIMEOUT", "5")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let _ = input.write_all(stdin.unwrap_or("").as_bytes()).await;
-        drop(input);
-        let out = child.wait_with_output().await.unwrap();
-        Run {
-            code: out.status.code().unwrap(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    /// The value gnome-keyring holds for an account, read with libsecret's
-    /// own tool (keyring stores `service` and `username` attributes).
-    async fn keyring_value(&self, account: &str) -> Option<String> {
-        let out = Command::new("secret-tool")
-            .args(["lookup", "service", &self.service, "username", account])
-            .output()
-            .await
-            .unwrap();
-        out.status
-            .success()
-            .then(|| String::from_utf8(out.stdout).unwrap())
-    }
-}
 
 async fn sim() -> Simulator {
     let sim = Simulator::start().await.unwrap();
@@ -96,34 +23,6 @@ fn ready_token(sim: &Simulator) -> String {
         TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
             .expires_at(in_days(60)),
     )
-}
-
-/// Every byte of every file under `root`, searched for each secret.
-fn files_containing(root: &Path, secrets: &[String]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                stack.push(path);
-            } else if kind.is_file() {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                for secret in secrets {
-                    if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
-                        found.push(path.display().to_string());
-                    }
-                }
-            }
-        }
-    }
-    found
 }
 
 #[tokio::test]

@@ -230,12 +230,19 @@ impl Vault {
             reason: e.to_string(),
         };
         crate::jsonfile::create_private_dir(dir).map_err(lock_error)?;
-        let file: File = OpenOptions::new()
+        let file: File = match OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&self.lock_path)
-            .map_err(lock_error)?;
+        {
+            Ok(file) => file,
+            // A read-only folder: the existing lock file still locks when
+            // opened for reading, so the tokens can be listed and a change
+            // fails at its first write with the metadata file's own words
+            // ("the folder is not writable. Nothing was changed.").
+            Err(error) => File::open(&self.lock_path).map_err(|_| lock_error(error))?,
+        };
         file.lock().map_err(lock_error)?;
         let (data, notice) = self.meta.load(self.clock.now())?;
         let mut session = Session {
