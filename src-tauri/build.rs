@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "send_test_notification",
+    "startup_mark",
 ];
 
 fn main() {

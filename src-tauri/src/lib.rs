@@ -104,6 +104,7 @@ pub fn run() {
             commands::links::open_new_token_page,
             commands::links::open_tokens_page,
             commands::links::suggest_token_name,
+            commands::startup::startup_mark,
         ])
         .build(tauri::generate_context!());
     match app {

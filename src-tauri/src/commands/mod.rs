@@ -7,5 +7,6 @@
 pub mod catalogue;
 pub mod links;
 pub mod settings;
+pub mod startup;
 pub mod tokens;
 pub mod wizard;

@@ -103,6 +103,14 @@ function isCommandError(error: unknown): error is CommandError {
   );
 }
 
+/**
+ * Tells the app its first screen has been painted (the start-up
+ * benchmark's mark; the app records it only when asked to).
+ */
+export function startupMark(): Promise<void> {
+  return invoke('startup_mark');
+}
+
 /** A plain-words message for an error a command rejected with. */
 export function errorMessage(error: unknown): string {
   if (typeof error === 'string') return error;

@@ -1,0 +1,53 @@
+//! The start-up mark, for the start-up benchmark (scripts/bench.sh): the UI
+//! calls `startup_mark` once its first screen has been painted, and the app
+//! records when that happened. Only when `TW_STARTUP_MARK_FILE` names a
+//! file is anything written; otherwise the command returns at once.
+//!
+//! The file holds one JSON object: `unix_ms`, the wall-clock time of the
+//! mark (the benchmark subtracts the time it launched the process), and
+//! `since_process_start_ms`, from the kernel's record of when this process
+//! started (Linux only; 10 ms resolution, the kernel's clock tick).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where the mark is written; unset (the normal case) means nowhere.
+pub const MARK_FILE_ENV: &str = "TW_STARTUP_MARK_FILE";
+
+/// Only the first screen of the process counts: a window rebuilt later
+/// from the tray says nothing about start-up.
+static MARKED: AtomicBool = AtomicBool::new(false);
+
+#[tauri::command]
+pub fn startup_mark() {
+    let Some(path) = std::env::var_os(MARK_FILE_ENV) else {
+        return;
+    };
+    if MARKED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let mark = serde_json::json!({
+        "unix_ms": unix_ms,
+        "since_process_start_ms": since_process_start_ms(),
+    });
+    // A benchmark aid: failing to write it must not disturb the app.
+    if let Err(error) = std::fs::write(&path, mark.to_string()) {
+        eprintln!("Tokenwarden: could not write the start-up mark: {error}");
+    }
+}
+
+/// Milliseconds since the kernel started this process: system uptime minus
+/// the process's start time (field 22 of /proc/self/stat, in clock ticks
+/// of 10 ms since boot).
+fn since_process_start_ms() -> Option<f64> {
+    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
+    let uptime_s: f64 = uptime.split_whitespace().next()?.parse().ok()?;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may contain spaces; fields resume after ") ".
+    let (_, rest) = stat.rsplit_once(") ")?;
+    let start_ticks: f64 = rest.split_whitespace().nth(19)?.parse().ok()?;
+    Some((uptime_s - start_ticks / 100.0) * 1e3)
+}
