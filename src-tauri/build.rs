@@ -22,6 +22,9 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "send_test_notification",
+    "listen_open_requests",
+    "token_reminders",
+    "set_token_reminders",
     "startup_mark",
 ];
 

@@ -29,6 +29,9 @@ pub struct AppState {
     /// A token the window should open next (a tray entry or a notification
     /// was clicked), taken by the UI when it gains focus.
     pub open_request: Mutex<Option<String>>,
+    /// The open window's ear for those requests: a window that already
+    /// has the focus gets no focus event to ask by.
+    pub open_listener: Mutex<Option<tauri::ipc::Channel<()>>>,
     /// Set by "Quit": the only way the resident app exits.
     pub quitting: std::sync::atomic::AtomicBool,
 }
@@ -53,6 +56,7 @@ impl AppState {
             checker: Checker::new(CheckOptions::default()),
             simulated,
             open_request: Mutex::new(None),
+            open_listener: Mutex::new(None),
             quitting: std::sync::atomic::AtomicBool::new(false),
         }
     }

@@ -3,7 +3,8 @@
 //! early on a vault change (the metadata file changed, whoever changed it:
 //! the app or the CLI), on resume from suspend, and on "Check all now".
 //! Each round: read the vault, update the tray, re-check every token once
-//! a day, send what is due as desktop notifications, remember it.
+//! a day, send what is due as desktop notifications, remember it. Its
+//! memory is shared with the commands behind a token's "Reminders".
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,27 +12,70 @@ use std::time::Duration;
 
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher as _};
+use serde::Deserialize;
 use tauri::{AppHandle, Manager};
 use tokenwarden_core::notify::{DesktopNotification, NotificationAction, Notifier, SystemNotifier};
 use tokenwarden_core::settings::Settings;
 use tokenwarden_core::vault::{TokenView, Vault};
-use tokenwarden_core::watch::{WatchState, WatchStateFile, WatchedToken};
+use tokenwarden_core::watch::{
+    Reminders, Snooze, WatchSettings, WatchState, WatchStateFile, WatchedToken,
+};
 use tokio::sync::Notify;
+use ts_rs::TS;
 
 use crate::state::AppState;
 use crate::{tray, windows};
 
-/// Lets the tray's "Check all now" reach the watcher. (Vault changes wake
-/// it through file events, resumes through logind.)
+/// The watcher's memory (`watch.json`), shared with the commands that
+/// show and change a token's reminders.
+#[derive(Default)]
+struct Memory {
+    state: WatchState,
+    /// `None` when there is nothing to write to: no vault, or a state file
+    /// from a newer version, which is left alone (alerts still go out).
+    file: Option<WatchStateFile>,
+}
+
+impl Memory {
+    fn save(&self) {
+        if let Some(file) = &self.file {
+            if let Err(error) = file.save(&self.state) {
+                eprintln!("Tokenwarden: {error}");
+            }
+        }
+    }
+}
+
+/// What the user chose on a token's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReminderChoice {
+    Tomorrow,
+    NextWeek,
+    /// "I rotated it": no more reminders for the current expiry.
+    Rotated,
+    /// Undoes a pause or "I rotated it".
+    Resume,
+}
+
+/// Lets the tray's "Check all now", notifications and a token's page reach
+/// the watcher. (Vault changes wake it through file events, resumes
+/// through logind.)
 #[derive(Clone, Default)]
 pub struct WatcherHandle {
     wake: Arc<Notify>,
     recheck: Arc<std::sync::atomic::AtomicBool>,
     /// Answers from notifications (snooze, "I rotated it") for the state.
     answers: Arc<std::sync::Mutex<Vec<NotificationAction>>>,
+    memory: Arc<std::sync::Mutex<Memory>>,
 }
 
 impl WatcherHandle {
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Recomputes now (the settings changed).
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -52,6 +96,44 @@ impl WatcherHandle {
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.wake.notify_one();
     }
+
+    /// A token's reminders, for its page.
+    pub fn reminders(&self, token: &WatchedToken, settings: &WatchSettings) -> Reminders {
+        self.memory().state.reminders(token, settings, Utc::now())
+    }
+
+    /// Applies the user's choice on a token's page at once (remembered in
+    /// `watch.json`) and reschedules.
+    pub fn choose(
+        &self,
+        token: &WatchedToken,
+        choice: ReminderChoice,
+        settings: &WatchSettings,
+    ) -> Reminders {
+        let now = Utc::now();
+        let reminders = {
+            let mut memory = self.memory();
+            apply_choice(&mut memory.state, token, choice, now);
+            memory.save();
+            memory.state.reminders(token, settings, now)
+        };
+        self.wake.notify_one();
+        reminders
+    }
+}
+
+fn apply_choice(
+    state: &mut WatchState,
+    token: &WatchedToken,
+    choice: ReminderChoice,
+    now: chrono::DateTime<Utc>,
+) {
+    match choice {
+        ReminderChoice::Tomorrow => state.snooze(&token.id, Snooze::Day.ends_at(now)),
+        ReminderChoice::NextWeek => state.snooze(&token.id, Snooze::Week.ends_at(now)),
+        ReminderChoice::Rotated => state.mark_handled(&token.id, token.deadline(), now),
+        ReminderChoice::Resume => state.resume(token),
+    }
 }
 
 /// Starts the watcher for the app's vault (nothing to watch without one).
@@ -65,6 +147,17 @@ pub fn start(app: &AppHandle) -> WatcherHandle {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default();
+    let file = WatchStateFile::in_data_dir(&data_dir);
+    *handle.memory() = match file.load(Utc::now()) {
+        Ok((state, _)) => Memory {
+            state,
+            file: Some(file),
+        },
+        Err(error) => {
+            eprintln!("Tokenwarden: {error}");
+            Memory::default()
+        }
+    };
     let app = app.clone();
     let task_handle = handle.clone();
     tauri::async_runtime::spawn(async move {
@@ -87,16 +180,6 @@ fn notifier(app: &AppHandle, handle: &WatcherHandle) -> SystemNotifier {
 }
 
 async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: WatcherHandle) {
-    let file = WatchStateFile::in_data_dir(&data_dir);
-    // A state file from a newer version is left alone: alerts still go
-    // out, but nothing is written over it.
-    let (mut state, writable) = match file.load(Utc::now()) {
-        Ok((state, _)) => (state, true),
-        Err(error) => {
-            eprintln!("Tokenwarden: {error}");
-            (WatchState::default(), false)
-        }
-    };
     let notifier = notifier(&app, &handle);
     // File events on the data folder: the CLI (or another window) changed
     // the vault. Kept alive for as long as the task runs.
@@ -107,32 +190,37 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
         let tokens: Vec<TokenView> = list(&vault).await.unwrap_or_default();
         let _ = tray::update(&app, &tokens);
         let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
-        state.forget_missing(&watched);
         let now = Utc::now();
-        let answers =
-            std::mem::take(&mut *handle.answers.lock().unwrap_or_else(|p| p.into_inner()));
-        if !answers.is_empty() {
-            apply_answers(&mut state, &watched, answers, now);
-            save(&file, &state, writable);
-        }
         // Read each round: the user may have changed them in settings.
         let settings = Settings::load(&data_dir)
             .map(|s| s.alerts)
             .unwrap_or_default();
-
+        let answers =
+            std::mem::take(&mut *handle.answers.lock().unwrap_or_else(|p| p.into_inner()));
         let asked = handle
             .recheck
             .swap(false, std::sync::atomic::Ordering::SeqCst);
-        if !tokens.is_empty() && (asked || state.recheck_due(now)) {
+
+        let recheck = {
+            let mut memory = handle.memory();
+            memory.state.forget_missing(&watched);
+            if !answers.is_empty() {
+                apply_answers(&mut memory.state, &watched, answers, now);
+                memory.save();
+            }
+            !tokens.is_empty() && (asked || memory.state.recheck_due(now))
+        };
+        if recheck {
             // A revoked token or a changed expiry is caught here, and the
             // next round reschedules from what the check learned.
             let _ = vault.check(None).await;
-            state.record_recheck(Utc::now());
-            save(&file, &state, writable);
+            let mut memory = handle.memory();
+            memory.state.record_recheck(Utc::now());
+            memory.save();
             continue;
         }
 
-        let due = state.due(&watched, &settings, now);
+        let due = handle.memory().state.due(&watched, &settings, now);
         for alert in &due {
             let notification = DesktopNotification {
                 title: alert.title(),
@@ -143,15 +231,18 @@ async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: Watch
                 eprintln!("Tokenwarden: {error}");
             }
         }
-        if !due.is_empty() {
-            // Recorded even when showing failed: otherwise it stays due
-            // and the loop would spin.
-            state.record_sent(&due, now);
-            save(&file, &state, writable);
-        }
+        let next_wake = {
+            let mut memory = handle.memory();
+            if !due.is_empty() {
+                // Recorded even when showing failed: otherwise it stays
+                // due and the loop would spin.
+                memory.state.record_sent(&due, now);
+                memory.save();
+            }
+            memory.state.next_wake(&watched, &settings, Utc::now())
+        };
 
-        let sleep = state
-            .next_wake(&watched, &settings, Utc::now())
+        let sleep = next_wake
             .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             // Nothing scheduled: wait for a vault change.
             .unwrap_or(Duration::from_secs(365 * 24 * 3600));
@@ -193,14 +284,6 @@ async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
         .await
         .ok()?
         .ok()
-}
-
-fn save(file: &WatchStateFile, state: &WatchState, writable: bool) {
-    if writable {
-        if let Err(error) = file.save(state) {
-            eprintln!("Tokenwarden: {error}");
-        }
-    }
 }
 
 /// Wakes the watcher when the vault's metadata file changes.
@@ -317,6 +400,30 @@ mod tests {
                 .is_empty(),
             "silenced for this expiry"
         );
+    }
+
+    #[test]
+    fn choices_on_a_token_page_pause_stop_or_resume_its_reminders() {
+        let now = Utc::now();
+        let t = token(6, now);
+        let settings = WatchSettings::default();
+        let mut state = WatchState::default();
+        for (choice, paused_days, handled) in [
+            (ReminderChoice::Tomorrow, Some(1), false),
+            (ReminderChoice::NextWeek, Some(7), false),
+            (ReminderChoice::Resume, None, false),
+            (ReminderChoice::Rotated, None, true),
+            (ReminderChoice::Resume, None, false),
+        ] {
+            apply_choice(&mut state, &t, choice, now);
+            let reminders = state.reminders(&t, &settings, now);
+            assert_eq!(
+                reminders.snoozed_until,
+                paused_days.map(|d| now + chrono::Duration::days(d)),
+                "{choice:?}"
+            );
+            assert_eq!(reminders.handled, handled, "{choice:?}");
+        }
     }
 
     /// Needs a D-Bus session bus (scripts/test.sh runs it inside

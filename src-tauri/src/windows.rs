@@ -19,7 +19,18 @@ pub fn show_main(app: &AppHandle, token_id: Option<String>) {
             .unwrap_or_else(|p| p.into_inner()) = Some(id);
     }
     let window = match app.get_webview_window(MAIN) {
-        Some(window) => window,
+        Some(window) => {
+            // Already showing, perhaps focused: nudge it to take the request.
+            if let Some(listener) = &*app
+                .state::<AppState>()
+                .open_listener
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+            {
+                let _ = listener.send(());
+            }
+            window
+        }
         None => {
             let Some(config) = app
                 .config()

@@ -153,6 +153,17 @@ pub async fn edit_token(
     Ok(token)
 }
 
+/// Tells the window whenever it is asked to open a token while it is
+/// already showing (it then calls `take_open_request`). The channel carries
+/// no data, and needs no event permission.
+#[tauri::command]
+pub fn listen_open_requests(state: State<'_, AppState>, on_request: tauri::ipc::Channel<()>) {
+    *state
+        .open_listener
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(on_request);
+}
+
 /// The token the window was asked to open (from the tray or a
 /// notification), once.
 #[tauri::command]

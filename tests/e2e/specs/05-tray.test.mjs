@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { startTrayHost } from '../support/tray-host.mjs';
+import { clickButton } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 const appBinary = process.env.TW_APP_BINARY ?? path.join(repoRoot, 'target/debug/tokenwarden-desktop');
@@ -35,13 +36,25 @@ async function until(what, check, timeout = 15_000) {
   assert.fail(`${what} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
 
-/** The app's process ids (the process name is cut to 15 characters). */
+/**
+ * The app's process ids in this test session (the process name is cut to
+ * 15 characters; other sessions on the machine may run the app too).
+ */
 function appPids() {
+  let pids = [];
   try {
-    return execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    pids = execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
   } catch {
     return [];
   }
+  const ours = `TW_SESSION_DIR=${process.env.TW_SESSION_DIR}\0`;
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(ours);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Names of the app's child processes (WebKit's web and network processes). */
@@ -253,13 +266,22 @@ describe('tray and resident app', () => {
     });
     const days = (Date.parse(until7) - Date.now()) / 86_400_000;
     assert.ok(days > 6.9 && days <= 7, `snoozed for a week (${days.toFixed(2)} days)`);
+
+    // The token's page says so, and can undo it.
+    await host.click(/^github-tray-snooze: /);
+    await headingIs(browser, 'github-tray-snooze');
+    const reminders = await browser.$('[data-testid="reminders-state"]');
+    await until('the page shows the pause', async () => (await reminders.getText()).startsWith('Paused until'));
+    await clickButton(browser, 'Resume reminders');
+    await until('reminders resumed', async () => (await reminders.getText()).startsWith('Next reminder'));
+    await until('the pause is forgotten', () => !readFileSync(path.join(dataDir, 'watch.json'), 'utf8').includes(`"${id}": "`));
   });
 
   it('quits from the tray menu', async () => {
     const [pid] = appPids();
     await host.click('Quit Tokenwarden');
     await until('the app ended', () => !appPids().includes(pid));
-    assert.equal(await host.hasItem(), false, 'its tray item is gone');
+    await until('its tray item is gone', async () => !(await host.hasItem()));
     await browser.deleteSession().catch(() => {});
     browser = undefined;
   });

@@ -4,13 +4,15 @@
 //
 // A pasted token goes to Rust once, in `checkNewToken`; from then on the
 // UI holds only the handle Rust returns.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Catalogue } from './bindings/Catalogue';
 import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
 import type { EditTokenInput } from './bindings/EditTokenInput';
 import type { NewTokenPageInput } from './bindings/NewTokenPageInput';
 import type { RecheckResult } from './bindings/RecheckResult';
+import type { ReminderChoice } from './bindings/ReminderChoice';
+import type { Reminders } from './bindings/Reminders';
 import type { RotateResult } from './bindings/RotateResult';
 import type { SaveTokenInput } from './bindings/SaveTokenInput';
 import type { SaveTokenResult } from './bindings/SaveTokenResult';
@@ -70,6 +72,29 @@ export function openNewTokenPage(input: NewTokenPageInput): Promise<void> {
 /** Opens the provider page where a stored token is managed and revoked. */
 export function openTokensPage(name: string): Promise<void> {
   return invoke('open_tokens_page', { name });
+}
+
+/** When the token's next expiry reminder comes, or why none will. */
+export function tokenReminders(name: string): Promise<Reminders> {
+  return invoke<Reminders>('token_reminders', { name });
+}
+
+/** Pauses, stops ("I rotated it") or resumes a token's reminders. */
+export function setTokenReminders(name: string, choice: ReminderChoice): Promise<Reminders> {
+  return invoke<Reminders>('set_token_reminders', { name, choice });
+}
+
+/**
+ * Calls `onRequest` whenever the app is asked to open a token while this
+ * window already shows (tray entry, notification); take it with
+ * `takeOpenRequest`.
+ */
+export function listenOpenRequests(onRequest: () => void): Promise<void> {
+  const channel = new Channel<null>();
+  channel.onmessage = () => {
+    onRequest();
+  };
+  return invoke('listen_open_requests', { onRequest: channel });
 }
 
 /** The token the window was asked to open (tray entry, notification), once. */

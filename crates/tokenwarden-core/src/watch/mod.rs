@@ -66,5 +66,5 @@ mod tests;
 pub use alert::{Alert, AlertKind};
 pub use file::{WatchFileError, WatchStateFile, WATCH_FILE_NAME};
 pub use settings::{Snooze, WatchSettings};
-pub use state::{WatchState, CATCH_UP_GRACE, RECHECK_EVERY, WATCH_FORMAT_VERSION};
+pub use state::{Reminders, WatchState, CATCH_UP_GRACE, RECHECK_EVERY, WATCH_FORMAT_VERSION};
 pub use token::WatchedToken;

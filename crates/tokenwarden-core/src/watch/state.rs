@@ -25,6 +25,20 @@ pub const CATCH_UP_GRACE: TimeDelta = TimeDelta::hours(1);
 /// How often every token is re-checked against its provider.
 pub const RECHECK_EVERY: TimeDelta = DAY;
 
+/// A token's reminders, as its page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Reminders {
+    /// When the next alert can come (a threshold, the end of a snooze, the
+    /// next day after expiry); `None` when none will.
+    #[ts(type = "string | null")]
+    pub next_at: Option<DateTime<Utc>>,
+    #[ts(type = "string | null")]
+    pub snoozed_until: Option<DateTime<Utc>>,
+    /// "I rotated it" was chosen for the current expiry.
+    pub handled: bool,
+}
+
 /// The watcher's memory. Persisted as `watch.json` (`WatchStateFile`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchState {
@@ -209,6 +223,34 @@ impl WatchState {
     pub fn is_handled(&self, token: &WatchedToken) -> bool {
         self.entry(&token.id, token.deadline())
             .is_some_and(|e| e.handled_at.is_some())
+    }
+
+    /// Undoes a snooze and "I rotated it" for the token's current expiry:
+    /// alerts resume (what was crossed meanwhile comes as one catch-up).
+    pub fn resume(&mut self, token: &WatchedToken) {
+        self.snoozed_until.remove(&token.id);
+        let deadline = token.deadline();
+        if let Some(entry) = self
+            .tokens
+            .iter_mut()
+            .find(|e| e.id == token.id && e.expires_at == deadline)
+        {
+            entry.handled_at = None;
+        }
+    }
+
+    /// What the token's page says about its reminders.
+    pub fn reminders(
+        &self,
+        token: &WatchedToken,
+        settings: &WatchSettings,
+        now: DateTime<Utc>,
+    ) -> Reminders {
+        Reminders {
+            next_at: self.next_event(token, settings, now),
+            snoozed_until: self.snoozed_until(&token.id, now),
+            handled: self.is_handled(token),
+        }
     }
 
     /// Drops what is remembered about deleted tokens, and about expiries

@@ -982,3 +982,50 @@ fn watched_tokens_come_from_vault_records() {
     );
     assert_eq!(watched.deadline(), watched.expires_at);
 }
+
+#[test]
+fn a_tokens_reminders_say_when_the_next_comes_and_resume_undoes_a_snooze_or_handled() {
+    let acme = token("acme", Some(expiry()));
+    let tokens = [acme.clone()];
+    let settings = WatchSettings::default();
+    let at_14 = expiry() - DAY * 14;
+    let mut state = WatchState::default();
+    state.record_recheck(far());
+    assert_eq!(step(&mut state, &tokens, &settings, at_14).len(), 1);
+    assert_eq!(
+        state.reminders(&acme, &settings, at_14),
+        Reminders {
+            next_at: Some(expiry() - DAY * 7),
+            snoozed_until: None,
+            handled: false,
+        }
+    );
+
+    // Paused past the 7-day threshold: the next comes when the pause ends.
+    let until = at_14 + DAY * 8;
+    state.snooze("acme", until);
+    let paused = state.reminders(&acme, &settings, at_14);
+    assert_eq!(
+        (paused.next_at, paused.snoozed_until),
+        (Some(until), Some(until))
+    );
+
+    state.mark_handled("acme", acme.deadline(), at_14);
+    let handled = state.reminders(&acme, &settings, at_14);
+    assert!(handled.handled);
+    assert_eq!(handled.next_at, None, "no more reminders for this expiry");
+
+    state.resume(&acme);
+    assert_eq!(
+        state.reminders(&acme, &settings, at_14),
+        Reminders {
+            next_at: Some(expiry() - DAY * 7),
+            snoozed_until: None,
+            handled: false,
+        }
+    );
+    // A crossing missed meanwhile comes as one catch-up alert.
+    let fired = state.due(&tokens, &settings, expiry() - DAY * 2);
+    assert_eq!(fired.len(), 1);
+    assert!(fired[0].catch_up);
+}

@@ -1,0 +1,48 @@
+//! A token's reminders on its page: when the next alert comes, and the
+//! same choices a notification offers (pause a day or a week, "I rotated
+//! it", or resume), for platforms whose notifications have no buttons.
+
+use tauri::State;
+use tokenwarden_core::settings::Settings;
+use tokenwarden_core::watch::{Reminders, WatchSettings, WatchedToken};
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use crate::watcher::{ReminderChoice, WatcherHandle};
+
+async fn watched(
+    state: &AppState,
+    name: String,
+) -> Result<(WatchedToken, WatchSettings), CommandError> {
+    let vault = state.vault()?;
+    let settings = Settings::load(&state.data_dir()?)
+        .map(|s| s.alerts)
+        .unwrap_or_default();
+    let view = tauri::async_runtime::spawn_blocking(move || vault.show(&name))
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+    Ok((WatchedToken::from(&view), settings))
+}
+
+/// The reminders of the token named `name`.
+#[tauri::command]
+pub async fn token_reminders(
+    state: State<'_, AppState>,
+    watcher: State<'_, WatcherHandle>,
+    name: String,
+) -> Result<Reminders, CommandError> {
+    let (token, settings) = watched(&state, name).await?;
+    Ok(watcher.reminders(&token, &settings))
+}
+
+/// Applies the user's choice to the token's reminders; returns them anew.
+#[tauri::command]
+pub async fn set_token_reminders(
+    state: State<'_, AppState>,
+    watcher: State<'_, WatcherHandle>,
+    name: String,
+    choice: ReminderChoice,
+) -> Result<Reminders, CommandError> {
+    let (token, settings) = watched(&state, name).await?;
+    Ok(watcher.choose(&token, choice, &settings))
+}
