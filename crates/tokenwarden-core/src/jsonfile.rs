@@ -12,6 +12,40 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+/// What a file's bytes hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded<T> {
+    Parsed(T),
+    /// Written by a newer version (which may not parse as ours).
+    Newer(u32),
+    /// Not a file of this kind: the parser's reason.
+    Corrupt(String),
+}
+
+/// Decodes a versioned file's bytes. Pure: the loaders below add the file
+/// system around it, and the fuzz targets (`fuzz/`) call it directly.
+pub fn decode_versioned<T: DeserializeOwned>(bytes: &[u8], supported: u32) -> Decoded<T> {
+    // Look at the version first: a newer file may not parse as ours.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if let Some(found) = value.get("version").and_then(|v| v.as_u64()) {
+            if found > u64::from(supported) {
+                return Decoded::Newer(u32::try_from(found).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(value) => Decoded::Parsed(value),
+        Err(error) => Decoded::Corrupt(error.to_string()),
+    }
+}
+
+/// The bytes a file holding `value` is written with.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    let mut json = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    json.push(b'\n');
+    Ok(json)
+}
+
 /// What reading found.
 pub(crate) enum Read<T> {
     Missing,
@@ -42,19 +76,12 @@ pub(crate) fn read_versioned<T: DeserializeOwned>(
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Read::Missing),
         Err(e) => return Err(ReadError::Io(e)),
     };
-    // Look at the version first: a newer file may not parse as ours.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-        if let Some(found) = value.get("version").and_then(|v| v.as_u64()) {
-            if found > u64::from(supported) {
-                return Ok(Read::Newer(u32::try_from(found).unwrap_or(u32::MAX)));
-            }
-        }
-    }
-    match serde_json::from_slice::<T>(&bytes) {
-        Ok(value) => Ok(Read::Parsed(value)),
-        Err(error) => Ok(Read::Corrupt {
+    match decode_versioned(&bytes, supported) {
+        Decoded::Parsed(value) => Ok(Read::Parsed(value)),
+        Decoded::Newer(found) => Ok(Read::Newer(found)),
+        Decoded::Corrupt(reason) => Ok(Read::Corrupt {
             moved_to: move_aside(path, now).map_err(ReadError::MoveAside)?,
-            reason: error.to_string(),
+            reason,
         }),
     }
 }
@@ -81,7 +108,7 @@ fn move_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, String> {
 pub(crate) fn write_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), String> {
     let dir = path.parent().ok_or("it has no parent folder")?;
     create_private_dir(dir).map_err(|e| describe_io(&e))?;
-    let json = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    let json = encode(value)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name().unwrap_or_default().to_string_lossy(),
@@ -90,7 +117,6 @@ pub(crate) fn write_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), S
     let written = (|| {
         let mut file = private_file(&tmp)?;
         file.write_all(&json)?;
-        file.write_all(b"\n")?;
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp, path)?;

@@ -6,7 +6,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod endpoint;
-mod jsonfile;
+pub mod jsonfile;
 pub mod notify;
 pub mod providers;
 pub mod secret;

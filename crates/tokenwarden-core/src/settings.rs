@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::jsonfile::{self, Read, ReadError};
+use crate::jsonfile::{self, Decoded, Read, ReadError};
 use crate::watch::WatchSettings;
 
 pub const SETTINGS_FILE_NAME: &str = "settings.json";
@@ -71,6 +71,11 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// Decodes a settings file's bytes (`load` reads them from disk).
+    pub fn decode(bytes: &[u8]) -> Decoded<Settings> {
+        jsonfile::decode_versioned(bytes, SETTINGS_VERSION)
     }
 
     pub fn load(dir: &Path) -> Result<Settings, SettingsError> {

@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
+use futures_util::FutureExt;
+use reqwest::Method;
 use tokio::sync::Semaphore;
+use url::Url;
 
 use super::expiry::{Clock, SystemClock};
 use super::http::{Http, HttpOptions, Response, TransportError};
@@ -46,9 +49,20 @@ pub struct Checker {
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
+/// Stands in for a provider in `check_scripted`: given the method and URL
+/// of each request a check makes, the answer to classify.
+pub type ScriptedAnswers<'a> =
+    &'a (dyn Fn(&Method, &Url) -> Result<Response, TransportError> + Sync);
+
+/// Where a check's requests go.
+pub(crate) enum Transport<'a> {
+    Network(&'a Http),
+    Scripted(ScriptedAnswers<'a>),
+}
+
 /// What a provider's check needs besides the request and the token.
 pub(crate) struct CheckContext<'a> {
-    pub http: &'a Http,
+    pub transport: Transport<'a>,
     pub now: DateTime<Utc>,
 }
 
@@ -57,14 +71,18 @@ impl CheckContext<'_> {
     /// recorded on the report (as `provider`'s) and yields None.
     pub async fn call(
         &self,
-        method: reqwest::Method,
+        method: Method,
         request: &CheckRequest,
         token: &TokenSecret,
         report: &mut CheckReport,
         path: &str,
     ) -> Option<Response> {
         let url = endpoint::join(&request.api_url, path);
-        match self.http.send(method, &url, token, &[]).await {
+        let outcome = match self.transport {
+            Transport::Network(http) => http.send(method, &url, token, &[]).await,
+            Transport::Scripted(answer) => answer(&method, &url),
+        };
+        match outcome {
             Ok(response) => Some(response),
             Err(error) => {
                 report.transport_failure(request, &error);
@@ -80,8 +98,7 @@ impl CheckContext<'_> {
         report: &mut CheckReport,
         path: &str,
     ) -> Option<Response> {
-        self.call(reqwest::Method::GET, request, token, report, path)
-            .await
+        self.call(Method::GET, request, token, report, path).await
     }
 }
 
@@ -117,8 +134,7 @@ impl Checker {
     /// Checks one token. Never fails: every outcome is a report.
     pub async fn check(&self, request: &CheckRequest, token: &TokenSecret) -> CheckReport {
         let mut report = CheckReport::start(request);
-        if let Some(refusal) = refuse_before_sending(request, token) {
-            report.problem(refusal.0, refusal.1);
+        if refused(request, token, &mut report) {
             return report.finish();
         }
         let http = match self.http_for(request) {
@@ -136,16 +152,10 @@ impl Checker {
             .await
             .expect("host semaphores are never closed");
         let ctx = CheckContext {
-            http: &http,
+            transport: Transport::Network(&http),
             now: self.clock.now(),
         };
-        match request.provider {
-            ProviderKind::Github => github::check::run(&ctx, request, token, &mut report).await,
-            ProviderKind::Gitlab => gitlab::check::run(&ctx, request, token, &mut report).await,
-            ProviderKind::Bitbucket => {
-                bitbucket::check::run(&ctx, request, token, &mut report).await
-            }
-        }
+        run_provider(&ctx, request, token, &mut report).await;
         report.finish()
     }
 
@@ -158,6 +168,57 @@ impl Checker {
                 .map(|(request, token)| self.check(request, token)),
         )
         .await
+    }
+}
+
+/// Checks `token` for `request` at `now` with `answer` standing in for the
+/// provider: every request the check makes is answered by it, and each
+/// answer is classified exactly as a real one would be (the same refusals
+/// before sending, the same parsing of statuses, headers and bodies).
+/// Nothing goes to the network. This is how the fuzz targets (`fuzz/`)
+/// feed hostile answers to the checks, and how tests pin down the
+/// classification of one exact answer.
+pub fn check_scripted(
+    request: &CheckRequest,
+    token: &TokenSecret,
+    now: DateTime<Utc>,
+    answer: ScriptedAnswers<'_>,
+) -> CheckReport {
+    let mut report = CheckReport::start(request);
+    if refused(request, token, &mut report) {
+        return report.finish();
+    }
+    let ctx = CheckContext {
+        transport: Transport::Scripted(answer),
+        now,
+    };
+    run_provider(&ctx, request, token, &mut report)
+        .now_or_never()
+        .expect("a scripted check never waits: every answer is ready when asked for");
+    report.finish()
+}
+
+async fn run_provider(
+    ctx: &CheckContext<'_>,
+    request: &CheckRequest,
+    token: &TokenSecret,
+    report: &mut CheckReport,
+) {
+    match request.provider {
+        ProviderKind::Github => github::check::run(ctx, request, token, report).await,
+        ProviderKind::Gitlab => gitlab::check::run(ctx, request, token, report).await,
+        ProviderKind::Bitbucket => bitbucket::check::run(ctx, request, token, report).await,
+    }
+}
+
+/// Records why the token must not be sent at all, if it must not.
+fn refused(request: &CheckRequest, token: &TokenSecret, report: &mut CheckReport) -> bool {
+    match refuse_before_sending(request, token) {
+        Some((code, message)) => {
+            report.problem(code, message);
+            true
+        }
+        None => false,
     }
 }
 
@@ -302,5 +363,77 @@ impl CheckReport {
         };
         self.problem(ProblemCode::RateLimited, message);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::check::ExpirySource;
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use reqwest::StatusCode;
+
+    fn github() -> CheckRequest {
+        CheckRequest::new(
+            ProviderKind::Github,
+            Url::parse("https://ghe.example.com/api/v3").unwrap(),
+        )
+    }
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Response {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_scripted_check_classifies_the_answers_it_is_given() {
+        let asked = Mutex::new(Vec::new());
+        let answers = |method: &Method, url: &Url| {
+            asked.lock().unwrap().push(format!("{method} {url}"));
+            Ok(answer(
+                200,
+                &[
+                    ("x-oauth-scopes", "repo"),
+                    (
+                        "github-authentication-token-expiration",
+                        "2027-01-01 00:00:00 UTC",
+                    ),
+                ],
+                r#"{"login":"octocat"}"#,
+            ))
+        };
+        let now = "2026-11-23T12:00:00Z".parse().unwrap();
+        let token = TokenSecret::new("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+        let report = check_scripted(&github(), &token, now, &answers);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            ["GET https://ghe.example.com/api/v3/user"]
+        );
+        assert!(report.authenticated);
+        assert_eq!(report.missing, ["admin:repo_hook"]);
+        assert_eq!(report.expiry, ExpirySource::Provider);
+        assert_eq!(report.verdict(), crate::check::Verdict::FallsShort);
+    }
+
+    #[test]
+    fn a_scripted_check_refuses_before_asking_like_a_real_one() {
+        let asked = Mutex::new(0);
+        let answers = |_: &Method, _: &Url| {
+            *asked.lock().unwrap() += 1;
+            Err(TransportError::Timeout(1))
+        };
+        let token = TokenSecret::new("glpat-abcdefghijklmnopqrst");
+        let report = check_scripted(&github(), &token, Utc::now(), &answers);
+        assert!(report.has(ProblemCode::ProviderMismatch));
+        assert_eq!(*asked.lock().unwrap(), 0);
     }
 }

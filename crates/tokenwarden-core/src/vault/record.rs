@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::check::{CheckReport, ExpirySource, Identity, Problem, Verdict};
+use crate::jsonfile::{self, Decoded};
 
 /// The metadata file's format version. A file with a higher version was
 /// written by a newer Tokenwarden and is refused, never rewritten.
@@ -18,6 +19,14 @@ pub struct VaultData {
     pub version: u32,
     #[serde(default)]
     pub tokens: Vec<TokenRecord>,
+}
+
+impl VaultData {
+    /// Decodes a metadata file's bytes (`MetadataFile::load` reads them
+    /// from disk and sets a corrupt file aside).
+    pub fn decode(bytes: &[u8]) -> Decoded<VaultData> {
+        jsonfile::decode_versioned(bytes, FORMAT_VERSION)
+    }
 }
 
 impl Default for VaultData {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::state::{WatchState, WATCH_FORMAT_VERSION};
-use crate::jsonfile::{self, Read, ReadError};
+use crate::jsonfile::{self, Decoded, Read, ReadError};
 use crate::vault::LoadNotice;
 
 pub const WATCH_FILE_NAME: &str = "watch.json";
@@ -59,12 +59,7 @@ impl WatchStateFile {
         let path = self.path.clone();
         match jsonfile::read_versioned::<WatchState>(&self.path, WATCH_FORMAT_VERSION, now) {
             Ok(Read::Missing) => Ok((WatchState::default(), None)),
-            Ok(Read::Parsed(mut state)) => {
-                if state.version() < WATCH_FORMAT_VERSION {
-                    state.upgrade();
-                }
-                Ok((state, None))
-            }
+            Ok(Read::Parsed(state)) => Ok((upgraded(state), None)),
             Ok(Read::Newer(found)) => Err(WatchFileError::NewerVersion { path, found }),
             Ok(Read::Corrupt { moved_to, reason }) => Ok((
                 WatchState::default(),
@@ -82,4 +77,23 @@ impl WatchStateFile {
             reason,
         })
     }
+}
+
+impl WatchState {
+    /// Decodes the bytes of `watch.json`, as `WatchStateFile::load` does
+    /// after reading them.
+    pub fn decode(bytes: &[u8]) -> Decoded<WatchState> {
+        match jsonfile::decode_versioned::<WatchState>(bytes, WATCH_FORMAT_VERSION) {
+            Decoded::Parsed(state) => Decoded::Parsed(upgraded(state)),
+            other => other,
+        }
+    }
+}
+
+/// A state loaded from an older format, brought up to this one.
+fn upgraded(mut state: WatchState) -> WatchState {
+    if state.version() < WATCH_FORMAT_VERSION {
+        state.upgrade();
+    }
+    state
 }

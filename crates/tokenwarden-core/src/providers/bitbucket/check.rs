@@ -25,7 +25,8 @@ fn satisfies(granted: &[String], required: &str) -> bool {
         }
 }
 
-fn parse_scopes(value: &str) -> Vec<String> {
+/// Parses the scopes Bitbucket lists in `x-oauth-scopes` (commas or spaces).
+pub fn parse_scopes(value: &str) -> Vec<String> {
     value
         .split([',', ' '])
         .map(str::trim)

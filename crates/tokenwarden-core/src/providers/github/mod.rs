@@ -4,9 +4,9 @@
 //! tokens carry per-repository permissions that cannot be listed, only probed.
 
 pub mod check;
-mod expiry_header;
+pub mod expiry_header;
 pub mod links;
-mod scopes;
+pub mod scopes;
 
 use crate::catalogue::{
     Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,

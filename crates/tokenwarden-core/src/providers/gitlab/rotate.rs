@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use reqwest::Method;
 use url::Url;
 
-use crate::check::Http;
+use crate::check::{Http, Response};
 use crate::endpoint;
 use crate::secret::TokenSecret;
 
@@ -44,6 +44,12 @@ pub async fn self_rotate(
         .send(Method::POST, &url, token, &[])
         .await
         .map_err(|e| SelfRotateError::Unreachable(e.to_string()))?;
+    rotation_outcome(&response)
+}
+
+/// What GitLab's answer to a self-rotation means: the new value, or why
+/// there is none.
+pub fn rotation_outcome(response: &Response) -> Result<TokenSecret, SelfRotateError> {
     match response.status.as_u16() {
         200 | 201 => response
             .json::<serde_json::Value>()
