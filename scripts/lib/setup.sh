@@ -85,6 +85,13 @@ ensure_cargo_tool() {
   cargo install "$2" --version "$3" --locked
 }
 
+# What scripts/fuzz.sh needs: cargo-fuzz, and a C++ compiler for the
+# libFuzzer engine that libfuzzer-sys builds.
+ensure_fuzz_tools() {
+  ensure_apt_packages build-essential
+  ensure_cargo_tool cargo-fuzz cargo-fuzz '^0.13'
+}
+
 # Installs a package.json's dependencies exactly as locked, only when the
 # lock file changed since the last install. Install scripts stay off: no
 # dependency needs one, and some try to download browser drivers.

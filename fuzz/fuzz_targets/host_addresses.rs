@@ -1,0 +1,122 @@
+//! Addresses users type: `--host` / `--api-url` and the wizard's fields
+//! (`endpoint::api_base_from_host`, `api_base_exact`), the whole target the
+//! app's webview sends (`TokenTarget`, JSON), the `--simulator` option, and
+//! the token name suggested from what was typed.
+//!
+//! Input: the address on the first line, endpoint paths on the next ones;
+//! or, when it starts with `{`, a `TokenTarget` as JSON.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tokenwarden_core::catalogue::Simulated;
+use tokenwarden_core::check::TokenTarget;
+use tokenwarden_core::endpoint::{self, api_base_exact, api_base_from_host, EndpointError};
+use tokenwarden_core::vault::{name_problem, suggest_name};
+use tokenwarden_core::ProviderKind;
+use tokenwarden_fuzz::assert_no_token_echo;
+use url::Url;
+
+const PROVIDERS: [ProviderKind; 3] = [
+    ProviderKind::Github,
+    ProviderKind::Gitlab,
+    ProviderKind::Bitbucket,
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if text.trim_start().starts_with('{') {
+        token_target(text);
+        return;
+    }
+    let (address, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let paths: Vec<&str> = rest.lines().chain(["/user", ""]).collect();
+
+    for provider in PROVIDERS {
+        match api_base_from_host(provider, address) {
+            Ok(api) => {
+                assert_safe(&api, address);
+                // Deriving again from the result changes nothing.
+                assert_eq!(api_base_from_host(provider, api.as_str()), Ok(api.clone()));
+                let web = endpoint::web_base(provider, &api);
+                assert_eq!(web.scheme(), api.scheme());
+                assert_joins_stay(&api, &paths);
+            }
+            Err(error) => assert_error_is_safe(address, &error),
+        }
+        let name = suggest_name(provider, Some(address), rest);
+        assert_eq!(name_problem(&name), None, "suggested {name:?}");
+    }
+    match api_base_exact(address) {
+        Ok(api) => {
+            assert_safe(&api, address);
+            assert_eq!(api_base_exact(api.as_str()), Ok(api.clone()));
+            assert_joins_stay(&api, &paths);
+        }
+        Err(error) => assert_error_is_safe(address, &error),
+    }
+    if let Ok(simulated) = Simulated::parse(address) {
+        for url in [simulated.github, simulated.gitlab, simulated.bitbucket]
+            .iter()
+            .flatten()
+        {
+            assert!(endpoint::is_loopback(url), "simulator at {url}");
+        }
+    }
+});
+
+/// The webview's `TokenTarget`: whatever it holds, the request it becomes
+/// sends the token over https or to this computer only.
+fn token_target(json: &str) {
+    let Ok(target) = serde_json::from_str::<TokenTarget>(json) else {
+        return;
+    };
+    match target.to_request() {
+        Ok(request) => {
+            assert_safe(&request.api_url, json);
+            for field in [
+                &request.org,
+                &request.repo,
+                &request.project,
+                &request.group,
+                &request.workspace,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(!field.is_empty() && field.trim() == field, "{field:?}");
+            }
+        }
+        Err(error) => assert_error_is_safe(json, &error),
+    }
+}
+
+/// An API base a token may be sent to.
+fn assert_safe(api: &Url, input: &str) {
+    let https = api.scheme() == "https";
+    let local = api.scheme() == "http" && endpoint::is_loopback(api);
+    assert!(https || local, "{input:?} gave {api}");
+    assert!(api.username().is_empty() && api.password().is_none(), "{api}");
+    assert!(api.query().is_none() && api.fragment().is_none(), "{api}");
+}
+
+/// Endpoint paths (which carry names the user typed: repositories,
+/// organizations) never lead a request to another server.
+fn assert_joins_stay(api: &Url, paths: &[&str]) {
+    for path in paths {
+        let url = endpoint::join(api, path);
+        assert_eq!(url.origin(), api.origin(), "{api} + {path:?} gave {url}");
+    }
+}
+
+/// The error says what is wrong without quoting a password or a token.
+fn assert_error_is_safe(input: &str, error: &EndpointError) {
+    let message = error.to_string();
+    assert_no_token_echo(input, &message, "the address error");
+    if let Ok(url) = Url::parse(input.trim()) {
+        if let Some(password) = url.password() {
+            assert!(!message.contains(&format!(":{password}@")), "{message}");
+        }
+    }
+}
