@@ -189,6 +189,12 @@ describe('tray and resident app', () => {
     assert.ok(samePicture(icon, path.join(trayIcons, 'soon.png')), `${icon} shows "expiring soon"`);
   });
 
+  it('says in the settings that the tray is shown', async () => {
+    await clickButton(browser, 'Settings');
+    await (await browser.$('h1=Settings')).waitForDisplayed({ timeout: 10_000 });
+    await until('the tray is reported', async () => /Shown in the system tray/.test(await (await browser.$('dl.platform')).getText()));
+  });
+
   it('re-checks every token from "Check all now", and shows what it found', async () => {
     await sim.admin('github', 'tokens/revoke', { token: revokable });
     await host.click('Check all now');
