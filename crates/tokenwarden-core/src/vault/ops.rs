@@ -236,16 +236,21 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
     Ok(())
 }
 
+/// What the keychain's answer says about a token's secret.
+fn secret_state(exists: Result<bool, KeychainError>) -> SecretState {
+    match exists {
+        Ok(true) => SecretState::Present,
+        Ok(false) => SecretState::Missing,
+        Err(_) => SecretState::Unknown,
+    }
+}
+
 impl Vault {
     fn view(&self, record: TokenRecord) -> TokenView {
         let secret = if record.pending.is_some() {
             SecretState::Unknown
         } else {
-            match self.store.exists(&record.current_account()) {
-                Ok(true) => SecretState::Present,
-                Ok(false) => SecretState::Missing,
-                Err(_) => SecretState::Unknown,
-            }
+            secret_state(self.store.exists(&record.current_account()))
         };
         TokenView::new(record, secret, self.clock.now())
     }
@@ -265,7 +270,25 @@ impl Vault {
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => a.name.cmp(&b.name),
         });
-        Ok(records.into_iter().map(|r| self.view(r)).collect())
+        // One keychain query for all of them (see `SecretStore::exist_many`).
+        let settled: Vec<String> = records
+            .iter()
+            .filter(|r| r.pending.is_none())
+            .map(|r| r.current_account())
+            .collect();
+        let mut present = self.store.exist_many(&settled).into_iter();
+        let now = self.clock.now();
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                let secret = if record.pending.is_some() {
+                    SecretState::Unknown
+                } else {
+                    secret_state(present.next().unwrap_or(Ok(false)))
+                };
+                TokenView::new(record, secret, now)
+            })
+            .collect())
     }
 
     /// One token by name. Names are unique per provider and host; when

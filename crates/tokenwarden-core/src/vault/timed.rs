@@ -63,6 +63,13 @@ impl SecretStore for TimedStore {
         self.run(move |store| store.exists(&account))
     }
 
+    /// One worker and one deadline for the whole batch.
+    fn exist_many(&self, accounts: &[String]) -> Vec<Result<bool, KeychainError>> {
+        let owned = accounts.to_vec();
+        self.run(move |store| Ok(store.exist_many(&owned)))
+            .unwrap_or_else(|error| accounts.iter().map(|_| Err(error.clone())).collect())
+    }
+
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
@@ -84,12 +91,27 @@ mod tests {
         fn delete(&self, _: &str) -> Result<(), KeychainError> {
             Ok(())
         }
-        fn exists(&self, _: &str) -> Result<bool, KeychainError> {
+        fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+            if account.starts_with("slow") {
+                std::thread::sleep(Duration::from_secs(5));
+            }
             Ok(false)
         }
         fn backend(&self) -> &'static str {
             "stuck"
         }
+    }
+
+    #[test]
+    fn a_batch_of_lookups_shares_one_deadline() {
+        let store = TimedStore::new(Arc::new(Stuck), Duration::from_millis(100));
+        let answers = store.exist_many(&["a#1".into(), "b#1".into()]);
+        assert_eq!(answers, vec![Ok(false), Ok(false)]);
+
+        let started = std::time::Instant::now();
+        let answers = store.exist_many(&["a#1".into(), "slow#1".into(), "c#1".into()]);
+        assert_eq!(answers, vec![Err(KeychainError::Timeout(1)); 3]);
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]
