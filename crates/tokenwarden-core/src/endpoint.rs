@@ -10,12 +10,19 @@ use std::net::IpAddr;
 use url::Url;
 
 use crate::catalogue::ProviderKind;
+use crate::check::contains_token;
 use crate::providers::{bitbucket, github, gitlab};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
+    /// `input` is what the user typed, with any user name and password
+    /// masked: the message is shown and printed.
     #[error("“{input}” is not a usable address: {reason}")]
     Invalid { input: String, reason: &'static str },
+    /// A token pasted where the address goes. Never quoted, and never
+    /// resolved: looking it up as a host name would hand it to DNS.
+    #[error("This looks like an access token, not an address: paste the token in the token field, and the server's address (github.example.com) here.")]
+    LooksLikeToken,
     #[error("Refusing to send a token over plain HTTP to {host}: use https://, or http:// only for this computer (localhost, 127.0.0.1, ::1).")]
     Insecure { host: String },
     #[error("{0}")]
@@ -28,8 +35,11 @@ pub enum EndpointError {
 /// Parses an address typed by a user: `host`, `host:port`, `https://host/path`.
 fn parse_user_url(input: &str) -> Result<Url, EndpointError> {
     let trimmed = input.trim();
+    if contains_token(trimmed) {
+        return Err(EndpointError::LooksLikeToken);
+    }
     let invalid = |reason| EndpointError::Invalid {
-        input: trimmed.to_owned(),
+        input: without_credentials(trimmed),
         reason,
     };
     if trimmed.is_empty() {
@@ -60,6 +70,23 @@ fn parse_user_url(input: &str) -> Result<Url, EndpointError> {
         });
     }
     Ok(url)
+}
+
+/// `input` with whatever precedes an `@` in its host part masked: the
+/// `user:password@` (often `x-access-token:TOKEN@`) of a Git remote URL.
+/// Done on the text, not on a parsed URL: what fails to parse is quoted too.
+fn without_credentials(input: &str) -> String {
+    let (scheme, rest) = match input.find("://") {
+        Some(i) => input.split_at(i + 3),
+        None => ("", input),
+    };
+    let authority = rest
+        .find(['/', '\\', '?', '#'])
+        .map_or(rest, |end| &rest[..end]);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}…{}", &rest[at..]),
+        None => input.to_owned(),
+    }
 }
 
 /// True for addresses that never leave this computer.
@@ -251,6 +278,52 @@ mod tests {
             api_base_from_host(Bitbucket, "bitbucket.example.com"),
             Err(EndpointError::Unsupported(_))
         ));
+    }
+
+    // Found by fuzzing (fuzz/fuzz_targets/host_addresses.rs): the error
+    // quoted the address whole, password included.
+    #[test]
+    fn errors_never_quote_credentials() {
+        for (typed, shown) in [
+            (
+                "https://deploy:hunter22@git.example.com",
+                "“https://…@git.example.com” is not a usable address",
+            ),
+            (
+                "x-access-token:s3cr3t@github.com/acme",
+                "“…@github.com/acme” is not a usable address",
+            ),
+            (
+                "https://user:pa ss@bad host/x",
+                "“https://…@bad host/x” is not a usable address",
+            ),
+        ] {
+            let message = api_base_exact(typed).unwrap_err().to_string();
+            assert!(message.starts_with(shown), "{message}");
+        }
+    }
+
+    // Found by fuzzing: a token pasted into the address field was taken as
+    // a host name (`https://ghp_.../api/v3`), so checking it would have
+    // sent the token to DNS; and errors quoted it.
+    #[test]
+    fn a_token_is_never_taken_for_an_address() {
+        let token = "ghp_R4nd0mL00k1ngF4k3T0k3nF0rT3st1ng0001";
+        for typed in [
+            token.to_owned(),
+            format!("https://{token}"),
+            format!("http://{token}:80"),
+            format!("https://x-access-token:{token}@github.com"),
+        ] {
+            for provider in [Github, Gitlab, Bitbucket] {
+                let error = api_base_from_host(provider, &typed).unwrap_err();
+                assert_eq!(error, EndpointError::LooksLikeToken, "{typed}");
+                assert!(!error.to_string().contains(token));
+            }
+            assert_eq!(api_base_exact(&typed), Err(EndpointError::LooksLikeToken));
+        }
+        // A host that merely starts like a prefix is still a host.
+        assert!(api_base_from_host(Gitlab, "glft-ci.example.com").is_ok());
     }
 
     #[test]

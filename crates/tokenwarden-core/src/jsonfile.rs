@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a file's bytes hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,15 +22,27 @@ pub enum Decoded<T> {
     Corrupt(String),
 }
 
+/// A versioned file's version, read the way the file itself is: fields it
+/// does not name are skipped unvalidated, so whatever parses as a file of
+/// ours also yields its version here. (Peeking through a
+/// `serde_json::Value` did not: bytes that are not UTF-8 in a field this
+/// version does not know failed the peek but passed the typed parse, and a
+/// newer file was taken as ours.)
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<u64>,
+}
+
 /// Decodes a versioned file's bytes. Pure: the loaders below add the file
 /// system around it, and the fuzz targets (`fuzz/`) call it directly.
 pub fn decode_versioned<T: DeserializeOwned>(bytes: &[u8], supported: u32) -> Decoded<T> {
     // Look at the version first: a newer file may not parse as ours.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        if let Some(found) = value.get("version").and_then(|v| v.as_u64()) {
-            if found > u64::from(supported) {
-                return Decoded::Newer(u32::try_from(found).unwrap_or(u32::MAX));
-            }
+    if let Ok(VersionOnly {
+        version: Some(found),
+    }) = serde_json::from_slice(bytes)
+    {
+        if found > u64::from(supported) {
+            return Decoded::Newer(u32::try_from(found).unwrap_or(u32::MAX));
         }
     }
     match serde_json::from_slice::<T>(bytes) {
@@ -174,4 +186,38 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct File {
+        version: u32,
+    }
+
+    // Found by fuzzing (fuzz/fuzz_targets/app_data_files.rs).
+    #[test]
+    fn a_newer_file_is_recognised_even_with_bytes_we_would_skip() {
+        let newer = b"{\"version\": 2, \"added_later\": \"\xff\"}";
+        assert_eq!(decode_versioned::<File>(newer, 1), Decoded::Newer(2));
+        let ours = b"{\"version\": 1, \"added_later\": \"\xff\"}";
+        assert_eq!(
+            decode_versioned::<File>(ours, 1),
+            Decoded::Parsed(File { version: 1 })
+        );
+    }
+
+    #[test]
+    fn versions_beyond_u32_are_newer_and_odd_ones_corrupt() {
+        let huge = br#"{"version": 18446744073709551615}"#;
+        assert_eq!(decode_versioned::<File>(huge, 1), Decoded::Newer(u32::MAX));
+        for odd in [&br#"{"version": "2"}"#[..], br#"{"version": 2.5}"#, b"[]"] {
+            assert!(matches!(
+                decode_versioned::<File>(odd, 1),
+                Decoded::Corrupt(_)
+            ));
+        }
+    }
 }

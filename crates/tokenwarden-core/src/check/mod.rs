@@ -17,7 +17,7 @@ mod trust;
 
 pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
 pub use http::{Http, HttpOptions, Response, TransportError};
-pub use prefix::provider_of_token;
+pub use prefix::{contains_token, provider_of_token};
 pub use report::{
     CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
 };

@@ -38,6 +38,19 @@ pub fn provider_of_token(token: &str) -> Option<ProviderKind> {
         .map(|(_, provider)| *provider)
 }
 
+/// The fewest characters any provider's token has (GitLab's `glpat-` and
+/// 20 more). Shorter text with a prefix is a word, not a token.
+const SHORTEST_TOKEN: usize = 16;
+
+/// Whether `text` holds something that looks like a token: a run of
+/// token characters (letters, digits, `_`, `-`) carrying a provider's
+/// prefix and long enough to be one. For fields where a token has no
+/// business being, such as an address.
+pub fn contains_token(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(|run| run.len() >= SHORTEST_TOKEN && provider_of_token(run).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +69,14 @@ mod tests {
         );
         assert_eq!(provider_of_token("custom-prefix-123"), None);
         assert_eq!(provider_of_token(""), None);
+    }
+
+    #[test]
+    fn finds_tokens_inside_other_text() {
+        assert!(contains_token("https://ghp_R4nd0mL00k1ngF4k3T0k3n0001@x"));
+        assert!(contains_token("glpat-abcdefghijklmnopqrst"));
+        assert!(!contains_token("github.example.com"));
+        assert!(!contains_token("glft-ci.example.com"));
+        assert!(!contains_token("ghp_short"));
     }
 }
