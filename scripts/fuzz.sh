@@ -41,10 +41,13 @@ for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
   log="fuzz/logs/$target.log"
   started=$(mktemp)
+  # A dictionary of the words the parser looks for, where there is one.
+  dict=()
+  [[ -f "fuzz/dicts/$target.dict" ]] && dict=(-dict="fuzz/dicts/$target.dict")
   # The first folder gathers new inputs; the seeds are only read.
   if "${fuzz[@]}" run "${fuzz_dir[@]}" --sanitizer address "$target" \
     "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" \
     >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     corpus=$(find "fuzz/corpus/$target" -type f | wc -l)
