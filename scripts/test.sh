@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian or Ubuntu, then runs every test:
 # formatting, lints, Rust unit and integration tests, the UI's type check,
-# linter and component tests, and the end-to-end tests of the real app
-# window. Exits non-zero when any of them fails. Safe to run again.
+# linter and component tests, the end-to-end tests of the real app window,
+# and a short fuzz of the parsers. Exits non-zero when any of them fails.
+# Safe to run again.
 set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$repo_root"
@@ -12,6 +13,7 @@ ensure_node
 ensure_rust
 ensure_rust_components
 ensure_cargo_tool tauri-driver tauri-driver '^2'
+ensure_fuzz_tools
 ensure_npm_deps "$repo_root/ui"
 ensure_npm_deps "$repo_root/tests/e2e"
 
@@ -65,6 +67,10 @@ if [[ $ui_built -eq 1 ]]; then
       tests/harness/desktop-session.sh -- npm --prefix tests/e2e run --silent test
   fi
 fi
+
+# A short fuzz of every parser of outside input; `scripts/fuzz.sh 300` is
+# the longer run (README, "Fuzzing").
+step "Fuzzing (10 s per target)" scripts/fuzz.sh 10
 
 if [[ ${#failed[@]} -gt 0 ]]; then
   printf '\n\033[1;31mFailed: %s\033[0m (%d check(s) passed)\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" "$passed" >&2
