@@ -40,11 +40,12 @@ pub(crate) fn rate_limit_of(
                 .and_then(|v| v.trim().parse::<i64>().ok())
         })
         .and_then(|epoch| DateTime::from_timestamp(epoch, 0));
-    Some(match (retry_after, reset) {
-        (Some(secs), _) => Some(now + Duration::seconds(secs.max(0))),
-        (None, Some(at)) => Some(at),
-        (None, None) => None,
-    })
+    // A wait beyond the calendar is ignored like an unreadable one (adding
+    // it would overflow: found by fuzzing, `retry-after: 99999999999999`).
+    let after_wait = retry_after
+        .and_then(|secs| Duration::try_seconds(secs.max(0)))
+        .and_then(|wait| now.checked_add_signed(wait));
+    Some(after_wait.or(reset))
 }
 
 /// "Try again after 14:05 UTC (in about 3 minutes)".
@@ -115,6 +116,41 @@ mod tests {
         assert_eq!(
             try_again_after(now + Duration::seconds(61), now),
             "Try again after 12:01 UTC (in about 2 minutes)"
+        );
+    }
+
+    // Found by fuzzing (fuzz/fuzz_targets/provider_answers.rs): a
+    // Retry-After too large for the calendar made the check panic.
+    #[test]
+    fn a_wait_beyond_the_calendar_is_ignored_not_a_crash() {
+        let now: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+        let answer = |headers: &[(&'static str, &'static str)]| {
+            let mut map = reqwest::header::HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, reqwest::header::HeaderValue::from_static(value));
+            }
+            Response {
+                status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+                headers: map,
+                body: Vec::new(),
+            }
+        };
+        for huge in ["99999999999999", "9223372036854775807"] {
+            assert_eq!(
+                rate_limit_of(&answer(&[("retry-after", huge)]), now),
+                Some(None)
+            );
+            assert_eq!(
+                rate_limit_of(
+                    &answer(&[("retry-after", huge), ("x-ratelimit-reset", "1772370000")]),
+                    now
+                ),
+                Some(DateTime::from_timestamp(1_772_370_000, 0))
+            );
+        }
+        assert_eq!(
+            rate_limit_of(&answer(&[("retry-after", "30")]), now),
+            Some(Some(now + Duration::seconds(30)))
         );
     }
 }
