@@ -72,7 +72,10 @@ fn watch_round(
     state.record_recheck(now);
     assert!(state.due(tokens, alerts, now).is_empty(), "sent twice");
     if let Some(wake) = state.next_wake(tokens, alerts, now) {
-        assert!(wake > now, "wakes at {wake}, not after {now}, with nothing due");
+        assert!(
+            wake > now,
+            "wakes at {wake}, not after {now}, with nothing due"
+        );
     }
     // What the watcher saves reads back the same.
     let bytes = encode(&state).expect("the state always serializes");

@@ -102,7 +102,10 @@ fn assert_safe(api: &Url, input: &str) {
     let https = api.scheme() == "https";
     let local = api.scheme() == "http" && endpoint::is_loopback(api);
     assert!(https || local, "{input:?} gave {api}");
-    assert!(api.username().is_empty() && api.password().is_none(), "{api}");
+    assert!(
+        api.username().is_empty() && api.password().is_none(),
+        "{api}"
+    );
     assert!(api.query().is_none() && api.fragment().is_none(), "{api}");
 }
 
@@ -129,5 +132,7 @@ fn assert_error_is_safe(input: &str, error: &EndpointError) {
 fn credentials(input: &str) -> Option<&str> {
     let rest = input.split_once("://").map_or(input, |(_, rest)| rest);
     let authority = rest.split(['/', '\\', '?', '#']).next()?;
-    authority.rsplit_once('@').map(|(credentials, _)| credentials)
+    authority
+        .rsplit_once('@')
+        .map(|(credentials, _)| credentials)
 }

@@ -28,7 +28,9 @@ fuzz_target!(|data: &[u8]| {
         match script.answers.get(asked.len() - 1) {
             Some(Answer::Response(response)) => Ok(response.clone()),
             Some(Answer::Failure(error)) => Err(error.clone()),
-            None => Err(TransportError::Connect("the script has no more answers".into())),
+            None => Err(TransportError::Connect(
+                "the script has no more answers".into(),
+            )),
         }
     };
     let report = check_scripted(request, &script.token, script.now, &answer);
@@ -43,8 +45,7 @@ fuzz_target!(|data: &[u8]| {
     // It is not sent at all with another provider's prefix, or over plain
     // HTTP to anything but this computer.
     let mismatched = provider_of_token(token).is_some_and(|p| p != request.provider);
-    let insecure =
-        request.api_url.scheme() != "https" && !endpoint::is_loopback(&request.api_url);
+    let insecure = request.api_url.scheme() != "https" && !endpoint::is_loopback(&request.api_url);
     if mismatched || insecure || token.is_empty() {
         assert!(asked.is_empty(), "sent although refused: {asked:?}");
     }
@@ -58,7 +59,9 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     // Transport failures, 5xx and rate limits say nothing about the token.
-    let said_nothing = consumed.iter().all(|a| a.is_none_or(Answer::could_not_check));
+    let said_nothing = consumed
+        .iter()
+        .all(|a| a.is_none_or(Answer::could_not_check));
     if !asked.is_empty() && said_nothing {
         assert!(!report.authenticated, "authenticated by {report:?}");
         assert!(!report.has(ProblemCode::InvalidToken), "{report:?}");
