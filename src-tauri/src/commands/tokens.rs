@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tokenwarden_core::check::CheckReport;
+use tokenwarden_core::endpoint;
 use tokenwarden_core::vault::{ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
 use ts_rs::TS;
 
@@ -134,12 +135,33 @@ pub struct EditTokenInput {
 }
 
 /// Changes a token's name, description, address or user-entered expiry.
+/// A new address means the stored secret is sent there to check it, so the
+/// user confirms it in a native dialog first: a script that found its way
+/// into the webview could call this command, but cannot answer that.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn edit_token(
+    app: tauri::AppHandle,
+    window: tauri::WebviewWindow,
     state: State<'_, AppState>,
     name: String,
     input: EditTokenInput,
 ) -> Result<TokenView, CommandError> {
+    if let Some(host) = &input.host {
+        let vault = state.vault()?;
+        let lookup = name.clone();
+        let current = tauri::async_runtime::spawn_blocking(move || vault.show(&lookup))
+            .await
+            .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        let new_api = endpoint::api_base_from_host(current.record.provider, host)?;
+        if new_api.as_str().trim_end_matches('/') != current.record.api_url.trim_end_matches('/')
+            && !confirm_new_address(&app, &window, &current.record.name, &new_api).await
+        {
+            return Err(CommandError::new(
+                "cancelled",
+                "The address was not changed, and the token was not sent anywhere.",
+            ));
+        }
+    }
     let edit = TokenEdit {
         new_name: input.new_name,
         description: input.description,
@@ -151,6 +173,33 @@ pub async fn edit_token(
     };
     let (token, _) = state.vault()?.edit(&name, edit).await?;
     Ok(token)
+}
+
+/// Asks, in a dialog the webview cannot script, before a stored secret
+/// goes to a server it has not been sent to before.
+async fn confirm_new_address(
+    app: &tauri::AppHandle,
+    window: &tauri::WebviewWindow,
+    name: &str,
+    api: &url::Url,
+) -> bool {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .message(format!(
+            "To check \u{201c}{name}\u{201d} at its new address, Tokenwarden sends its secret to {api}\n\nContinue only if you trust that server."
+        ))
+        .title("Send this token to a new server?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            "Send it there".into(),
+            "Cancel".into(),
+        ))
+        .parent(window)
+        .show(move |confirmed| {
+            let _ = answer.send(confirmed);
+        });
+    answered.await.unwrap_or(false)
 }
 
 /// Tells the window whenever it is asked to open a token while it is

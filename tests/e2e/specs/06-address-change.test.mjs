@@ -1,0 +1,132 @@
+// Changing a stored token's server address means its secret is sent to the
+// new server to check it. The app asks first, in a native dialog that a
+// script in the window could not answer; Cancel sends nothing anywhere.
+// A window manager (openbox) runs for this file so the dialog takes focus
+// the way it does on a desktop.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { artifactsDir, launchApp, repoRoot } from '../support/app.mjs';
+import { startSimulator } from '../support/simulator.mjs';
+import { clickButton, setInput, waitForText } from '../support/ui.mjs';
+
+const cli = path.join(repoRoot, 'target/debug/tokenwarden');
+const NAME = 'github-enterprise-ci';
+const DIALOG_TITLE = 'Send this token to a new server?';
+
+function stored() {
+  return JSON.parse(execFileSync(cli, ['show', NAME, '--json'], { encoding: 'utf8' }));
+}
+
+/** The native dialog's X window, once it is shown. */
+async function dialogWindow() {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${DIALOG_TITLE.replace(/[?.]/g, '\\$&')}$`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
+      if (ids.length > 0) return ids[0];
+    } catch {
+      // Not shown yet.
+    }
+    await sleep(200);
+  }
+  let shown = '';
+  try {
+    const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '.'], { encoding: 'utf8' }).trim().split('\n');
+    shown = ids.map((id) => execFileSync('xdotool', ['getwindowname', id], { encoding: 'utf8' }).trim()).join(' | ');
+  } catch {
+    // No windows at all.
+  }
+  assert.fail(`the confirmation dialog did not appear (windows shown: ${shown})`);
+}
+
+/** Answers the dialog from the keyboard, as a person would. */
+async function answerDialog(keys) {
+  const id = await dialogWindow();
+  execFileSync('xdotool', ['windowactivate', '--sync', id]);
+  execFileSync('xdotool', ['key', '--delay', '150', ...keys]);
+}
+
+/** Clicks one of the dialog's two buttons (left: "Send it there", right: "Cancel"). */
+async function clickDialogButton(side) {
+  const id = await dialogWindow();
+  execFileSync('xdotool', ['windowactivate', '--sync', id]);
+  const geometry = execFileSync('xdotool', ['getwindowgeometry', '--shell', id], { encoding: 'utf8' });
+  const size = Object.fromEntries(geometry.trim().split('\n').map((line) => line.split('=')));
+  const x = Math.round(Number(size.WIDTH) * (side === 'left' ? 0.25 : 0.75));
+  const y = Number(size.HEIGHT) - 18;
+  execFileSync('xdotool', ['mousemove', '--window', id, String(x), String(y), 'click', '1']);
+}
+
+describe('changing a stored token’s address', () => {
+  let sim;
+  let wm;
+  let browser;
+  let newHost;
+
+  const requestsMade = async () => (await (await fetch(`${sim.github.web}/_sim/requests`)).json()).length;
+  const forgetRequests = () => fetch(`${sim.github.web}/_sim/requests`, { method: 'DELETE' });
+
+  before(async () => {
+    wm = spawn('openbox', ['--sm-disable'], { stdio: 'ignore' });
+    sim = await startSimulator();
+    await sim.admin('github', 'github/orgs', { org: 'acme', members: ['ghes-bot'] });
+    const { token } = await sim.admin('github', 'tokens', {
+      provider: 'github',
+      kind: 'github-classic',
+      login: 'ghes-bot',
+      scopes: ['repo', 'admin:repo_hook', 'read:org'],
+      expires_at: new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    execFileSync(cli, ['add', '--name', NAME, '--provider', 'github', '--host', sim.github.web, '--org', 'acme', '--token-stdin'], {
+      input: token,
+    });
+    // The same simulator by another name: a new address as far as the app knows.
+    newHost = sim.github.web.replace('127.0.0.1', 'localhost');
+    browser = await launchApp();
+    await (await browser.$(`button[data-token="${NAME}"]`)).click();
+    await waitForText(browser, 'h1', NAME);
+  });
+
+  after(async () => {
+    await browser?.deleteSession().catch(() => {});
+    sim?.stop();
+    wm?.kill();
+  });
+
+  it('asks before sending the token to a new address, and Cancel sends nothing', async () => {
+    await clickButton(browser, 'Edit');
+    await setInput(browser, '#edit-host', newHost);
+    await forgetRequests();
+    await clickButton(browser, 'Save');
+    const dialog = await dialogWindow();
+    mkdirSync(artifactsDir, { recursive: true });
+    execFileSync('import', ['-window', dialog, path.join(artifactsDir, 'address-change-dialog.png')]);
+    await answerDialog(['Escape']);
+    await waitForText(browser, '[role="alert"]', 'The address was not changed, and the token was not sent anywhere.');
+    assert.equal(await requestsMade(), 0, 'nothing reached any server');
+    assert.equal(stored().api_url, `${sim.github.web}/api/v3`);
+  });
+
+  it('sends it there, checks it and saves the address once the user agrees', async () => {
+    await clickButton(browser, 'Save');
+    await clickDialogButton('left');
+    await waitForText(browser, 'main', newHost);
+    assert.equal(stored().api_url, `${newHost}/api/v3`);
+    assert.ok((await requestsMade()) > 0, 'the check reached the new address');
+  });
+
+  it('asks nothing when the address stays the same', async () => {
+    await clickButton(browser, 'Edit');
+    await setInput(browser, '#edit-description', 'Builds on the enterprise server');
+    await clickButton(browser, 'Save');
+    await waitForText(browser, 'main', 'Builds on the enterprise server');
+    assert.equal(stored().description, 'Builds on the enterprise server');
+  });
+});
