@@ -11,7 +11,7 @@
 //! checked: an expiry at the edge of the calendar yields fewer triggers,
 //! never a panic.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
 
 use super::alert::AlertKind;
 use super::settings::WatchSettings;
@@ -35,8 +35,25 @@ pub(crate) struct Crossed {
     pub count: u64,
 }
 
+/// `t`, or for an instant inside a leap second (`23:59:60`, which chrono
+/// keeps as 23:59:59 plus a second's worth of nanoseconds) the same
+/// fraction of the next second. chrono's day arithmetic skips leap seconds
+/// while its differences count them, so a schedule built on one found a
+/// trigger it had just recorded crossed again, and the watcher repeated
+/// the alert (found by fuzzing: an expiry of `2026-06-30T23:59:60Z`).
+fn without_leap_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = t.nanosecond();
+    if nanos < 1_000_000_000 {
+        return t;
+    }
+    t.with_nanosecond(nanos - 1_000_000_000)
+        .and_then(|t| t.checked_add_signed(TimeDelta::seconds(1)))
+        .unwrap_or(t)
+}
+
 impl Schedule {
     pub fn new(expires_at: DateTime<Utc>, settings: &WatchSettings) -> Self {
+        let expires_at = without_leap_second(expires_at);
         let mut crossings: Vec<_> = settings
             .thresholds_days
             .iter()
@@ -68,6 +85,8 @@ impl Schedule {
 
     /// The triggers in `(after, until]` (`after == None`: from the start).
     pub fn crossed(&self, after: Option<DateTime<Utc>>, until: DateTime<Utc>) -> Option<Crossed> {
+        let after = after.map(without_leap_second);
+        let until = without_leap_second(until);
         let in_span = |t: &DateTime<Utc>| after.is_none_or(|a| *t > a) && *t <= until;
         let thresholds: Vec<_> = self.crossings.iter().filter(|t| in_span(t)).collect();
         let mut latest = thresholds.last().map(|t| **t);
@@ -92,6 +111,7 @@ impl Schedule {
 
     /// The first trigger strictly after `t`.
     pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let t = without_leap_second(t);
         let threshold = self.crossings.iter().find(|c| **c > t).copied();
         let daily = if !self.daily {
             None
@@ -197,6 +217,28 @@ mod tests {
             let _ = s.next_after(edge);
             let _ = s.crossed(Some(DateTime::<Utc>::MIN_UTC), DateTime::<Utc>::MAX_UTC);
         }
+    }
+
+    // Found by fuzzing (fuzz/fuzz_targets/app_data_files.rs): with an
+    // expiry inside a leap second, the after-expiry alert just recorded
+    // was crossed again, so the watcher would have repeated it forever.
+    #[test]
+    fn an_expiry_in_a_leap_second_fires_each_alert_once() {
+        let leap = chrono::NaiveDate::from_ymd_opt(2026, 6, 30)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .unwrap()
+            .and_utc();
+        let s = Schedule::new(leap, &WatchSettings::default());
+        let now = at(1, 12) - DAY * 8;
+        let first = s.crossed(None, now).unwrap();
+        assert!(first.latest <= now);
+        assert_eq!(s.crossed(Some(first.latest), now), None);
+        let next = s.next_after(now).unwrap();
+        assert!(next > now);
+        assert_eq!(
+            s.crossed(Some(first.latest), next).map(|c| c.count),
+            Some(1)
+        );
     }
 
     #[test]
