@@ -290,19 +290,32 @@ async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
 fn watch_folder(dir: &std::path::Path, wake: Arc<Notify>) -> Option<notify::RecommendedWatcher> {
     let _ = std::fs::create_dir_all(dir);
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let touches_vault = event.is_ok_and(|e| {
-            e.paths.iter().any(|p| {
-                p.file_name()
-                    .is_some_and(|n| n == tokenwarden_core::vault::METADATA_FILE_NAME)
-            })
-        });
-        if touches_vault {
+        if event.is_ok_and(|e| changes_vault(&e)) {
             wake.notify_one();
         }
     })
     .ok()?;
     watcher.watch(dir, RecursiveMode::NonRecursive).ok()?;
     Some(watcher)
+}
+
+/// Whether a file event means the vault's metadata changed. Reading it is
+/// not a change: inotify also reports opens, and each round reads the file,
+/// so counting those would wake the watcher in an endless loop.
+fn changes_vault(event: &notify::Event) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    let is_change = matches!(
+        event.kind,
+        EventKind::Create(_)
+            | EventKind::Modify(_)
+            | EventKind::Remove(_)
+            | EventKind::Access(AccessKind::Close(AccessMode::Write))
+    );
+    is_change
+        && event.paths.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n == tokenwarden_core::vault::METADATA_FILE_NAME)
+        })
 }
 
 /// On Linux, logind announces sleep and resume; timers do not advance
@@ -424,6 +437,37 @@ mod tests {
             );
             assert_eq!(reminders.handled, handled, "{choice:?}");
         }
+    }
+
+    #[test]
+    fn only_a_change_of_the_metadata_file_wakes_the_watcher() {
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RenameMode,
+        };
+        let event =
+            |kind, file: &str| notify::Event::new(kind).add_path(PathBuf::from("/data").join(file));
+        let tokens = tokenwarden_core::vault::METADATA_FILE_NAME;
+        let wakes = [
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Remove(notify::event::RemoveKind::File),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+        ];
+        for kind in wakes {
+            assert!(changes_vault(&event(kind, tokens)), "{kind:?}");
+        }
+        let reads = [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        ];
+        for kind in reads {
+            assert!(!changes_vault(&event(kind, tokens)), "{kind:?}: a read");
+        }
+        assert!(
+            !changes_vault(&event(EventKind::Create(CreateKind::File), "watch.json")),
+            "the watcher's own file"
+        );
     }
 
     /// Needs a D-Bus session bus (scripts/test.sh runs it inside
