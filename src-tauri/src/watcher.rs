@@ -470,6 +470,33 @@ mod tests {
         );
     }
 
+    /// Real inotify on a scratch folder: each round reads tokens.json, and
+    /// that must not wake the watcher again; a write (temp file + rename,
+    /// as the vault and the CLI do) must.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn reading_the_vault_leaves_the_watcher_asleep_and_changing_it_wakes_it() {
+        let dir = std::env::temp_dir().join(format!("tw-watch-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tokens = dir.join(tokenwarden_core::vault::METADATA_FILE_NAME);
+        std::fs::write(&tokens, b"{}").unwrap();
+        let wake = Arc::new(Notify::new());
+        let _watcher = watch_folder(&dir, wake.clone()).expect("inotify");
+
+        for _ in 0..3 {
+            std::fs::read(&tokens).unwrap();
+        }
+        let woke = tokio::time::timeout(Duration::from_millis(700), wake.notified()).await;
+        assert!(woke.is_err(), "reading the vault woke the watcher");
+
+        let temp = dir.join("tokens.json.tmp");
+        std::fs::write(&temp, b"{\"version\": 1}").unwrap();
+        std::fs::rename(&temp, &tokens).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), wake.notified())
+            .await
+            .expect("a changed vault wakes the watcher");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// Needs a D-Bus session bus (scripts/test.sh runs it inside
     /// tests/harness/desktop-session.sh): a stand-in logind on that bus
     /// announces going to sleep, then resuming; only the resume wakes.
