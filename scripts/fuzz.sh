@@ -56,8 +56,8 @@ for target in "${targets[@]}"; do
     crashed+=("$target")
     # The panic and its message (the property that failed), or the
     # sanitizer's or libFuzzer's own report (a leak, a timeout, memory).
-    grep -A3 -E 'panicked at|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer: (timeout|out-of-memory))' "$log" |
-      grep -v -E '^(stack backtrace|--)' | head -6 >&2 || true
+    grep -a -A3 -E 'panicked at|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer: (timeout|out-of-memory))' "$log" |
+      grep -a -v -E '^(stack backtrace|--)' | head -6 >&2 || true
     inputs=$(find "fuzz/artifacts/$target" -type f -newer "$started")
     printf '    %s CRASHED. Crashing input(s):\n%s\n    Reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir fuzz %s INPUT\n    Full log: %s\n' \
       "$target" "${inputs:-    (none written; see the log)}" "$target" "$log" >&2
