@@ -170,6 +170,18 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
             continue;
         };
         let outcome: Result<Option<&str>, KeychainError> = (|| match pending {
+            // A step naming the value in use never deletes it. No crash
+            // writes one (a replacement always goes to a new generation),
+            // but a damaged or hand-edited file can, and the value would
+            // be lost (found by fuzzing: fuzz/fuzz_targets/vault_open.rs).
+            Pending::Replace { generation } | Pending::Cleanup { generation }
+                if generation == record.generation =>
+            {
+                record.pending = None;
+                Ok(Some(
+                    "an interrupted change named the value in use; that value was kept.",
+                ))
+            }
             Pending::Add => {
                 if store.exists(&record.current_account())? {
                     record.pending = None;

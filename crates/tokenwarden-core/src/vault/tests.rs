@@ -526,6 +526,34 @@ async fn adding_to_a_locked_keychain_stores_nothing_anywhere() {
     assert!(!world.metadata().contains(secret.expose()));
 }
 
+// Found by fuzzing (fuzz/fuzz_targets/vault_open.rs): a journal step that
+// named the generation in use (`replace` or `cleanup` of it, which only a
+// damaged or hand-edited file holds) deleted the token's only value.
+#[tokio::test]
+async fn a_journal_step_naming_the_value_in_use_never_deletes_it() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    add(&vault, &world, "gh-prod", &secret).await;
+    add(&vault, &world, "gh-stage", &secret).await;
+    drop(vault);
+    let path = world.dir.path().join("data/tokens.json");
+    let mut data: VaultData = serde_json::from_str(&world.metadata()).unwrap();
+    data.tokens[0].pending = Some(Pending::Replace { generation: 1 });
+    data.tokens[1].pending = Some(Pending::Cleanup { generation: 1 });
+    std::fs::write(&path, serde_json::to_string(&data).unwrap()).unwrap();
+    let before = store.accounts();
+
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    assert_eq!(store.accounts(), before, "a value was deleted");
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    for view in vault.list().unwrap() {
+        assert_eq!(view.secret, SecretState::Present, "{}", view.record.name);
+        assert_eq!(view.record.pending, None);
+    }
+}
+
 #[tokio::test]
 async fn a_corrupt_metadata_file_is_set_aside_and_a_newer_one_refused() {
     let world = World::new().await;
