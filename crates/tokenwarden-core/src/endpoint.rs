@@ -51,6 +51,12 @@ fn parse_user_url(input: &str) -> Result<Url, EndpointError> {
         format!("https://{trimmed}")
     };
     let url = Url::parse(&with_scheme).map_err(|_| invalid("it is not a valid URL"))?;
+    // Host names come out lower-cased and percent-decoded: what the parser
+    // made of the input must not look like a token either (found by
+    // fuzzing: `gHp_R4nd0...` became the host `ghp_r4nd0...`).
+    if contains_token(url.as_str()) {
+        return Err(EndpointError::LooksLikeToken);
+    }
     match url.scheme() {
         "https" | "http" => {}
         _ => return Err(invalid("only https:// addresses are supported")),
@@ -322,6 +328,11 @@ mod tests {
             }
             assert_eq!(api_base_exact(&typed), Err(EndpointError::LooksLikeToken));
         }
+        // Nor once the URL parser has lower-cased it into one.
+        assert_eq!(
+            api_base_from_host(Github, "gHp_R4nd0hp_R3nd0mL0/api/v3"),
+            Err(EndpointError::LooksLikeToken)
+        );
         // A host that merely starts like a prefix is still a host.
         assert!(api_base_from_host(Gitlab, "glft-ci.example.com").is_ok());
     }
