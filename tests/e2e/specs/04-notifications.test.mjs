@@ -10,16 +10,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchApp, repoRoot } from '../support/app.mjs';
+import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 const NAME = 'github-notify-soon';
-
-/** The Notify calls made so far that mention `text`. */
-function notifyCallsAbout(text) {
-  const log = readFileSync(process.env.TW_NOTIFY_LOG ?? '', 'utf8');
-  return log.split(/^method call /m).filter((call) => call.includes('member=Notify') && call.includes(text));
-}
 
 async function waitForNotify(text, timeout = 20_000) {
   const deadline = Date.now() + timeout;
@@ -38,14 +33,7 @@ describe('expiry notifications', () => {
     assert.ok(process.env.TW_NOTIFY_LOG, 'run inside tests/harness/desktop-session.sh');
     sim = await startSimulator();
     await sim.admin('github', 'github/orgs', { org: 'acme', members: ['notify-bot'] });
-    const expires = new Date(Date.now() + 6 * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const { token } = await sim.admin('github', 'tokens', {
-      provider: 'github',
-      kind: 'github-classic',
-      login: 'notify-bot',
-      scopes: ['repo', 'admin:repo_hook', 'read:org'],
-      expires_at: expires,
-    });
+    const token = await sim.mintGithubClassic({ login: 'notify-bot', days: 6 });
     execFileSync(cli, ['add', '--name', NAME, '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
       input: token,
     });
@@ -92,14 +80,7 @@ describe('expiry notifications', () => {
   });
 
   it('notices a token the CLI adds while the app runs, without a restart', async () => {
-    const expires = new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const { token } = await sim.admin('github', 'tokens', {
-      provider: 'github',
-      kind: 'github-classic',
-      login: 'notify-bot',
-      scopes: ['repo', 'admin:repo_hook', 'read:org'],
-      expires_at: expires,
-    });
+    const token = await sim.mintGithubClassic({ login: 'notify-bot', days: 2 });
     execFileSync(cli, ['add', '--name', 'github-live-add', '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
       input: token,
     });

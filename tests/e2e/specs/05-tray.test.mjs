@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { startTrayHost } from '../support/tray-host.mjs';
 import { clickButton } from '../support/ui.mjs';
@@ -109,20 +110,8 @@ function samePicture(a, b) {
   }
 }
 
-function notifyCallsAbout(text) {
-  const log = readFileSync(process.env.TW_NOTIFY_LOG ?? '', 'utf8');
-  return log.split(/^method call /m).filter((call) => call.includes('member=Notify') && call.includes(text));
-}
-
 async function mintAndAdd(sim, name, days) {
-  const expires = new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const { token } = await sim.admin('github', 'tokens', {
-    provider: 'github',
-    kind: 'github-classic',
-    login: 'tray-bot',
-    scopes: ['repo', 'admin:repo_hook', 'read:org'],
-    expires_at: expires,
-  });
+  const token = await sim.mintGithubClassic({ login: 'tray-bot', days });
   execFileSync(cli, ['add', '--name', name, '--provider', 'github', '--api-url', sim.github.api, '--org', 'acme', '--token-stdin'], {
     input: token,
   });

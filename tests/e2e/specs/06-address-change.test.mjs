@@ -77,13 +77,7 @@ describe('changing a stored token’s address', () => {
     wm = spawn('openbox', ['--sm-disable'], { stdio: 'ignore' });
     sim = await startSimulator();
     await sim.admin('github', 'github/orgs', { org: 'acme', members: ['ghes-bot'] });
-    const { token } = await sim.admin('github', 'tokens', {
-      provider: 'github',
-      kind: 'github-classic',
-      login: 'ghes-bot',
-      scopes: ['repo', 'admin:repo_hook', 'read:org'],
-      expires_at: new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
-    });
+    const token = await sim.mintGithubClassic({ login: 'ghes-bot', days: 90 });
     execFileSync(cli, ['add', '--name', NAME, '--provider', 'github', '--host', sim.github.web, '--org', 'acme', '--token-stdin'], {
       input: token,
     });

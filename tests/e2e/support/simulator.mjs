@@ -35,6 +35,21 @@ export async function startSimulator() {
       if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
       return response.json().catch(() => null);
     },
+    /**
+     * Mints a classic GitHub token with the scopes deployments need, for
+     * `login`, expiring `days` (and an hour, so the whole days hold) from now.
+     */
+    async mintGithubClassic({ login, days }) {
+      const expires = new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const { token } = await this.admin('github', 'tokens', {
+        provider: 'github',
+        kind: 'github-classic',
+        login,
+        scopes: ['repo', 'admin:repo_hook', 'read:org'],
+        expires_at: expires,
+      });
+      return token;
+    },
     stop() {
       child.kill('SIGINT');
     },
