@@ -132,10 +132,14 @@ fn assert_error_is_safe(input: &str, error: &EndpointError) {
     }
 }
 
-/// The host part of an address, when something precedes an `@` in it.
+/// The host part of an address, when credentials precede an `@` in it.
 fn authority_with_credentials(input: &str) -> Option<&str> {
     let rest = input.split_once("://").map_or(input, |(_, rest)| rest);
     let authority = rest.split(['/', '\\', '?', '#']).next()?;
     let (credentials, _) = authority.rsplit_once('@')?;
-    (!credentials.is_empty()).then_some(authority)
+    // Real credentials hold a letter or digit; `…` is the mask itself.
+    credentials
+        .chars()
+        .any(char::is_alphanumeric)
+        .then_some(authority)
 }
