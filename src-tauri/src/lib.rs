@@ -66,10 +66,21 @@ pub fn run() {
             if let Err(error) = tray::create(handle) {
                 eprintln!("Tokenwarden: no system tray ({error})");
             }
-            app.manage(watcher::start(handle));
+            let hidden = started_hidden();
+            // With a window, the watcher's first round (listing the vault,
+            // building the tray menu on the main thread) waits for its first
+            // screen, so as not to slow the window coming up.
+            let first_screen = (!hidden).then(|| {
+                let shown = std::sync::Arc::new(tokio::sync::Notify::new());
+                let notify = shown.clone();
+                let _ =
+                    commands::startup::ON_FIRST_SCREEN.set(Box::new(move || notify.notify_one()));
+                shown
+            });
+            app.manage(watcher::start(handle, first_screen));
             // The window is not created from the config at start
             // ("create": false), so that a hidden start costs no webview.
-            if !started_hidden() {
+            if !hidden {
                 windows::show_main(handle, None);
             }
             Ok(())

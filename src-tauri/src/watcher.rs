@@ -136,8 +136,13 @@ fn apply_choice(
     }
 }
 
+/// How long the first round waits for the window's first screen at most.
+const FIRST_SCREEN_WAIT: Duration = Duration::from_secs(3);
+
 /// Starts the watcher for the app's vault (nothing to watch without one).
-pub fn start(app: &AppHandle) -> WatcherHandle {
+/// With `first_screen`, its first round waits until that is notified (or
+/// `FIRST_SCREEN_WAIT`).
+pub fn start(app: &AppHandle, first_screen: Option<Arc<Notify>>) -> WatcherHandle {
     let handle = WatcherHandle::default();
     let Ok(vault) = app.state::<AppState>().vault() else {
         return handle;
@@ -161,6 +166,9 @@ pub fn start(app: &AppHandle) -> WatcherHandle {
     let app = app.clone();
     let task_handle = handle.clone();
     tauri::async_runtime::spawn(async move {
+        if let Some(shown) = first_screen {
+            let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
+        }
         run(app, vault, data_dir, task_handle).await;
     });
     handle

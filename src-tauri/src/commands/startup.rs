@@ -18,8 +18,17 @@ pub const MARK_FILE_ENV: &str = "TW_STARTUP_MARK_FILE";
 /// from the tray says nothing about start-up.
 static MARKED: AtomicBool = AtomicBool::new(false);
 
+/// Called at the first mark: the app's watcher waits for the first screen
+/// before its first round. (The bare window compiles this file too, and
+/// sets nothing.)
+pub static ON_FIRST_SCREEN: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> =
+    std::sync::OnceLock::new();
+
 #[tauri::command]
 pub fn startup_mark() {
+    if let Some(hook) = ON_FIRST_SCREEN.get() {
+        hook();
+    }
     let Some(path) = std::env::var_os(MARK_FILE_ENV) else {
         return;
     };
