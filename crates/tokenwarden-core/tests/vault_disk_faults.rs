@@ -19,22 +19,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
-use support::cli::{run, Cli, Run};
+use support::cli::{ready_token, run, sim, Cli, Run};
 use support::*;
 use tokio::process::Command;
-
-async fn sim() -> Simulator {
-    let sim = Simulator::start().await.unwrap();
-    sim.add_github_org("acme", &["deploy-bot"]);
-    sim
-}
-
-fn ready_token(sim: &Simulator) -> String {
-    sim.add_token(
-        TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
-            .expires_at(in_days(60)),
-    )
-}
 
 async fn add(cli: &Cli, sim: &Simulator, name: &str, token: &str) -> Run {
     cli.run(

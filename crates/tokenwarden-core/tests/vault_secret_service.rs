@@ -8,22 +8,9 @@
 mod support;
 
 use serde_json::Value;
-use support::cli::{files_containing, Cli};
+use support::cli::{files_containing, ready_token, sim, Cli};
 use support::*;
 use tokio::process::Command;
-
-async fn sim() -> Simulator {
-    let sim = Simulator::start().await.unwrap();
-    sim.add_github_org("acme", &["deploy-bot"]);
-    sim
-}
-
-fn ready_token(sim: &Simulator) -> String {
-    sim.add_token(
-        TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
-            .expires_at(in_days(60)),
-    )
-}
 
 #[tokio::test]
 #[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]

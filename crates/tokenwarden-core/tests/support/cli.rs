@@ -9,6 +9,22 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
+/// A simulator with the `acme` organization, whose member `deploy-bot`
+/// owns the tokens these tests store.
+pub async fn sim() -> super::Simulator {
+    let sim = super::Simulator::start().await.unwrap();
+    sim.add_github_org("acme", &["deploy-bot"]);
+    sim
+}
+
+/// A classic GitHub token with everything deployments need, for 60 days.
+pub fn ready_token(sim: &super::Simulator) -> String {
+    sim.add_token(
+        super::TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
+            .expires_at(super::in_days(60)),
+    )
+}
+
 pub struct Cli {
     pub data_dir: tempfile::TempDir,
     pub service: String,
