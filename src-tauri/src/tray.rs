@@ -75,8 +75,13 @@ pub fn menu_line(token: &TokenView) -> String {
 
 /// "Tokenwarden: 3 fine, 1 expiring soon, 1 needs attention".
 pub fn tooltip(tokens: &[TokenView]) -> String {
+    format!("Tokenwarden: {}", counts(tokens))
+}
+
+/// "3 fine, 1 expiring soon, 1 needs attention", or "no tokens yet".
+fn counts(tokens: &[TokenView]) -> String {
     if tokens.is_empty() {
-        return "Tokenwarden: no tokens yet".into();
+        return "no tokens yet".into();
     }
     let count = |h: Health| tokens.iter().filter(|t| health_of(t.status) == h).count();
     let mut parts = Vec::new();
@@ -89,7 +94,7 @@ pub fn tooltip(tokens: &[TokenView]) -> String {
             parts.push(format!("{n} {words}"));
         }
     }
-    format!("Tokenwarden: {}", parts.join(", "))
+    parts.join(", ")
 }
 
 pub fn worst(tokens: &[TokenView]) -> Health {
@@ -108,59 +113,33 @@ fn icon(health: Health) -> tauri::Result<Image<'static>> {
     })
 }
 
-/// The menu's first, inert line: the counts. Linux trays show no tooltip,
-/// so the menu says it too.
-pub fn summary(tokens: &[TokenView]) -> String {
-    tooltip(tokens)
-        .trim_start_matches("Tokenwarden: ")
-        .to_owned()
+/// One entry of the menu, by its id (menu events name it).
+fn item(
+    app: &AppHandle,
+    id: impl Into<tauri::menu::MenuId>,
+    label: impl AsRef<str>,
+    enabled: bool,
+) -> tauri::Result<MenuItem<Wry>> {
+    MenuItem::with_id(app, id, label, enabled, None::<&str>)
 }
 
 fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "summary",
-        capitalised(&summary(tokens)),
-        false,
-        None::<&str>,
-    )?)?;
+    // Its first, inert line repeats the tooltip's counts: Linux trays show
+    // no tooltip.
+    menu.append(&item(app, "summary", capitalised(&counts(tokens)), false)?)?;
     if !tokens.is_empty() {
         menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
     for token in tokens {
         let id = format!("{TOKEN_ITEM_PREFIX}{}", token.record.id);
-        menu.append(&MenuItem::with_id(
-            app,
-            id,
-            menu_line(token),
-            true,
-            None::<&str>,
-        )?)?;
+        menu.append(&item(app, id, menu_line(token), true)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        MENU_CHECK_ALL,
-        "Check all now",
-        true,
-        None::<&str>,
-    )?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        MENU_OPEN,
-        "Open Tokenwarden",
-        true,
-        None::<&str>,
-    )?)?;
+    menu.append(&item(app, MENU_CHECK_ALL, "Check all now", true)?)?;
+    menu.append(&item(app, MENU_OPEN, "Open Tokenwarden", true)?)?;
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        MENU_QUIT,
-        "Quit Tokenwarden",
-        true,
-        None::<&str>,
-    )?)?;
+    menu.append(&item(app, MENU_QUIT, "Quit Tokenwarden", true)?)?;
     Ok(menu)
 }
 
@@ -252,7 +231,7 @@ mod tests {
             Health::Bad
         );
         assert_eq!(tooltip(&[]), "Tokenwarden: no tokens yet");
-        assert_eq!(capitalised(&summary(&[])), "No tokens yet");
+        assert_eq!(capitalised(&counts(&[])), "No tokens yet");
         assert_eq!(
             tooltip(&[fine, soon, gone]),
             "Tokenwarden: 1 fine, 1 expiring soon or short, 1 need attention"
