@@ -67,10 +67,10 @@ pub async fn open_tokens_page(
     name: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let token = tauri::async_runtime::spawn_blocking(move || vault.show(&name))
+    let token = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
-    open(&app, &token.record.tokens_page())
+    open(&app, &token.tokens_page())
 }
 
 fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {

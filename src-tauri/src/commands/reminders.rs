@@ -18,10 +18,10 @@ async fn watched(
     let settings = Settings::load(&state.data_dir()?)
         .map(|s| s.alerts)
         .unwrap_or_default();
-    let view = tauri::async_runtime::spawn_blocking(move || vault.show(&name))
+    let record = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
-    Ok((WatchedToken::from(&view), settings))
+    Ok((WatchedToken::from(&record), settings))
 }
 
 /// The reminders of the token named `name`.

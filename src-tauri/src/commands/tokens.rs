@@ -149,12 +149,12 @@ pub async fn edit_token(
     if let Some(host) = &input.host {
         let vault = state.vault()?;
         let lookup = name.clone();
-        let current = tauri::async_runtime::spawn_blocking(move || vault.show(&lookup))
+        let current = tauri::async_runtime::spawn_blocking(move || vault.record(&lookup))
             .await
             .map_err(|e| CommandError::new("internal", e.to_string()))??;
-        let new_api = endpoint::api_base_from_host(current.record.provider, host)?;
-        if new_api.as_str().trim_end_matches('/') != current.record.api_url.trim_end_matches('/')
-            && !confirm_new_address(&app, &window, &current.record.name, &new_api).await
+        let new_api = endpoint::api_base_from_host(current.provider, host)?;
+        if new_api.as_str().trim_end_matches('/') != current.api_url.trim_end_matches('/')
+            && !confirm_new_address(&app, &window, &current.name, &new_api).await
         {
             return Err(CommandError::new(
                 "cancelled",

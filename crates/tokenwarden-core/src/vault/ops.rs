@@ -267,8 +267,9 @@ impl Vault {
         TokenView::new(record, secret, self.clock.now())
     }
 
-    /// The stored record named `name`, read under the lock.
-    fn record(&self, name: &str) -> Result<TokenRecord, VaultError> {
+    /// The stored record named `name`, read under the lock: metadata only,
+    /// without asking the keychain whether its secret is there (`show`).
+    pub fn record(&self, name: &str) -> Result<TokenRecord, VaultError> {
         self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))
     }
 
