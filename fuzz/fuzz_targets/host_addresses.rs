@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tokenwarden_core::catalogue::Simulated;
-use tokenwarden_core::check::TokenTarget;
+use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::endpoint::{self, api_base_exact, api_base_from_host, EndpointError};
 use tokenwarden_core::vault::{name_problem, suggest_name};
 use tokenwarden_core::ProviderKind;

@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
-use tokenwarden_core::check::{CheckOptions, Checker, Clock};
+use tokenwarden_core::check::Clock;
+use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::jsonfile::Decoded;
 use tokenwarden_core::vault::{
     KeychainError, NoFaults, SecretStore, Vault, VaultData, VaultParts, METADATA_FILE_NAME,

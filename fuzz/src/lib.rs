@@ -7,7 +7,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use tokenwarden_core::check::{provider_of_token, CheckRequest, Response, TransportError};
+use tokenwarden_core::check::{CheckRequest, Response, TransportError};
+use tokenwarden_core::providers::provider_of_token;
 use tokenwarden_core::{ProviderKind, TokenKindId, TokenSecret};
 use url::Url;
 

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokenwarden_core::catalogue::Simulated;
-use tokenwarden_core::check::{CheckOptions, Checker, SystemClock};
+use tokenwarden_core::check::SystemClock;
+use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
 use tokenwarden_core::TokenSecret;
 

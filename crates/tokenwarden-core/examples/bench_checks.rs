@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use tokenwarden_core::check::{CheckOptions, CheckRequest, Checker};
+use tokenwarden_core::check::CheckRequest;
+use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use tokenwarden_sim::{Behaviour, Provider, Simulator, TokenSpec};
 

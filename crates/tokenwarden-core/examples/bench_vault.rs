@@ -18,9 +18,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokenwarden_core::catalogue::{ProviderKind, TokenKindId};
-use tokenwarden_core::check::{
-    CheckOptions, Checker, ExpirySource, Identity, SystemClock, Verdict,
-};
+use tokenwarden_core::check::{ExpirySource, Identity, SystemClock, Verdict};
+use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{
     KeyringStore, LastCheck, MetadataFile, NoFaults, SecretStore, TimedStore, TokenRecord, Vault,
     VaultConfig, VaultData, VaultParts, FORMAT_VERSION, METADATA_FILE_NAME,

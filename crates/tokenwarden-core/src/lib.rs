@@ -1,21 +1,32 @@
 //! Tokenwarden's core library: everything the app knows and does about Git
 //! provider tokens, with no dependency on Tauri. The desktop shell and the
 //! `tokenwarden` command-line front end are thin layers over this crate.
+//!
+//! Layers, each importing only those below it (ARCHITECTURE.md):
+//! `model` and `secret` (the shared vocabulary) → `check` (the toolkit
+//! checks share) → `providers` (one folder each, behind a registry) →
+//! `endpoint`, `catalogue`, `checker`, `target` → `vault`, `watch` → `cli`.
 
 pub mod catalogue;
 pub mod check;
+pub mod checker;
 pub mod cli;
 pub mod endpoint;
 pub mod jsonfile;
+pub mod model;
 pub mod notify;
 pub mod providers;
 pub mod secret;
 pub mod settings;
+pub mod target;
 pub mod vault;
 pub mod watch;
 
-pub use catalogue::{
-    Catalogue, Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind,
-    TokenKindId, TokenKindInfo,
+pub use catalogue::Catalogue;
+pub use checker::{check_scripted, CheckOptions, Checker};
+pub use model::{
+    Deployment, DeploymentId, HostInput, ProviderKind, Requirement, RequirementKind, TokenKindId,
+    TokenKindInfo,
 };
 pub use secret::TokenSecret;
+pub use target::TokenTarget;

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use support::*;
-use tokenwarden_core::check::{CheckOptions, HttpOptions, ProblemCode, Verdict};
+use tokenwarden_core::check::{HttpOptions, ProblemCode, Verdict};
+use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -18,7 +19,7 @@ use tokio::net::TcpListener;
 const PER_HOST: usize = 8;
 const RETRIES: u32 = 2;
 
-fn storm_checker() -> tokenwarden_core::check::Checker {
+fn storm_checker() -> tokenwarden_core::checker::Checker {
     checker_with(CheckOptions {
         http: HttpOptions {
             timeout: Duration::from_secs(5),

@@ -6,7 +6,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::*;
-use tokenwarden_core::check::{CheckOptions, ExpirySource, HttpOptions, ProblemCode, Verdict};
+use tokenwarden_core::check::{ExpirySource, HttpOptions, ProblemCode, Verdict};
+use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::{ProviderKind, TokenKindId, TokenSecret};
 
 async fn sim() -> Simulator {

@@ -15,7 +15,9 @@ use rcgen::{
 };
 use support::cli::{run, Run};
 use support::*;
-use tokenwarden_core::check::{CheckOptions, ProblemCode, SystemClock, TokenTarget, Verdict};
+use tokenwarden_core::check::{ProblemCode, SystemClock, Verdict};
+use tokenwarden_core::checker::CheckOptions;
+use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::{
     AddOutcome, KeychainError, NewToken, NoFaults, SecretStore, TokenEdit, Vault, VaultParts,
 };

@@ -5,10 +5,8 @@
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
-use tokenwarden_core::check::TokenTarget;
-use tokenwarden_core::providers::{new_token_url, NewTokenPage};
+use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::suggest_name;
-use tokenwarden_core::{endpoint, ProviderKind, TokenKindId};
 use ts_rs::TS;
 
 use crate::error::CommandError;
@@ -24,26 +22,11 @@ pub struct NewTokenPageInput {
 }
 
 fn page_url(input: &NewTokenPageInput) -> Result<url::Url, CommandError> {
-    let request = input.target.to_request()?;
-    let web = endpoint::web_base(input.target.provider, &request.api_url);
-    let kind = input.target.kind.unwrap_or(match input.target.provider {
-        ProviderKind::Github => TokenKindId::Classic,
-        ProviderKind::Gitlab => TokenKindId::Project,
-        ProviderKind::Bitbucket => TokenKindId::Repository,
-    });
-    let page = NewTokenPage {
-        kind,
-        web,
-        name: input.name.clone(),
-        description: input.description.clone(),
-        org: request.org,
-        project: request.project,
-        group: request.group,
-        workspace: request.workspace,
-        repo: request.repo,
-        expires_in_days: input.expires_in_days,
-    };
-    Ok(new_token_url(input.target.provider, &page))
+    Ok(input.target.new_token_url(
+        &input.name,
+        input.description.as_deref(),
+        input.expires_in_days,
+    )?)
 }
 
 /// The pre-filled new-token page, to show (and copy) in the wizard.

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokenwarden_core::check::{CheckReport, TokenTarget};
+use tokenwarden_core::check::CheckReport;
+use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::{AddOutcome, NewToken, TokenView};
 use tokenwarden_core::TokenSecret;
 use ts_rs::TS;

@@ -83,8 +83,8 @@ impl CheckReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::ProviderKind;
     use crate::check::CheckRequest;
+    use crate::model::ProviderKind;
     use chrono::TimeZone;
 
     fn report() -> CheckReport {

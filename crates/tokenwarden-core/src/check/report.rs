@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
-use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::model::{ProviderKind, TokenKindId};
 
 /// What to check a token against. The token itself travels separately, as
 /// a `TokenSecret`, so that this can be logged and shown freely.

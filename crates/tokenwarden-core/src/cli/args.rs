@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::model::{ProviderKind, TokenKindId};
 
 #[derive(Debug, Parser)]
 #[command(

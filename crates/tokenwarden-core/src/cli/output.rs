@@ -3,8 +3,9 @@
 
 use owo_colors::{OwoColorize, Stream, Style};
 
-use crate::catalogue::TokenKindId;
-use crate::check::{runner::provider_name, CheckReport, ExpirySource, Verdict};
+use crate::check::{CheckReport, ExpirySource, Verdict};
+use crate::model::TokenKindId;
+use crate::providers;
 use crate::vault::{SecretState, TokenStatus, TokenView};
 
 pub fn print(report: &CheckReport, json: bool) {
@@ -49,7 +50,7 @@ pub fn human(report: &CheckReport) -> String {
     let mut out = format!(
         "{}  {} {}{}\n",
         paint(label, style),
-        provider_name(report.provider),
+        providers::get(report.provider).name(),
         kind_words(report.kind),
         report
             .identity
@@ -164,7 +165,7 @@ pub fn token_table(tokens: &[TokenView]) -> String {
         .map(|t| {
             [
                 t.record.name.clone(),
-                provider_name(t.record.provider).to_owned(),
+                providers::get(t.record.provider).name().to_owned(),
                 host_of(t),
                 t.record
                     .identity
@@ -227,7 +228,11 @@ pub fn token_details(token: &TokenView) -> String {
     }
     line(
         "Provider",
-        format!("{} {}", provider_name(r.provider), kind_words(r.kind)),
+        format!(
+            "{} {}",
+            providers::get(r.provider).name(),
+            kind_words(r.kind)
+        ),
     );
     line("API", r.api_url.clone());
     for (key, value) in [

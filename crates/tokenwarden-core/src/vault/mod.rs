@@ -30,7 +30,8 @@ use std::time::Duration;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::check::{Checker, Clock};
+use crate::check::Clock;
+use crate::checker::Checker;
 
 pub use keychain::{KeychainError, KeyringStore, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};

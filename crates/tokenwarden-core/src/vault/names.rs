@@ -1,7 +1,7 @@
 //! Token names: what users type to find a token from the CLI, so they are
 //! short, unique per provider and host, and safe in a shell.
 
-use crate::catalogue::ProviderKind;
+use crate::model::ProviderKind;
 
 pub const MAX_NAME: usize = 64;
 
@@ -44,11 +44,7 @@ fn slug(text: &str) -> String {
 /// A descriptive name in the recommended style: provider, what it reaches,
 /// and the environment (`github-acme-production`).
 pub fn suggest_name(provider: ProviderKind, target: Option<&str>, environment: &str) -> String {
-    let provider = match provider {
-        ProviderKind::Github => "github",
-        ProviderKind::Gitlab => "gitlab",
-        ProviderKind::Bitbucket => "bitbucket",
-    };
+    let provider = crate::providers::get(provider).slug();
     let mut parts = vec![provider.to_owned()];
     if let Some(target) = target.map(slug).filter(|s| !s.is_empty()) {
         parts.push(target);

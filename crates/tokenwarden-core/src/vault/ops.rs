@@ -11,10 +11,10 @@ use super::names::name_problem;
 use super::record::{Pending, TokenRecord};
 use super::view::{SecretState, TokenView};
 use super::{Session, Vault, VaultError, VaultNotice};
-use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::check::{resolve_ca_file, CheckReport, CheckRequest, ExpirySource, Verdict};
 use crate::endpoint;
-use crate::providers::{bitbucket, github, gitlab};
+use crate::model::ProviderKind;
+use crate::providers;
 use crate::secret::TokenSecret;
 
 /// A token to add: its name, and what to check it against.
@@ -93,29 +93,11 @@ impl TokenRecord {
 
     /// The provider page where this token is managed (and revoked).
     pub fn tokens_page(&self) -> String {
-        let Ok(api) = endpoint::api_base_exact(&self.api_url) else {
-            return self.api_url.clone();
-        };
-        let web = endpoint::web_base(self.provider, &api);
-        match self.provider {
-            ProviderKind::Github if self.kind == Some(TokenKindId::FineGrained) => {
-                github::links::fine_grained_tokens(&web).to_string()
-            }
-            ProviderKind::Github => github::links::classic_tokens(&web).to_string(),
-            ProviderKind::Gitlab => gitlab::links::tokens_page(
-                &web,
-                self.kind.unwrap_or(TokenKindId::Personal),
-                self.project.as_deref(),
-                self.group.as_deref(),
-            )
-            .to_string(),
-            ProviderKind::Bitbucket => bitbucket::links::tokens_page(
-                &web,
-                self.kind.unwrap_or(TokenKindId::Repository),
-                self.workspace.as_deref().unwrap_or_default(),
-                self.repo.as_deref(),
-            )
-            .to_string(),
+        match self.check_request() {
+            Ok(request) => providers::get(self.provider)
+                .tokens_page(&request)
+                .to_string(),
+            Err(_) => self.api_url.clone(),
         }
     }
 }
@@ -463,26 +445,27 @@ impl Vault {
         Ok(())
     }
 
-    /// GitLab only: asks GitLab for a new value of the stored token (GitLab
-    /// revokes the old one itself), stores it and checks it.
+    /// For providers that offer it (GitLab): asks the provider for a new
+    /// value of the stored token (it revokes the old one itself), stores it
+    /// and checks it.
     pub async fn rotate_self(
         &self,
         name: &str,
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
-        if record.provider != ProviderKind::Gitlab {
+        let Some(rotation) = providers::get(record.provider).self_rotation() else {
             return Err(VaultError::Invalid(
                 "Only GitLab tokens can rotate themselves: create a new token and use `tokenwarden rotate`.".into(),
             ));
-        }
+        };
         if record
             .scopes
             .as_deref()
-            .is_some_and(|s| !gitlab::rotate::may_self_rotate(s))
+            .is_some_and(|s| !rotation.may_self_rotate(s))
         {
             return Err(VaultError::Invalid(
-                gitlab::rotate::SelfRotateError::NotAllowed.to_string(),
+                providers::SelfRotateError::NotAllowed.to_string(),
             ));
         }
         let current = self.store.get(&record.current_account())?;
@@ -511,7 +494,8 @@ impl Vault {
                 return Err(VaultError::Invalid(error.to_string()));
             }
         };
-        let new = match gitlab::rotate::self_rotate(&http, &request.api_url, &current, expires_at)
+        let new = match rotation
+            .rotate(&http, &request.api_url, &current, expires_at)
             .await
         {
             Ok(new) => new,

@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::catalogue::{ProviderKind, TokenKindId};
 use crate::check::{CheckReport, ExpirySource, Identity, Problem, Verdict};
 use crate::jsonfile::{self, Decoded};
+use crate::model::{ProviderKind, TokenKindId};
 
 /// The metadata file's format version. A file with a higher version was
 /// written by a newer Tokenwarden and is refused, never rewritten.

@@ -10,7 +10,8 @@ use tokenwarden_sim::{Simulator, TokenSpec};
 
 use super::keychain::tests::{inject, mock_store};
 use super::*;
-use crate::check::{CheckOptions, CheckRequest, SystemClock};
+use crate::check::{CheckRequest, SystemClock};
+use crate::checker::CheckOptions;
 use crate::ProviderKind;
 use crate::TokenSecret;
 

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::ProviderKind;
-use crate::check::runner::provider_name;
+use crate::model::ProviderKind;
+use crate::providers;
 
 /// What an alert is about, counted from the moment it is raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ impl Alert {
 
     /// Which token it is, when exactly, and what to do.
     pub fn body(&self) -> String {
-        let provider = provider_name(self.provider);
+        let provider = providers::get(self.provider).name();
         let when = self
             .expires_at
             .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())

@@ -6,7 +6,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 use super::schedule::DAY;
 use super::*;
-use crate::check::{provider_of_token, ExpirySource};
+use crate::check::ExpirySource;
+use crate::providers::provider_of_token;
 use crate::ProviderKind;
 
 const HOUR: TimeDelta = TimeDelta::hours(1);

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::catalogue::ProviderKind;
 use crate::check::ExpirySource;
+use crate::model::ProviderKind;
 use crate::vault::{TokenRecord, TokenView};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

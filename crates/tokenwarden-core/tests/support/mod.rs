@@ -10,9 +10,8 @@ pub mod cli;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokenwarden_core::check::{
-    CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode,
-};
+use tokenwarden_core::check::{CheckReport, CheckRequest, HttpOptions, ProblemCode};
+use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use url::Url;
 

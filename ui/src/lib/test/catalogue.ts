@@ -3,6 +3,18 @@
 import type { Catalogue } from '../bindings/Catalogue';
 
 export const catalogue: Catalogue = {
+  providers: [
+    { kind: 'github', name: 'GitHub', mark: 'GH', tone: 'graphite', token_placeholder: 'ghp_… or github_pat_…', identity_without_user: null },
+    { kind: 'gitlab', name: 'GitLab', mark: 'GL', tone: 'orange', token_placeholder: 'glpat-…', identity_without_user: null },
+    {
+      kind: 'bitbucket',
+      name: 'Bitbucket',
+      mark: 'BB',
+      tone: 'blue',
+      token_placeholder: 'ATCTT…',
+      identity_without_user: 'itself (access tokens have no user)',
+    },
+  ],
   deployments: [
     {
       id: 'github',
@@ -28,6 +40,11 @@ export const catalogue: Catalogue = {
             },
           ],
           notes: ['Use a service account.'],
+          fields: [
+            { field: 'org', label: 'Organization', placeholder: 'acme', required: false, qualifier: '(if the repositories belong to one)' },
+            { field: 'repo', label: 'Repository', placeholder: 'acme/web', required: false, qualifier: '(optional: checked when given)' },
+          ],
+          page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
         {
           id: 'fine-grained',
@@ -45,6 +62,11 @@ export const catalogue: Catalogue = {
             },
           ],
           notes: [],
+          fields: [
+            { field: 'org', label: 'Organization', placeholder: 'acme', required: false, qualifier: '(if the repositories belong to one)' },
+            { field: 'repo', label: 'Repository', placeholder: 'acme/web', required: true, qualifier: '(required: the token is checked on it)' },
+          ],
+          page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
       ],
     },
@@ -76,6 +98,8 @@ export const catalogue: Catalogue = {
             },
           ],
           notes: [],
+          fields: [{ field: 'project', label: 'Project path', placeholder: 'group/project', required: true, qualifier: '(required)' }],
+          page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
       ],
     },

@@ -4,10 +4,10 @@
 //! repository or workspace, takes the granted scopes from `x-oauth-scopes`,
 //! and the expiry from the user, since no API exposes it.
 
-use crate::catalogue::TokenKindId;
-use crate::check::runner::CheckContext;
 use crate::check::start_of_day_utc;
+use crate::check::CheckContext;
 use crate::check::{CheckReport, CheckRequest, ExpirySource, ProblemCode};
+use crate::model::TokenKindId;
 use crate::secret::TokenSecret;
 
 const BITBUCKET: &str = "Bitbucket";
@@ -47,8 +47,7 @@ pub(crate) async fn run(
         TokenKindId::Workspace
     });
     report.kind = Some(kind);
-    let web =
-        crate::endpoint::web_base(crate::catalogue::ProviderKind::Bitbucket, &request.api_url);
+    let web = crate::providers::Provider::web_base(&super::Bitbucket, &request.api_url);
 
     let Some(workspace) = &request.workspace else {
         report.problem(

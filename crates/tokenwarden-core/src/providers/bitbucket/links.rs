@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::catalogue::TokenKindId;
+use crate::model::TokenKindId;
 use crate::providers::{page_url, NewTokenPage};
 
 pub fn tokens_page(web: &Url, kind: TokenKindId, workspace: &str, repo: Option<&str>) -> Url {

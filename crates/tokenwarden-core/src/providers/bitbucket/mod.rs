@@ -6,14 +6,115 @@
 pub mod check;
 pub mod links;
 
-use crate::catalogue::{
-    Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+use url::Url;
+
+use crate::check::{CheckContext, CheckReport, CheckRequest, EndpointError};
+use crate::model::{
+    Deployment, DeploymentId, FieldSpec, HostInput, MarkTone, NewTokenPageInfo, ProviderInfo,
+    ProviderKind, Requirement, TargetField, TokenKindId, TokenKindInfo,
 };
+use crate::providers::{NewTokenPage, Provider};
+use crate::secret::TokenSecret;
 
 pub const CLOUD_WEB_URL: &str = "https://bitbucket.org";
 pub const CLOUD_API_URL: &str = "https://api.bitbucket.org/2.0";
+const API_PATH: &str = "/2.0";
 
-pub fn deployment() -> Deployment {
+/// Bitbucket Cloud in the provider registry.
+pub struct Bitbucket;
+
+impl Provider for Bitbucket {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Bitbucket
+    }
+
+    fn name(&self) -> &'static str {
+        "Bitbucket"
+    }
+
+    fn slug(&self) -> &'static str {
+        "bitbucket"
+    }
+
+    fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            kind: self.kind(),
+            name: self.name().into(),
+            mark: "BB".into(),
+            tone: MarkTone::Blue,
+            token_placeholder: "ATCTT…".into(),
+            identity_without_user: Some("itself (access tokens have no user)".into()),
+        }
+    }
+
+    fn deployments(&self) -> Vec<Deployment> {
+        vec![deployment()]
+    }
+
+    fn default_kind(&self) -> TokenKindId {
+        TokenKindId::Repository
+    }
+
+    /// Atlassian's `ATCTT` (access tokens), `ATATT` (API tokens), `ATBB`
+    /// (app passwords).
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &["ATCTT", "ATATT", "ATBB"]
+    }
+
+    fn cloud_api_url(&self) -> &'static str {
+        CLOUD_API_URL
+    }
+
+    fn cloud_web_url(&self) -> &'static str {
+        CLOUD_WEB_URL
+    }
+
+    /// Only Bitbucket Cloud: Server and Data Center speak another API.
+    fn api_base(&self, address: &Url) -> Result<Url, EndpointError> {
+        let domain = address.host_str().unwrap_or_default().to_ascii_lowercase();
+        if matches!(
+            domain.as_str(),
+            "bitbucket.org" | "www.bitbucket.org" | "api.bitbucket.org"
+        ) {
+            Ok(Url::parse(CLOUD_API_URL).expect("static"))
+        } else {
+            Err(EndpointError::Unsupported(
+                "Only Bitbucket Cloud (bitbucket.org) is supported; Bitbucket Server and Data Center use a different API.",
+            ))
+        }
+    }
+
+    fn api_path(&self) -> &'static str {
+        API_PATH
+    }
+
+    fn tokens_page(&self, request: &CheckRequest) -> Url {
+        links::tokens_page(
+            &self.web_base(&request.api_url),
+            request.kind.unwrap_or(TokenKindId::Repository),
+            request.workspace.as_deref().unwrap_or_default(),
+            request.repo.as_deref(),
+        )
+    }
+
+    fn new_token_url(&self, page: &NewTokenPage) -> Url {
+        links::new_token(page)
+    }
+
+    fn check<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        request: &'a CheckRequest,
+        token: &'a TokenSecret,
+        report: &'a mut CheckReport,
+    ) -> BoxFuture<'a, ()> {
+        check::run(ctx, request, token, report).boxed()
+    }
+}
+
+fn deployment() -> Deployment {
     Deployment {
         id: DeploymentId::BitbucketCloud,
         provider: ProviderKind::Bitbucket,
@@ -64,6 +165,18 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
         notes: vec![
             "Bitbucket does not report a token's expiry: note the date it shows, Tokenwarden will ask for it.".into(),
         ],
+        fields: if id == TokenKindId::Repository {
+            vec![
+                FieldSpec::required(TargetField::Workspace, "Workspace", "acme"),
+                FieldSpec::required(TargetField::Repo, "Repository slug", "web"),
+            ]
+        } else {
+            vec![FieldSpec::required(TargetField::Workspace, "Workspace", "acme")]
+        },
+        page: NewTokenPageInfo {
+            prefilled: false,
+            note: "Bitbucket cannot pre-fill its form: tick the permissions above".into(),
+        },
     }
 }
 

@@ -9,10 +9,10 @@
 use url::Url;
 
 use super::{expiry_header, scopes};
-use crate::catalogue::{ProviderKind, TokenKindId};
-use crate::check::runner::CheckContext;
+use crate::check::CheckContext;
 use crate::check::{CheckReport, CheckRequest, ExpirySource, Identity, ProblemCode, Response};
-use crate::endpoint;
+use crate::model::TokenKindId;
+use crate::providers::Provider;
 use crate::secret::TokenSecret;
 
 const GITHUB: &str = "GitHub";
@@ -41,7 +41,7 @@ pub(crate) async fn run(
     report: &mut CheckReport,
 ) {
     let links = Links {
-        web: endpoint::web_base(ProviderKind::Github, &request.api_url),
+        web: super::GitHub.web_base(&request.api_url),
     };
     let Some(user) = ctx.get(request, token, report, "/user").await else {
         return;

@@ -8,15 +8,159 @@ pub mod expiry_header;
 pub mod links;
 pub mod scopes;
 
-use crate::catalogue::{
-    Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+use url::Url;
+
+use crate::check::address::{trimmed_path, with_path};
+use crate::check::{CheckContext, CheckReport, CheckRequest, EndpointError};
+use crate::model::{
+    Deployment, DeploymentId, FieldSpec, HostInput, MarkTone, NewTokenPageInfo, ProviderInfo,
+    ProviderKind, Requirement, TargetField, TokenKindId, TokenKindInfo,
 };
+use crate::providers::{NewTokenPage, Provider};
+use crate::secret::TokenSecret;
 
 pub const CLOUD_WEB_URL: &str = "https://github.com";
 pub const CLOUD_API_URL: &str = "https://api.github.com";
+const API_PATH: &str = "/api/v3";
+
+/// GitHub in the provider registry.
+pub struct GitHub;
+
+impl Provider for GitHub {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Github
+    }
+
+    fn name(&self) -> &'static str {
+        "GitHub"
+    }
+
+    fn slug(&self) -> &'static str {
+        "github"
+    }
+
+    fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            kind: self.kind(),
+            name: self.name().into(),
+            mark: "GH".into(),
+            tone: MarkTone::Graphite,
+            token_placeholder: "ghp_… or github_pat_…".into(),
+            identity_without_user: None,
+        }
+    }
+
+    fn deployments(&self) -> Vec<Deployment> {
+        vec![deployment(false), deployment(true)]
+    }
+
+    fn default_kind(&self) -> TokenKindId {
+        TokenKindId::Classic
+    }
+
+    /// GitHub's token formats (changelog 2021-03-31).
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &["github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+    }
+
+    fn cloud_api_url(&self) -> &'static str {
+        CLOUD_API_URL
+    }
+
+    fn cloud_web_url(&self) -> &'static str {
+        CLOUD_WEB_URL
+    }
+
+    /// github.com's API has a host of its own; GitHub Enterprise Server's
+    /// lives under `/api/v3` on the server's address.
+    fn api_base(&self, address: &Url) -> Result<Url, EndpointError> {
+        let domain = address.host_str().unwrap_or_default().to_ascii_lowercase();
+        let path = trimmed_path(address);
+        Ok(
+            if matches!(
+                domain.as_str(),
+                "github.com" | "www.github.com" | "api.github.com"
+            ) {
+                Url::parse(CLOUD_API_URL).expect("static")
+            } else if path.ends_with(API_PATH) {
+                with_path(address, &path)
+            } else {
+                with_path(address, &format!("{path}{API_PATH}"))
+            },
+        )
+    }
+
+    fn api_path(&self) -> &'static str {
+        API_PATH
+    }
+
+    fn tokens_page(&self, request: &CheckRequest) -> Url {
+        let web = self.web_base(&request.api_url);
+        if request.kind == Some(TokenKindId::FineGrained) {
+            links::fine_grained_tokens(&web)
+        } else {
+            links::classic_tokens(&web)
+        }
+    }
+
+    fn new_token_url(&self, page: &NewTokenPage) -> Url {
+        links::new_token(page)
+    }
+
+    fn check<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        request: &'a CheckRequest,
+        token: &'a TokenSecret,
+        report: &'a mut CheckReport,
+    ) -> BoxFuture<'a, ()> {
+        check::run(ctx, request, token, report).boxed()
+    }
+}
+
+/// Where the repositories are: an organization, and one repository the
+/// check proves access to (required for fine-grained tokens, which can
+/// only be probed).
+fn fields(repo_required: bool) -> Vec<FieldSpec> {
+    vec![
+        FieldSpec::with(
+            TargetField::Org,
+            "Organization",
+            "acme",
+            false,
+            "(if the repositories belong to one)",
+        ),
+        if repo_required {
+            FieldSpec::with(
+                TargetField::Repo,
+                "Repository",
+                "acme/web",
+                true,
+                "(required: the token is checked on it)",
+            )
+        } else {
+            FieldSpec::with(
+                TargetField::Repo,
+                "Repository",
+                "acme/web",
+                false,
+                "(optional: checked when given)",
+            )
+        },
+    ]
+}
+
+fn prefilled_page() -> NewTokenPageInfo {
+    NewTokenPageInfo {
+        prefilled: true,
+        note: "pre-filled where the provider allows".into(),
+    }
+}
 
 /// The github.com deployment, or GitHub Enterprise Server when `enterprise`.
-pub fn deployment(enterprise: bool) -> Deployment {
+fn deployment(enterprise: bool) -> Deployment {
     let mut fine_grained = fine_grained_kind();
     if enterprise {
         fine_grained
@@ -72,6 +216,8 @@ fn classic_kind() -> TokenKindInfo {
         notes: vec![
             "Create it from a dedicated service account that is a member of the organization, not from a person's account.".into(),
         ],
+        fields: fields(false),
+        page: prefilled_page(),
     }
 }
 
@@ -91,6 +237,8 @@ fn fine_grained_kind() -> TokenKindInfo {
             "Repositories must be picked by hand on GitHub's page.".into(),
             "Write permissions cannot be proven without writing, so a check reports them as unverified.".into(),
         ],
+        fields: fields(true),
+        page: prefilled_page(),
     }
 }
 

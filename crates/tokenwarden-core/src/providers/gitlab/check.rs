@@ -5,11 +5,11 @@
 //! gives the identity (a bot user for project and group tokens), whose
 //! role on the named project or group must be Maintainer (40) or Owner (50).
 
-use crate::catalogue::{ProviderKind, TokenKindId};
-use crate::check::runner::CheckContext;
 use crate::check::start_of_day_utc;
+use crate::check::CheckContext;
 use crate::check::{CheckReport, CheckRequest, ExpirySource, Identity, ProblemCode, Response};
-use crate::endpoint;
+use crate::model::TokenKindId;
+use crate::providers::Provider;
 use crate::secret::TokenSecret;
 use serde::Deserialize;
 
@@ -82,7 +82,7 @@ pub(crate) async fn run(
             _ => TokenKindId::Personal,
         });
     report.kind = Some(kind);
-    let web = endpoint::web_base(ProviderKind::Gitlab, &request.api_url);
+    let web = super::GitLab.web_base(&request.api_url);
     let page = super::links::tokens_page(
         &web,
         kind,

@@ -4,7 +4,7 @@
 
 use url::Url;
 
-use crate::catalogue::TokenKindId;
+use crate::model::TokenKindId;
 use crate::providers::{page_url, NewTokenPage};
 
 const SCOPES: &str = "api,read_repository";

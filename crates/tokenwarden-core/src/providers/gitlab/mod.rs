@@ -8,15 +8,144 @@ pub mod check;
 pub mod links;
 pub mod rotate;
 
-use crate::catalogue::{
-    Deployment, DeploymentId, HostInput, ProviderKind, Requirement, TokenKindId, TokenKindInfo,
+use chrono::NaiveDate;
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+use url::Url;
+
+use crate::check::address::{trimmed_path, with_path};
+use crate::check::{CheckContext, CheckReport, CheckRequest, EndpointError, Http};
+use crate::model::{
+    Deployment, DeploymentId, FieldSpec, HostInput, MarkTone, NewTokenPageInfo, ProviderInfo,
+    ProviderKind, Requirement, TargetField, TokenKindId, TokenKindInfo,
 };
+use crate::providers::{NewTokenPage, Provider, SelfRotateError, SelfRotation};
+use crate::secret::TokenSecret;
 
 pub const CLOUD_WEB_URL: &str = "https://gitlab.com";
 pub const CLOUD_API_URL: &str = "https://gitlab.com/api/v4";
+const API_PATH: &str = "/api/v4";
+
+/// GitLab in the provider registry.
+pub struct GitLab;
+
+impl Provider for GitLab {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Gitlab
+    }
+
+    fn name(&self) -> &'static str {
+        "GitLab"
+    }
+
+    fn slug(&self) -> &'static str {
+        "gitlab"
+    }
+
+    fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            kind: self.kind(),
+            name: self.name().into(),
+            mark: "GL".into(),
+            tone: MarkTone::Orange,
+            token_placeholder: "glpat-…".into(),
+            identity_without_user: None,
+        }
+    }
+
+    fn deployments(&self) -> Vec<Deployment> {
+        vec![deployment(false), deployment(true)]
+    }
+
+    fn default_kind(&self) -> TokenKindId {
+        TokenKindId::Project
+    }
+
+    /// GitLab's token prefixes. Self-managed instances may change `glpat-`,
+    /// so a token is never refused for lacking a prefix, only for carrying
+    /// another provider's.
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &[
+            "glpat-", "gloas-", "gldt-", "glrt-", "glptt-", "glft-", "glimt-", "glsoat-",
+        ]
+    }
+
+    fn cloud_api_url(&self) -> &'static str {
+        CLOUD_API_URL
+    }
+
+    fn cloud_web_url(&self) -> &'static str {
+        CLOUD_WEB_URL
+    }
+
+    /// The API lives under `/api/v4` on the instance's address (which may
+    /// itself have a path: a relative URL root).
+    fn api_base(&self, address: &Url) -> Result<Url, EndpointError> {
+        let path = trimmed_path(address);
+        Ok(if path.ends_with(API_PATH) {
+            with_path(address, &path)
+        } else {
+            with_path(address, &format!("{path}{API_PATH}"))
+        })
+    }
+
+    fn api_path(&self) -> &'static str {
+        API_PATH
+    }
+
+    fn tokens_page(&self, request: &CheckRequest) -> Url {
+        links::tokens_page(
+            &self.web_base(&request.api_url),
+            request.kind.unwrap_or(TokenKindId::Personal),
+            request.project.as_deref(),
+            request.group.as_deref(),
+        )
+    }
+
+    fn new_token_url(&self, page: &NewTokenPage) -> Url {
+        links::new_token(page)
+    }
+
+    fn check<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        request: &'a CheckRequest,
+        token: &'a TokenSecret,
+        report: &'a mut CheckReport,
+    ) -> BoxFuture<'a, ()> {
+        check::run(ctx, request, token, report).boxed()
+    }
+
+    fn self_rotation(&self) -> Option<&dyn SelfRotation> {
+        Some(self)
+    }
+}
+
+impl SelfRotation for GitLab {
+    fn may_self_rotate(&self, scopes: &[String]) -> bool {
+        rotate::may_self_rotate(scopes)
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        http: &'a Http,
+        api: &'a Url,
+        token: &'a TokenSecret,
+        expires_at: Option<NaiveDate>,
+    ) -> BoxFuture<'a, Result<TokenSecret, SelfRotateError>> {
+        rotate::self_rotate(http, api, token, expires_at).boxed()
+    }
+}
+
+fn prefilled_page() -> NewTokenPageInfo {
+    NewTokenPageInfo {
+        prefilled: true,
+        note: "pre-filled where the provider allows".into(),
+    }
+}
 
 /// gitlab.com, or a self-managed instance when `self_managed`.
-pub fn deployment(self_managed: bool) -> Deployment {
+fn deployment(self_managed: bool) -> Deployment {
     let mut project = bot_kind(
         TokenKindId::Project,
         "Project access token",
@@ -93,6 +222,12 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
         recommended,
         requirements,
         notes: vec![],
+        fields: vec![if id == TokenKindId::Group {
+            FieldSpec::required(TargetField::Group, "Group path", "group")
+        } else {
+            FieldSpec::required(TargetField::Project, "Project path", "group/project")
+        }],
+        page: prefilled_page(),
     }
 }
 
@@ -104,13 +239,15 @@ fn personal_kind() -> TokenKindInfo {
         recommended: false,
         requirements: scopes(),
         notes: vec![],
+        fields: vec![],
+        page: prefilled_page(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::RequirementKind;
+    use crate::model::RequirementKind;
 
     #[test]
     fn project_and_group_tokens_need_maintainer_role_and_api_read_repository() {

@@ -7,21 +7,10 @@ use chrono::NaiveDate;
 use reqwest::Method;
 use url::Url;
 
+use crate::check::address::join;
 use crate::check::{Http, Response};
-use crate::endpoint;
+use crate::providers::SelfRotateError;
 use crate::secret::TokenSecret;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SelfRotateError {
-    #[error("This token may not rotate itself: it needs the api or self_rotate scope. Create a new token and use `tokenwarden rotate` instead.")]
-    NotAllowed,
-    #[error("This GitLab does not offer self-rotation (it needs GitLab 16.10 or later). Create a new token and use `tokenwarden rotate` instead.")]
-    Unsupported,
-    #[error("GitLab refused to rotate the token: {0}")]
-    Refused(String),
-    #[error("GitLab could not be asked to rotate the token: {0}. The token was not changed.")]
-    Unreachable(String),
-}
 
 /// Scopes that allow a token to rotate itself.
 pub fn may_self_rotate(scopes: &[String]) -> bool {
@@ -39,7 +28,7 @@ pub async fn self_rotate(
         Some(date) => format!("/personal_access_tokens/self/rotate?expires_at={date}"),
         None => "/personal_access_tokens/self/rotate".to_owned(),
     };
-    let url = endpoint::join(api, &path);
+    let url = join(api, &path);
     let response = http
         .send(Method::POST, &url, token, &[])
         .await

@@ -1,5 +1,7 @@
 //! Runs checks: one token, or many at once with a bound per host so that a
-//! large vault does not open a flood of connections to one provider.
+//! large vault does not open a flood of connections to one provider. Sits
+//! above the providers: it refuses what must not be sent, then hands the
+//! request to the provider's own check through the registry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,19 +9,13 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use futures_util::FutureExt;
-use reqwest::Method;
 use tokio::sync::Semaphore;
-use url::Url;
 
-use super::expiry::{Clock, SystemClock};
-use super::http::{Http, HttpOptions, Response, TransportError};
-use super::prefix::provider_of_token;
-use super::ratelimit::{rate_limit_of, try_again_after};
-use super::report::{CheckReport, CheckRequest, ProblemCode};
-use super::trust::CaFileError;
-use crate::catalogue::ProviderKind;
-use crate::endpoint;
-use crate::providers::{bitbucket, github, gitlab};
+use crate::check::{
+    is_loopback, CaFileError, CheckContext, CheckReport, CheckRequest, Clock, Http, HttpOptions,
+    ProblemCode, ScriptedAnswers, SystemClock, Transport,
+};
+use crate::providers;
 use crate::secret::TokenSecret;
 
 #[derive(Debug, Clone)]
@@ -47,59 +43,6 @@ pub struct Checker {
     clock: Arc<dyn Clock>,
     per_host: usize,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-/// Stands in for a provider in `check_scripted`: given the method and URL
-/// of each request a check makes, the answer to classify.
-pub type ScriptedAnswers<'a> =
-    &'a (dyn Fn(&Method, &Url) -> Result<Response, TransportError> + Sync);
-
-/// Where a check's requests go.
-pub(crate) enum Transport<'a> {
-    Network(&'a Http),
-    Scripted(ScriptedAnswers<'a>),
-}
-
-/// What a provider's check needs besides the request and the token.
-pub(crate) struct CheckContext<'a> {
-    pub transport: Transport<'a>,
-    pub now: DateTime<Utc>,
-}
-
-impl CheckContext<'_> {
-    /// One request to `path` under the API base. A transport failure is
-    /// recorded on the report (as `provider`'s) and yields None.
-    pub async fn call(
-        &self,
-        method: Method,
-        request: &CheckRequest,
-        token: &TokenSecret,
-        report: &mut CheckReport,
-        path: &str,
-    ) -> Option<Response> {
-        let url = endpoint::join(&request.api_url, path);
-        let outcome = match self.transport {
-            Transport::Network(http) => http.send(method, &url, token, &[]).await,
-            Transport::Scripted(answer) => answer(&method, &url),
-        };
-        match outcome {
-            Ok(response) => Some(response),
-            Err(error) => {
-                report.transport_failure(request, &error);
-                None
-            }
-        }
-    }
-
-    pub async fn get(
-        &self,
-        request: &CheckRequest,
-        token: &TokenSecret,
-        report: &mut CheckReport,
-        path: &str,
-    ) -> Option<Response> {
-        self.call(Method::GET, request, token, report, path).await
-    }
 }
 
 impl Checker {
@@ -154,6 +97,7 @@ impl Checker {
         let ctx = CheckContext {
             transport: Transport::Network(&http),
             now: self.clock.now(),
+            provider: providers::get(request.provider).name(),
         };
         run_provider(&ctx, request, token, &mut report).await;
         report.finish()
@@ -191,6 +135,7 @@ pub fn check_scripted(
     let ctx = CheckContext {
         transport: Transport::Scripted(answer),
         now,
+        provider: providers::get(request.provider).name(),
     };
     run_provider(&ctx, request, token, &mut report)
         .now_or_never()
@@ -204,11 +149,9 @@ async fn run_provider(
     token: &TokenSecret,
     report: &mut CheckReport,
 ) {
-    match request.provider {
-        ProviderKind::Github => github::check::run(ctx, request, token, report).await,
-        ProviderKind::Gitlab => gitlab::check::run(ctx, request, token, report).await,
-        ProviderKind::Bitbucket => bitbucket::check::run(ctx, request, token, report).await,
-    }
+    providers::get(request.provider)
+        .check(ctx, request, token, report)
+        .await;
 }
 
 /// Records why the token must not be sent at all, if it must not.
@@ -227,25 +170,25 @@ fn refuse_before_sending(
     request: &CheckRequest,
     token: &TokenSecret,
 ) -> Option<(ProblemCode, String)> {
-    let provider = provider_name(request.provider);
+    let provider = providers::get(request.provider).name();
     if token.is_empty() {
         return Some((
             ProblemCode::InvalidToken,
             "The token is empty: paste the whole value the provider showed.".into(),
         ));
     }
-    if let Some(owner) = provider_of_token(token.expose()) {
+    if let Some(owner) = providers::provider_of_token(token.expose()) {
         if owner != request.provider {
             return Some((
                 ProblemCode::ProviderMismatch,
                 format!(
                     "This looks like a {} token, not a {provider} one: it was not sent to {provider}. Check that you picked the right provider.",
-                    provider_name(owner)
+                    providers::get(owner).name()
                 ),
             ));
         }
     }
-    if request.api_url.scheme() != "https" && !endpoint::is_loopback(&request.api_url) {
+    if request.api_url.scheme() != "https" && !is_loopback(&request.api_url) {
         return Some((
             ProblemCode::InsecureUrl,
             format!(
@@ -257,123 +200,16 @@ fn refuse_before_sending(
     None
 }
 
-pub(crate) fn provider_name(provider: ProviderKind) -> &'static str {
-    match provider {
-        ProviderKind::Github => "GitHub",
-        ProviderKind::Gitlab => "GitLab",
-        ProviderKind::Bitbucket => "Bitbucket",
-    }
-}
-
-/// Why a server's certificate was refused, and the one fix that is safe.
-fn untrusted(request: &CheckRequest) -> String {
-    let host = request.api_url.host_str().unwrap_or_default();
-    let provider = provider_name(request.provider);
-    match &request.ca_file {
-        None => format!(
-            "The certificate of {provider} at {host} is not trusted: it was issued by a certificate authority this computer does not know, so the token was not sent. If {host} uses your company's own certificate authority, give its CA certificate file (--ca-file in the command line, \"CA certificate file\" in the app's wizard)."
-        ),
-        Some(path) => format!(
-            "The certificate of {provider} at {host} is not trusted, neither by this computer nor by the CA certificate file {}, so the token was not sent. Check that the file holds the authority that issued {host}'s certificate.",
-            path.display()
-        ),
-    }
-}
-
-impl CheckReport {
-    /// Describes a request that got no usable answer.
-    pub(crate) fn transport_failure(&mut self, request: &CheckRequest, error: &TransportError) {
-        let provider = provider_name(request.provider);
-        let (code, message) = match error {
-            TransportError::Timeout(secs) => (
-                ProblemCode::Unreachable,
-                format!("{provider} did not answer within {secs} seconds. Check your connection, or try again with a longer --timeout."),
-            ),
-            TransportError::Connect(detail) => (
-                ProblemCode::Unreachable,
-                format!("{provider} could not be reached ({detail}). Check the address and your network connection."),
-            ),
-            TransportError::Untrusted(_) => (ProblemCode::TlsError, untrusted(request)),
-            TransportError::RateLimited { until } => (
-                ProblemCode::RateLimited,
-                format!(
-                    "{provider} is rate limiting requests, and asked to be left alone until then: Tokenwarden did not ask again. {}. This is not a problem with the token.",
-                    try_again_after(*until, chrono::Utc::now())
-                ),
-            ),
-            TransportError::Tls(detail) => (
-                ProblemCode::TlsError,
-                format!("The secure connection to {provider} failed ({detail}). If your server uses a private certificate authority, that authority must be trusted by this computer."),
-            ),
-            TransportError::BodyTooLarge | TransportError::Other(_) => (
-                ProblemCode::UnexpectedResponse,
-                format!("{provider} gave an answer Tokenwarden cannot use: {error}."),
-            ),
-        };
-        self.problem(code, message);
-    }
-
-    /// Describes an answer no rule above it expected.
-    pub(crate) fn unexpected(&mut self, provider: &str, what: &str, response: &Response) {
-        let message = if response.status.is_server_error() {
-            format!(
-                "{provider} is having trouble (HTTP {} on {what}). This says nothing about the token: try again later.",
-                response.status.as_u16()
-            )
-        } else {
-            format!(
-                "{provider} answered {what} with HTTP {}, which Tokenwarden did not expect.",
-                response.status.as_u16()
-            )
-        };
-        self.problem(ProblemCode::UnexpectedResponse, message);
-    }
-
-    /// Describes an answer the check cannot use: rate limiting when the
-    /// response says so, otherwise an unexpected response.
-    pub(crate) fn unusable_answer(
-        &mut self,
-        provider: &str,
-        what: &str,
-        response: &Response,
-        now: DateTime<Utc>,
-    ) {
-        if !self.rate_limited(provider, response, now) {
-            self.unexpected(provider, what, response);
-        }
-    }
-
-    /// Records rate limiting when the response says so, and returns true.
-    /// A rate limit is not a bad token: it says when to try again.
-    pub(crate) fn rate_limited(
-        &mut self,
-        provider: &str,
-        response: &Response,
-        now: DateTime<Utc>,
-    ) -> bool {
-        let Some(when) = rate_limit_of(response, now) else {
-            return false;
-        };
-        let message = match when {
-            Some(at) => format!(
-                "{provider} is rate limiting requests. {}. This is not a problem with the token.",
-                try_again_after(at, now)
-            ),
-            None => format!("{provider} is rate limiting requests. Try again in a few minutes. This is not a problem with the token."),
-        };
-        self.problem(ProblemCode::RateLimited, message);
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::check::ExpirySource;
+    use crate::check::{ExpirySource, Response, TransportError};
+    use crate::model::ProviderKind;
     use reqwest::header::{HeaderMap, HeaderValue};
-    use reqwest::StatusCode;
+    use reqwest::{Method, StatusCode};
+    use url::Url;
 
     fn github() -> CheckRequest {
         CheckRequest::new(

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::report::CheckRequest;
-use super::trust::resolve_ca_file;
-use crate::catalogue::{ProviderKind, TokenKindId};
+use crate::check::{resolve_ca_file, CheckRequest};
 use crate::endpoint::{self, EndpointError};
+use crate::model::{ProviderKind, TokenKindId};
+use crate::providers::{self, NewTokenPage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -83,6 +83,34 @@ impl TokenTarget {
                 .map(|path| resolve_ca_file(&path))
                 .transpose()?,
         })
+    }
+}
+
+impl TokenTarget {
+    /// The provider's page where a token for this target is created,
+    /// pre-filled with `name` and the rest as far as the page allows. The
+    /// address is built here from the target, never taken from a caller.
+    pub fn new_token_url(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        expires_in_days: Option<u32>,
+    ) -> Result<url::Url, EndpointError> {
+        let request = self.to_request()?;
+        let provider = providers::get(self.provider);
+        let page = NewTokenPage {
+            kind: self.kind.unwrap_or_else(|| provider.default_kind()),
+            web: provider.web_base(&request.api_url),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+            org: request.org,
+            project: request.project,
+            group: request.group,
+            workspace: request.workspace,
+            repo: request.repo,
+            expires_in_days,
+        };
+        Ok(provider.new_token_url(&page))
     }
 }
 

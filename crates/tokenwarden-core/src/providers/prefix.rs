@@ -8,34 +8,21 @@
 //! Atlassian's `ATCTT` (access tokens), `ATATT` (API tokens), `ATBB` (app
 //! passwords).
 
-use crate::catalogue::ProviderKind;
+//! Each provider lists its own prefixes (`Provider::token_prefixes`).
 
-const PREFIXES: &[(&str, ProviderKind)] = &[
-    ("github_pat_", ProviderKind::Github),
-    ("ghp_", ProviderKind::Github),
-    ("gho_", ProviderKind::Github),
-    ("ghu_", ProviderKind::Github),
-    ("ghs_", ProviderKind::Github),
-    ("ghr_", ProviderKind::Github),
-    ("glpat-", ProviderKind::Gitlab),
-    ("gloas-", ProviderKind::Gitlab),
-    ("gldt-", ProviderKind::Gitlab),
-    ("glrt-", ProviderKind::Gitlab),
-    ("glptt-", ProviderKind::Gitlab),
-    ("glft-", ProviderKind::Gitlab),
-    ("glimt-", ProviderKind::Gitlab),
-    ("glsoat-", ProviderKind::Gitlab),
-    ("ATCTT", ProviderKind::Bitbucket),
-    ("ATATT", ProviderKind::Bitbucket),
-    ("ATBB", ProviderKind::Bitbucket),
-];
+use super::all;
+use crate::model::ProviderKind;
 
 /// The provider whose prefix the token carries, if any.
 pub fn provider_of_token(token: &str) -> Option<ProviderKind> {
-    PREFIXES
+    all()
         .iter()
-        .find(|(prefix, _)| token.starts_with(prefix))
-        .map(|(_, provider)| *provider)
+        .find(|p| {
+            p.token_prefixes()
+                .iter()
+                .any(|prefix| token.starts_with(prefix))
+        })
+        .map(|p| p.kind())
 }
 
 /// The fewest characters any provider's token has (GitLab's `glpat-` and
