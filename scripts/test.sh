@@ -48,6 +48,7 @@ bindings_are_current() {
 # and the Rust tests need it built.
 step "UI type check (svelte-check)" npm --prefix ui run --silent check
 step "UI lint (eslint)" npm --prefix ui run --silent lint
+step "UI formatting (prettier)" npm --prefix ui run --silent format:check
 step "UI component tests (vitest)" npm --prefix ui run --silent test
 ui_built=0
 step "Build the UI" npm --prefix ui run --silent build && ui_built=1

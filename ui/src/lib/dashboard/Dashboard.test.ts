@@ -125,7 +125,9 @@ describe('Dashboard', () => {
       recheckResult(unchecked, null),
     ]);
     expect(await screen.findByRole('button', { name: 'Check all now' })).toBeEnabled();
-    expect(status).toHaveTextContent('Checked 3 tokens; 1 could not be checked: open it to see why.');
+    expect(status).toHaveTextContent(
+      'Checked 3 tokens; 1 could not be checked: open it to see why.',
+    );
     expect(onchanged).toHaveBeenCalledOnce();
     expect(screen.queryByRole('alert')).toBeNull();
   });
@@ -165,9 +167,9 @@ describe('Dashboard', () => {
         ],
       }),
     );
-    const notes = within(screen.getByRole('list', { name: 'Notes about your tokens' })).getAllByRole(
-      'status',
-    );
+    const notes = within(
+      screen.getByRole('list', { name: 'Notes about your tokens' }),
+    ).getAllByRole('status');
     expect(notes.map(text)).toEqual([
       'The token list could not be read (expected value at line 1). It was kept as /home/me/.local/share/tokenwarden/tokens.json.corrupt-1 and a new, empty list was started; the secrets stay in the keychain. Dismiss the note about the token list',
       '“github-acme-ci”: its rotation was finished; the new value is in use. Dismiss the note about “github-acme-ci”',
@@ -178,7 +180,9 @@ describe('Dashboard', () => {
     expect(screen.getByText(/its rotation was finished/)).toBeVisible();
     // Focus does not vanish with the dismissed note.
     expect(screen.getByRole('heading', { level: 1 })).toHaveFocus();
-    await user.click(screen.getByRole('button', { name: /Dismiss the note about “github-acme-ci”/ }));
+    await user.click(
+      screen.getByRole('button', { name: /Dismiss the note about “github-acme-ci”/ }),
+    );
     expect(screen.queryByRole('list', { name: 'Notes about your tokens' })).toBeNull();
   });
 
@@ -201,11 +205,11 @@ describe('Dashboard', () => {
     const user = userEvent.setup();
     const { onadd } = setup(overview({ tokens: [] }));
     expect(screen.getByRole('heading', { level: 2, name: 'No tokens yet' })).toBeVisible();
+    expect(screen.getByText(/checks that they still have the permissions they need/)).toBeVisible();
     expect(
-      screen.getByText(/checks that they still have the permissions they need/),
-    ).toBeVisible();
-    expect(
-      screen.getByText(/kept in your system keychain \(Secret Service \(GNOME Keyring \/ KWallet\)\)/),
+      screen.getByText(
+        /kept in your system keychain \(Secret Service \(GNOME Keyring \/ KWallet\)\)/,
+      ),
     ).toBeVisible();
     expect(screen.queryByRole('button', { name: 'Check all now' })).toBeNull();
     expect(screen.queryByRole('list', { name: 'Tokens' })).toBeNull();

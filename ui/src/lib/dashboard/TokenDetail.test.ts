@@ -163,7 +163,9 @@ describe('TokenDetail: re-check', () => {
 
   it('shows why a check could not run', async () => {
     serveCommands({
-      recheck_tokens: () => [recheckResult(secretMissing, null, 'The secret is not in the keychain.')],
+      recheck_tokens: () => [
+        recheckResult(secretMissing, null, 'The secret is not in the keychain.'),
+      ],
     });
     const user = userEvent.setup();
     const { onchanged } = setup(secretMissing);
@@ -218,7 +220,12 @@ describe('TokenDetail: edit', () => {
         cmd: 'edit_token',
         args: {
           name: 'github-acme-ci',
-          input: { new_name: 'github-acme-deploy', description: null, host: null, expires_at: null },
+          input: {
+            new_name: 'github-acme-deploy',
+            description: null,
+            host: null,
+            expires_at: null,
+          },
         },
       },
     ]);
@@ -345,7 +352,9 @@ describe('TokenDetail: edit', () => {
 describe('TokenDetail: rotate', () => {
   const handle = 'parked-7f3a';
 
-  function serveRotation(overrides: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  function serveRotation(
+    overrides: Record<string, (args: Record<string, unknown>) => unknown> = {},
+  ) {
     return serveCommands({
       open_new_token_page: () => null,
       check_new_token: (): CheckedNewToken => ({ handle, report: checkReport() }),
@@ -474,7 +483,9 @@ describe('TokenDetail: rotate', () => {
     const { onchanged } = setup();
     await user.click(button('Rotate'));
     await user.type(screen.getByLabelText('New token value'), `${SECRET}{Enter}`);
-    expect(await screen.findByRole('alert')).toHaveTextContent('GitHub does not accept this token.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'GitHub does not accept this token.',
+    );
     expect(calls.map((c) => c.cmd)).toEqual([
       'check_new_token',
       'rotate_token',
@@ -540,7 +551,12 @@ describe('TokenDetail: rotate', () => {
 
   it('sends no description when the token has none, and reminds to enter a typed expiry', async () => {
     const calls = serveRotation({
-      rotate_token: () => ({ rotated: true, token: expired, report: checkReport(), revoke_at: null }),
+      rotate_token: () => ({
+        rotated: true,
+        token: expired,
+        report: checkReport(),
+        revoke_at: null,
+      }),
     });
     const user = userEvent.setup();
     setup(expired);
@@ -615,7 +631,10 @@ describe('TokenDetail: delete', () => {
   it('says in plain words when removing fails, and keeps the token', async () => {
     serveCommands({
       remove_token: () => {
-        throw new CommandFailure('keychain_locked', 'The keychain is locked. Unlock it and try again.');
+        throw new CommandFailure(
+          'keychain_locked',
+          'The keychain is locked. Unlock it and try again.',
+        );
       },
     });
     const user = userEvent.setup();

@@ -33,10 +33,15 @@ describe('Settings', () => {
   it('shows the thresholds, the start-at-login switch and the platform status in words', async () => {
     backend();
     render(Settings, { onback: vi.fn() });
-    expect(await screen.findByLabelText(/days before a token expires/)).toHaveValue('30, 14, 7, 3, 1, 0');
+    expect(await screen.findByLabelText(/days before a token expires/)).toHaveValue(
+      '30, 14, 7, 3, 1, 0',
+    );
     expect(screen.getByRole('switch', { name: /when I log in/ })).toBeChecked();
     expect(screen.getByText(/Secret Service/)).toBeVisible();
-    expect(screen.getByText(/not available: no server/).closest('dd')).toHaveAttribute('data-ok', 'false');
+    expect(screen.getByText(/not available: no server/).closest('dd')).toHaveAttribute(
+      'data-ok',
+      'false',
+    );
   });
 
   it('saves the thresholds and the switch', async () => {
@@ -50,7 +55,10 @@ describe('Settings', () => {
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(await screen.findByText('Saved.')).toBeVisible();
     expect(calls.find((c) => c.cmd === 'save_settings')?.args).toEqual({
-      input: { alerts: { thresholds_days: [60, 7, 0], after_expiry_daily: true }, start_at_login: false },
+      input: {
+        alerts: { thresholds_days: [60, 7, 0], after_expiry_daily: true },
+        start_at_login: false,
+      },
     });
   });
 
@@ -70,7 +78,10 @@ describe('Settings', () => {
     backend({
       send_test_notification: () => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects an invoke with the command's serialized error, not an Error
-        throw { code: 'notifications', message: 'Desktop notifications are not available: no server' };
+        throw {
+          code: 'notifications',
+          message: 'Desktop notifications are not available: no server',
+        };
       },
     });
     const user = userEvent.setup();

@@ -29,7 +29,14 @@ export const catalogue: Catalogue = {
           summary: 'Scopes apply to every repository.',
           recommended: true,
           requirements: [
-            { kind: 'scope', name: 'repo', level: null, reason: 'Read repositories.', only_when: null, reported_as: 'repo' },
+            {
+              kind: 'scope',
+              name: 'repo',
+              level: null,
+              reason: 'Read repositories.',
+              only_when: null,
+              reported_as: 'repo',
+            },
             {
               kind: 'scope',
               name: 'read:org',

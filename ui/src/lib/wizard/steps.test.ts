@@ -88,11 +88,15 @@ describe('TargetStep', () => {
     await screen.findByTestId('new-token-link');
     const links = calls.filter((c) => c.cmd === 'new_token_link');
     expect(links.length).toBeGreaterThan(0);
-    for (const link of links) expect(link.args).toMatchObject({ input: { target: { ca_file: null } } });
+    for (const link of links)
+      expect(link.args).toMatchObject({ input: { target: { ca_file: null } } });
   });
 
   it('offers no CA file for a cloud deployment', () => {
-    backend({ suggest_token_name: () => 'github-production', new_token_link: () => 'https://github.com/settings/tokens/new' });
+    backend({
+      suggest_token_name: () => 'github-production',
+      new_token_link: () => 'https://github.com/settings/tokens/new',
+    });
     const draft = reactive(newDraft(github, classic));
     draft.caFile = '/leftover/ca.pem';
     render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
@@ -106,9 +110,15 @@ describe('TargetStep', () => {
       new_token_link: () => 'https://github.com/settings/tokens/new?scopes=repo',
       open_new_token_page: () => null,
     });
-    render(TargetStep, { draft: reactive(newDraft(github, classic)), onback: vi.fn(), onnext: vi.fn() });
+    render(TargetStep, {
+      draft: reactive(newDraft(github, classic)),
+      onback: vi.fn(),
+      onnext: vi.fn(),
+    });
     await userEvent.type(screen.getByLabelText(/Organization/), 'acme');
-    const checklist = must(screen.getByRole('heading', { name: 'Grant exactly these' }).parentElement);
+    const checklist = must(
+      screen.getByRole('heading', { name: 'Grant exactly these' }).parentElement,
+    );
     expect(within(checklist).getByText('repo')).toBeVisible();
     expect(within(checklist).getByText('read:org')).toBeVisible();
     expect(checklist).toHaveTextContent('between 90 days and 1 year');
@@ -121,7 +131,16 @@ describe('TargetStep', () => {
     await userEvent.click(screen.getByRole('button', { name: "Open GitHub's token page" }));
     const open = must(calls.find((c) => c.cmd === 'open_new_token_page'));
     expect(open.args).toMatchObject({
-      input: { name: 'github-acme-production', expires_in_days: 90, target: { provider: 'github', org: 'acme', kind: 'classic', api_url: 'https://api.github.com' } },
+      input: {
+        name: 'github-acme-production',
+        expires_in_days: 90,
+        target: {
+          provider: 'github',
+          org: 'acme',
+          kind: 'classic',
+          api_url: 'https://api.github.com',
+        },
+      },
     });
   });
 });
@@ -139,7 +158,10 @@ describe('PasteStep', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Check token' }));
     expect(field).toHaveValue('');
     expect(calls).toEqual([
-      { cmd: 'check_new_token', args: expect.objectContaining({ token: 'ghp_secretvalue' }) as unknown },
+      {
+        cmd: 'check_new_token',
+        args: expect.objectContaining({ token: 'ghp_secretvalue' }) as unknown,
+      },
     ]);
     expect(onchecked).toHaveBeenCalledWith('h-1', report());
   });
@@ -154,7 +176,9 @@ describe('PasteStep', () => {
     render(PasteStep, { draft: newDraft(github, classic), onback: vi.fn(), onchecked: vi.fn() });
     await userEvent.type(screen.getByLabelText('Token'), 'ghp_x');
     await userEvent.click(screen.getByRole('button', { name: 'Check token' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Refusing to send a token over plain HTTP.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Refusing to send a token over plain HTTP.',
+    );
     expect(screen.getByLabelText('Token')).toHaveValue('');
   });
 });
@@ -165,15 +189,27 @@ describe('CheckResult', () => {
       report: report({
         ready: false,
         missing: ['read:org'],
-        problems: [{ code: 'missing_permissions', message: 'The token lacks the scope read:org. Edit it at https://github.com/settings/tokens.' }],
+        problems: [
+          {
+            code: 'missing_permissions',
+            message:
+              'The token lacks the scope read:org. Edit it at https://github.com/settings/tokens.',
+          },
+        ],
       }),
       requirements: classic.requirements,
     });
     expect(screen.getByText(/Falls short\./)).toBeVisible();
     const reqs = screen.getByRole('list', { name: 'Requirements' });
     expect(within(reqs).getByText(/repo/).closest('li')).toHaveAttribute('data-mark', 'met');
-    expect(within(reqs).getByText(/read:org/).closest('li')).toHaveAttribute('data-mark', 'missing');
-    expect(screen.getByRole('list', { name: 'What to do' })).toHaveTextContent('Edit it at https://github.com/settings/tokens');
+    expect(
+      within(reqs)
+        .getByText(/read:org/)
+        .closest('li'),
+    ).toHaveAttribute('data-mark', 'missing');
+    expect(screen.getByRole('list', { name: 'What to do' })).toHaveTextContent(
+      'Edit it at https://github.com/settings/tokens',
+    );
     expect(screen.getByText('deploy-bot')).toBeVisible();
     expect(screen.getByText('2027-03-01')).toBeVisible();
   });
@@ -181,7 +217,11 @@ describe('CheckResult', () => {
   it('reports write permissions it cannot prove as unverified, never as granted', () => {
     const fineGrained = must(github.token_kinds[1]);
     render(CheckResult, {
-      report: report({ kind: 'fine-grained', scopes: null, unverified: ['repository_hooks:write'] }),
+      report: report({
+        kind: 'fine-grained',
+        scopes: null,
+        unverified: ['repository_hooks:write'],
+      }),
       requirements: fineGrained.requirements,
     });
     const item = screen.getByText(/Webhooks/).closest('li');
@@ -193,23 +233,43 @@ describe('CheckResult', () => {
 describe('SaveStep', () => {
   it('stores a token that falls short only once the user ticks "Store it anyway"', async () => {
     const calls = backend({
-      save_new_token: () => ({ stored: true, token: { name: 'github-acme-production' }, report: report() }),
+      save_new_token: () => ({
+        stored: true,
+        token: { name: 'github-acme-production' },
+        report: report(),
+      }),
     });
     const onsaved = vi.fn();
-    const checked = { handle: 'h-9', report: report({ ready: false, missing: ['admin:repo_hook'] }) };
-    render(SaveStep, { draft: newDraft(github, classic), checked, suggestedName: 'github-acme-production', onback: vi.fn(), onsaved });
+    const checked = {
+      handle: 'h-9',
+      report: report({ ready: false, missing: ['admin:repo_hook'] }),
+    };
+    render(SaveStep, {
+      draft: newDraft(github, classic),
+      checked,
+      suggestedName: 'github-acme-production',
+      onback: vi.fn(),
+      onsaved,
+    });
     const save = screen.getByRole('button', { name: 'Save to the keychain' });
     expect(save).toBeDisabled();
     await userEvent.click(screen.getByLabelText(/Store it anyway: it lacks admin:repo_hook/));
     expect(save).toBeEnabled();
     await userEvent.click(save);
-    expect(must(calls[0]).args).toMatchObject({ input: { handle: 'h-9', name: 'github-acme-production', accept_shortfall: true } });
+    expect(must(calls[0]).args).toMatchObject({
+      input: { handle: 'h-9', name: 'github-acme-production', accept_shortfall: true },
+    });
     expect(JSON.stringify(calls)).not.toContain('ghp_');
     expect(onsaved).toHaveBeenCalledOnce();
   });
 
   it('asks for the expiry date when the provider does not report it', () => {
-    const bitbucket: Deployment = { ...github, id: 'bitbucket-cloud', provider: 'bitbucket', name: 'Bitbucket Cloud' };
+    const bitbucket: Deployment = {
+      ...github,
+      id: 'bitbucket-cloud',
+      provider: 'bitbucket',
+      name: 'Bitbucket Cloud',
+    };
     render(SaveStep, {
       draft: newDraft(bitbucket, classic),
       checked: { handle: 'h', report: report({ expiry: 'unknown', expires_at: null }) },
@@ -224,7 +284,14 @@ describe('SaveStep', () => {
   it('refuses to save an unusable token', () => {
     render(SaveStep, {
       draft: newDraft(github, classic),
-      checked: { handle: 'h', report: report({ ready: false, authenticated: false, problems: [{ code: 'invalid_token', message: 'rejected' }] }) },
+      checked: {
+        handle: 'h',
+        report: report({
+          ready: false,
+          authenticated: false,
+          problems: [{ code: 'invalid_token', message: 'rejected' }],
+        }),
+      },
       suggestedName: 'x',
       onback: vi.fn(),
       onsaved: vi.fn(),

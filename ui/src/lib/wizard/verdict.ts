@@ -4,9 +4,15 @@ import type { CheckReport } from '../bindings/CheckReport';
 import type { ProblemCode } from '../bindings/ProblemCode';
 
 const UNUSABLE: ProblemCode[] = ['invalid_token', 'expired', 'provider_mismatch', 'insecure_url'];
-const NOT_CHECKED: ProblemCode[] = ['unreachable', 'tls_error', 'rate_limited', 'unexpected_response'];
+const NOT_CHECKED: ProblemCode[] = [
+  'unreachable',
+  'tls_error',
+  'rate_limited',
+  'unexpected_response',
+];
 
-const has = (report: CheckReport, codes: ProblemCode[]) => report.problems.some((p) => codes.includes(p.code));
+const has = (report: CheckReport, codes: ProblemCode[]) =>
+  report.problems.some((p) => codes.includes(p.code));
 
 /** The token cannot be used at all (invalid, expired, another provider's, refused address). */
 export const isUnusable = (report: CheckReport): boolean => has(report, UNUSABLE);

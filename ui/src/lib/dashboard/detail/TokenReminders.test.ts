@@ -1,9 +1,9 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Reminders } from '../bindings/Reminders';
-import type { TokenView } from '../bindings/TokenView';
-import { CommandFailure, deferred, ready, serveCommands, unchecked } from '../test/tokens';
+import type { Reminders } from '../../bindings/Reminders';
+import type { TokenView } from '../../bindings/TokenView';
+import { CommandFailure, deferred, ready, serveCommands, unchecked } from '../../test/tokens';
 import TokenReminders from './TokenReminders.svelte';
 
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
