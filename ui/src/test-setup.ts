@@ -1,7 +1,14 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { afterEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
+import { useCatalogue } from './lib/common/providers.svelte';
+import { catalogue } from './lib/test/catalogue';
+
+// Components read provider and kind names from the catalogue Rust sends.
+beforeEach(() => {
+  useCatalogue(catalogue);
+});
 
 afterEach(() => {
   cleanup();

@@ -3,28 +3,11 @@
 import type { ExpirySource } from '../bindings/ExpirySource';
 import type { ProviderKind } from '../bindings/ProviderKind';
 import type { SecretState } from '../bindings/SecretState';
-import type { TokenKindId } from '../bindings/TokenKindId';
 import type { TokenView } from '../bindings/TokenView';
 
-export const providerNames: Record<ProviderKind, string> = {
-  github: 'GitHub',
-  gitlab: 'GitLab',
-  bitbucket: 'Bitbucket',
-};
+import { providerName } from '../common/providers.svelte';
 
-export const kindNames: Record<TokenKindId, string> = {
-  classic: 'Classic personal access token',
-  'fine-grained': 'Fine-grained personal access token',
-  personal: 'Personal access token',
-  project: 'Project access token',
-  group: 'Group access token',
-  repository: 'Repository access token',
-  workspace: 'Workspace access token',
-};
-
-export function kindName(kind: TokenKindId | null): string {
-  return kind === null ? 'Token' : kindNames[kind];
-}
+export { kindName } from '../common/providers.svelte';
 
 /** The host of an API base ("api.github.com"), or the base itself if it is not a URL. */
 export function hostOf(apiUrl: string): string {
@@ -83,13 +66,13 @@ export function daysLeftWords(
 export function expirySourceWords(expiry: ExpirySource, provider: ProviderKind): string {
   switch (expiry) {
     case 'provider':
-      return `as ${providerNames[provider]} reports it`;
+      return `as ${providerName(provider)} reports it`;
     case 'user':
       return 'as you entered it';
     case 'never':
       return 'it never expires';
     case 'unknown':
-      return `${providerNames[provider]} did not report it`;
+      return `${providerName(provider)} did not report it`;
   }
 }
 

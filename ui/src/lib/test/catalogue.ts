@@ -4,8 +4,22 @@ import type { Catalogue } from '../bindings/Catalogue';
 
 export const catalogue: Catalogue = {
   providers: [
-    { kind: 'github', name: 'GitHub', mark: 'GH', tone: 'graphite', token_placeholder: 'ghp_… or github_pat_…', identity_without_user: null },
-    { kind: 'gitlab', name: 'GitLab', mark: 'GL', tone: 'orange', token_placeholder: 'glpat-…', identity_without_user: null },
+    {
+      kind: 'github',
+      name: 'GitHub',
+      mark: 'GH',
+      tone: 'graphite',
+      token_placeholder: 'ghp_… or github_pat_…',
+      identity_without_user: null,
+    },
+    {
+      kind: 'gitlab',
+      name: 'GitLab',
+      mark: 'GL',
+      tone: 'orange',
+      token_placeholder: 'glpat-…',
+      identity_without_user: null,
+    },
     {
       kind: 'bitbucket',
       name: 'Bitbucket',
@@ -48,8 +62,20 @@ export const catalogue: Catalogue = {
           ],
           notes: ['Use a service account.'],
           fields: [
-            { field: 'org', label: 'Organization', placeholder: 'acme', required: false, qualifier: '(if the repositories belong to one)' },
-            { field: 'repo', label: 'Repository', placeholder: 'acme/web', required: false, qualifier: '(optional: checked when given)' },
+            {
+              field: 'org',
+              label: 'Organization',
+              placeholder: 'acme',
+              required: false,
+              qualifier: '(if the repositories belong to one)',
+            },
+            {
+              field: 'repo',
+              label: 'Repository',
+              placeholder: 'acme/web',
+              required: false,
+              qualifier: '(optional: checked when given)',
+            },
           ],
           page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
@@ -70,8 +96,20 @@ export const catalogue: Catalogue = {
           ],
           notes: [],
           fields: [
-            { field: 'org', label: 'Organization', placeholder: 'acme', required: false, qualifier: '(if the repositories belong to one)' },
-            { field: 'repo', label: 'Repository', placeholder: 'acme/web', required: true, qualifier: '(required: the token is checked on it)' },
+            {
+              field: 'org',
+              label: 'Organization',
+              placeholder: 'acme',
+              required: false,
+              qualifier: '(if the repositories belong to one)',
+            },
+            {
+              field: 'repo',
+              label: 'Repository',
+              placeholder: 'acme/web',
+              required: true,
+              qualifier: '(required: the token is checked on it)',
+            },
           ],
           page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
@@ -105,7 +143,15 @@ export const catalogue: Catalogue = {
             },
           ],
           notes: [],
-          fields: [{ field: 'project', label: 'Project path', placeholder: 'group/project', required: true, qualifier: '(required)' }],
+          fields: [
+            {
+              field: 'project',
+              label: 'Project path',
+              placeholder: 'group/project',
+              required: true,
+              qualifier: '(required)',
+            },
+          ],
           page: { prefilled: true, note: 'pre-filled where the provider allows' },
         },
       ],

@@ -1,6 +1,7 @@
 // What the wizard has gathered so far, and how it becomes the target the
 // Rust side checks against.
 import type { Deployment } from '../bindings/Deployment';
+import type { TargetField } from '../bindings/TargetField';
 import type { TokenKindInfo } from '../bindings/TokenKindInfo';
 import type { TokenTarget } from '../bindings/TokenTarget';
 
@@ -38,6 +39,11 @@ export function newDraft(deployment: Deployment, kind: TokenKindInfo): Draft {
 
 const blank = (value: string): string | null => (value.trim() === '' ? null : value.trim());
 
+/** A field's value when the chosen kind asks for it (the catalogue says which). */
+function asked(draft: Draft, field: TargetField): string | null {
+  return draft.kind.fields.some((spec) => spec.field === field) ? blank(draft[field]) : null;
+}
+
 export function targetOf(draft: Draft): TokenTarget {
   const { deployment, kind } = draft;
   const fixed = deployment.host.type === 'fixed' ? deployment.host : null;
@@ -46,11 +52,11 @@ export function targetOf(draft: Draft): TokenTarget {
     kind: kind.id,
     host: fixed ? null : blank(draft.host),
     api_url: fixed ? fixed.api_url : null,
-    org: deployment.provider === 'github' ? blank(draft.org) : null,
-    repo: deployment.provider === 'gitlab' ? null : blank(draft.repo),
-    project: kind.id === 'project' ? blank(draft.project) : null,
-    group: kind.id === 'group' ? blank(draft.group) : null,
-    workspace: deployment.provider === 'bitbucket' ? blank(draft.workspace) : null,
+    org: asked(draft, 'org'),
+    repo: asked(draft, 'repo'),
+    project: asked(draft, 'project'),
+    group: asked(draft, 'group'),
+    workspace: asked(draft, 'workspace'),
     expires_at: blank(draft.expiresAt),
     ca_file: fixed ? null : blank(draft.caFile),
   };
@@ -70,10 +76,8 @@ export function missingFields(draft: Draft): string[] {
   const missing: string[] = [];
   const { deployment, kind } = draft;
   if (deployment.host.type === 'user-supplied' && !blank(draft.host)) missing.push('host');
-  if (kind.id === 'fine-grained' && !blank(draft.repo)) missing.push('repo');
-  if (kind.id === 'project' && !blank(draft.project)) missing.push('project');
-  if (kind.id === 'group' && !blank(draft.group)) missing.push('group');
-  if (deployment.provider === 'bitbucket' && !blank(draft.workspace)) missing.push('workspace');
-  if (kind.id === 'repository' && !blank(draft.repo)) missing.push('repo');
+  for (const spec of kind.fields) {
+    if (spec.required && !blank(draft[spec.field])) missing.push(spec.field);
+  }
   return missing;
 }
