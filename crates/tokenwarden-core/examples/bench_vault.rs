@@ -119,6 +119,7 @@ fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
         shortfall_accepted: false,
         generation: 1,
         pending: None,
+        unpushed: Vec::new(),
     }
 }
 

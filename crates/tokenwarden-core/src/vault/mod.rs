@@ -131,6 +131,11 @@ pub enum VaultNotice {
     CorruptMovedAside { moved_to: String, reason: String },
     /// A change interrupted earlier was finished or undone.
     Recovered { name: String, what: String },
+    /// A rotation stored the new value but did not push it everywhere.
+    PushUnfinished {
+        name: String,
+        destinations: Vec<String>,
+    },
 }
 
 impl std::fmt::Display for VaultNotice {
@@ -141,6 +146,11 @@ impl std::fmt::Display for VaultNotice {
                 "The token list could not be read ({reason}). It was kept as {moved_to} and a new, empty list was started; the secrets stay in the keychain."
             ),
             VaultNotice::Recovered { name, what } => write!(f, "“{name}”: {what}"),
+            VaultNotice::PushUnfinished { name, destinations } => write!(
+                f,
+                "“{name}”: its new value is stored, but {} did not receive it yet; do not revoke the old token until the new value is pushed there.",
+                destinations.join(", ")
+            ),
         }
     }
 }

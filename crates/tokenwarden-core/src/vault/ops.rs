@@ -147,6 +147,12 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
     let mut changed = false;
     let mut kept = Vec::with_capacity(session.data.tokens.len());
     for mut record in std::mem::take(&mut session.data.tokens) {
+        if !record.unpushed.is_empty() {
+            session.notices.push(VaultNotice::PushUnfinished {
+                name: record.name.clone(),
+                destinations: record.unpushed.clone(),
+            });
+        }
         let Some(pending) = record.pending else {
             kept.push(record);
             continue;
@@ -255,6 +261,25 @@ impl Vault {
         self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))
     }
 
+    /// The current value of a stored token, for a push to a destination.
+    pub(crate) fn secret(&self, name: &str) -> Result<TokenSecret, VaultError> {
+        let record = self.record(name)?;
+        Ok(self.store.get(&record.current_account())?)
+    }
+
+    /// Strikes a destination off the rotation's journal: it has the value.
+    pub(crate) fn pushed(&self, name: &str, key: &str) -> Result<(), VaultError> {
+        self.locked(|s| {
+            let index = s.find(name)?;
+            let token = &mut s.data.tokens[index];
+            if token.unpushed.iter().any(|k| k == key) {
+                token.unpushed.retain(|k| k != key);
+                s.save()?;
+            }
+            Ok(())
+        })
+    }
+
     /// Every token, soonest expiry first (tokens that never expire last).
     pub fn list(&self) -> Result<Vec<TokenView>, VaultError> {
         let mut records = self.locked(|s| Ok(s.data.tokens.clone()))?;
@@ -354,6 +379,7 @@ impl Vault {
             shortfall_accepted: !report.ready,
             generation: 1,
             pending: Some(Pending::Add),
+            unpushed: Vec::new(),
         };
         record.absorb(&report, now);
         let stored = self.locked(|s| {
@@ -526,11 +552,23 @@ impl Vault {
     }
 
     /// Replaces a token's value with a new one, only if the new one is
-    /// ready; records the time of rotation.
+    /// ready; records the time of rotation. The whole rotation, pushes to
+    /// destinations included, is `crate::rotation::rotate`.
     pub async fn rotate(
         &self,
         name: &str,
         secret: &TokenSecret,
+    ) -> Result<ReplaceOutcome, VaultError> {
+        self.rotate_journaled(name, secret, Vec::new()).await
+    }
+
+    /// `rotate`, saving with the swap the keys of the destinations the new
+    /// value must still be pushed to (the rotation's journal).
+    pub(crate) async fn rotate_journaled(
+        &self,
+        name: &str,
+        secret: &TokenSecret,
+        unpushed: Vec<String>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
         let report = self.checker.check(&record.check_request()?, secret).await;
@@ -549,6 +587,7 @@ impl Vault {
             token.rotated_at = Some(now);
             token.updated_at = now;
             token.shortfall_accepted = false;
+            token.unpushed = unpushed;
             s.save()?;
             Ok(s.data.tokens[index].clone())
         })?;

@@ -126,6 +126,12 @@ pub struct TokenRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(skip)]
     pub pending: Option<Pending>,
+    /// The journal of a rotation's pushes: the keys of the destinations
+    /// that do not have the current value yet (`crate::rotation`). Saved
+    /// with the swap, struck off push by push.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub unpushed: Vec<String>,
 }
 
 fn first_generation() -> u32 {

@@ -742,3 +742,164 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
     assert_eq!(listed[0].secret, SecretState::Present);
     assert!(listed[0].record.pending.is_none());
 }
+
+/// A destination that keeps what it is sent, or refuses while `refuse` is set.
+struct FakeDestination {
+    key: &'static str,
+    received: Mutex<Vec<String>>,
+    refuse: Mutex<bool>,
+}
+
+impl FakeDestination {
+    fn new(key: &'static str) -> Self {
+        FakeDestination {
+            key,
+            received: Mutex::new(Vec::new()),
+            refuse: Mutex::new(false),
+        }
+    }
+}
+
+impl crate::destinations::Destination for FakeDestination {
+    fn key(&self) -> String {
+        self.key.into()
+    }
+
+    fn describe(&self) -> String {
+        format!("the {} platform", self.key)
+    }
+
+    fn push<'a>(
+        &'a self,
+        _token: &'a TokenRecord,
+        secret: &'a TokenSecret,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), crate::destinations::PushError>> {
+        Box::pin(async move {
+            if *self.refuse.lock().unwrap() {
+                return Err(crate::destinations::PushError::Refused {
+                    destination: self.describe(),
+                    message: "the token cannot read the repository".into(),
+                });
+            }
+            self.received
+                .lock()
+                .unwrap()
+                .push(secret.expose().to_owned());
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_rotation_pushes_the_new_value_everywhere_before_the_old_one_is_revocable() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let (qa, ci) = (FakeDestination::new("qa"), FakeDestination::new("ci"));
+
+    let new = world.token(READY);
+    let outcome = crate::rotation::rotate(&vault, "prod", &new, &[&qa, &ci])
+        .await
+        .unwrap();
+
+    assert!(outcome.all_pushed());
+    assert_eq!(outcome.unfinished("prod"), None);
+    assert_eq!(*qa.received.lock().unwrap(), [new.expose()]);
+    assert_eq!(*ci.received.lock().unwrap(), [new.expose()]);
+    let ReplaceOutcome::Replaced { revoke_at, .. } = outcome.replace else {
+        panic!("replaced")
+    };
+    assert!(revoke_at.is_some(), "every destination has it: revoke");
+    assert!(vault.record("prod").unwrap().unpushed.is_empty());
+    assert!(!world.metadata().contains("unpushed"));
+}
+
+#[tokio::test]
+async fn a_failed_push_keeps_the_new_value_withholds_revocation_and_is_explained_and_resumed() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let (qa, ci) = (FakeDestination::new("qa"), FakeDestination::new("ci"));
+    *ci.refuse.lock().unwrap() = true;
+
+    let new = world.token(READY);
+    let outcome = crate::rotation::rotate(&vault, "prod", &new, &[&qa, &ci])
+        .await
+        .unwrap();
+
+    assert!(!outcome.all_pushed());
+    let failed = &outcome.pushes[1];
+    assert_eq!(failed.destination, "the ci platform");
+    assert!(failed
+        .error
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("cannot read the repository"));
+    let advice = outcome.unfinished("prod").unwrap();
+    assert!(advice.contains("do not revoke the old token"), "{advice}");
+    let ReplaceOutcome::Replaced {
+        token, revoke_at, ..
+    } = &outcome.replace
+    else {
+        panic!("the new value is stored all the same")
+    };
+    assert_eq!(*revoke_at, None, "the ci platform still uses the old value");
+    assert_eq!(
+        store.get(&token.record.current_account()).unwrap().expose(),
+        new.expose()
+    );
+    assert_eq!(vault.record("prod").unwrap().unpushed, ["ci"]);
+    drop(vault);
+
+    // The next start explains what is left to do.
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    assert_eq!(
+        notices,
+        [VaultNotice::PushUnfinished {
+            name: "prod".into(),
+            destinations: vec!["ci".into()],
+        }]
+    );
+    assert!(notices[0]
+        .to_string()
+        .contains("do not revoke the old token"));
+
+    // Once the destination takes it, the journal is clear.
+    *ci.refuse.lock().unwrap() = false;
+    let resumed = crate::rotation::resume(&vault, "prod", &[&qa, &ci])
+        .await
+        .unwrap();
+    assert_eq!(resumed.len(), 1, "only the destination left over");
+    assert!(resumed[0].error.is_none());
+    assert_eq!(*ci.received.lock().unwrap(), [new.expose()]);
+    assert_eq!(
+        qa.received.lock().unwrap().len(),
+        1,
+        "qa is not pushed twice"
+    );
+    assert!(vault.record("prod").unwrap().unpushed.is_empty());
+    let (_, notices) = world.open(store, Arc::new(NoFaults));
+    assert!(notices.is_empty(), "{notices:?}");
+}
+
+#[tokio::test]
+async fn a_value_that_is_not_ready_is_pushed_nowhere() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let qa = FakeDestination::new("qa");
+
+    let weak = world.token(&["repo"]);
+    let outcome = crate::rotation::rotate(&vault, "prod", &weak, &[&qa])
+        .await
+        .unwrap();
+
+    assert!(matches!(outcome.replace, ReplaceOutcome::Refused { .. }));
+    assert!(outcome.pushes.is_empty());
+    assert!(qa.received.lock().unwrap().is_empty());
+    assert!(vault.record("prod").unwrap().unpushed.is_empty());
+}

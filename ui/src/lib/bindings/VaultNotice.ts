@@ -3,4 +3,4 @@
 /**
  * Something the user should know about the vault's state.
  */
-export type VaultNotice = { "kind": "corrupt_moved_aside", moved_to: string, reason: string, } | { "kind": "recovered", name: string, what: string, };
+export type VaultNotice = { "kind": "corrupt_moved_aside", moved_to: string, reason: string, } | { "kind": "recovered", name: string, what: string, } | { "kind": "push_unfinished", name: string, destinations: Array<string>, };

@@ -186,6 +186,27 @@ describe('Dashboard', () => {
     expect(screen.queryByRole('list', { name: 'Notes about your tokens' })).toBeNull();
   });
 
+  it('says when a rotation left a destination without the new value, and not to revoke', () => {
+    setup(
+      overview({
+        tokens: [expiring],
+        notices: [
+          {
+            kind: 'push_unfinished',
+            name: 'github-acme-ci',
+            destinations: ['Qovery organization Acme'],
+          },
+        ],
+      }),
+    );
+    const note = within(screen.getByRole('list', { name: 'Notes about your tokens' })).getByRole(
+      'status',
+    );
+    expect(text(note)).toBe(
+      '“github-acme-ci”: its new value is stored, but Qovery organization Acme did not receive it yet. Do not revoke the old token until the new value is pushed there. Dismiss the note about “github-acme-ci”',
+    );
+  });
+
   it('shows the vault’s problem as an alert and no empty state', () => {
     setup(
       overview({
