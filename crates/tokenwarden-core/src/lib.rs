@@ -1,10 +1,10 @@
 //! Tokenwarden's core library: everything the app knows and does about Git
 //! provider tokens, with no dependency on Tauri. The desktop shell and the
-//! `tokenwarden` command-line front end are thin layers over this crate.
+//! `tokenwarden` command line (crates/tokenwarden-cli) are thin layers over
+//! this crate.
 
 pub mod catalogue;
 pub mod check;
-pub mod cli;
 pub mod endpoint;
 pub mod jsonfile;
 pub mod notify;

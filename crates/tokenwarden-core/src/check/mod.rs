@@ -21,6 +21,6 @@ pub use prefix::{contains_token, provider_of_token};
 pub use report::{
     CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
 };
-pub use runner::{check_scripted, CheckOptions, Checker, ScriptedAnswers};
+pub use runner::{check_scripted, provider_name, CheckOptions, Checker, ScriptedAnswers};
 pub use target::TokenTarget;
 pub use trust::{resolve_ca_file, CaFileError};

@@ -257,7 +257,8 @@ fn refuse_before_sending(
     None
 }
 
-pub(crate) fn provider_name(provider: ProviderKind) -> &'static str {
+/// The provider's name as people write it ("GitHub"), for messages.
+pub fn provider_name(provider: ProviderKind) -> &'static str {
     match provider {
         ProviderKind::Github => "GitHub",
         ProviderKind::Gitlab => "GitLab",

@@ -2,10 +2,9 @@
 //! for people, in colour when standard output is a terminal.
 
 use owo_colors::{OwoColorize, Stream, Style};
-
-use crate::catalogue::TokenKindId;
-use crate::check::{runner::provider_name, CheckReport, ExpirySource, Verdict};
-use crate::vault::{SecretState, TokenStatus, TokenView};
+use tokenwarden_core::catalogue::TokenKindId;
+use tokenwarden_core::check::{provider_name, CheckReport, ExpirySource, Verdict};
+use tokenwarden_core::vault::{SecretState, TokenStatus, TokenView};
 
 pub fn print(report: &CheckReport, json: bool) {
     if json {

@@ -1,15 +1,15 @@
 //! `tokenwarden validate`: check one token read from standard input.
 
+use tokenwarden_core::catalogue::{ProviderKind, TokenKindId};
+use tokenwarden_core::check::{
+    CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode, TokenTarget,
+};
+use tokenwarden_core::endpoint::{self, EndpointError};
+use tokenwarden_core::secret::TokenSecret;
 use url::Url;
 
 use super::args::{KindArg, TargetArgs, ValidateArgs};
 use super::{output, read_token_from_stdin, usage_error, EXIT_USAGE};
-use crate::catalogue::{ProviderKind, TokenKindId};
-use crate::check::{
-    CheckOptions, CheckReport, CheckRequest, Checker, HttpOptions, ProblemCode, TokenTarget,
-};
-use crate::endpoint::{self, EndpointError};
-use crate::secret::TokenSecret;
 
 /// A target resolved into a check request, or the exit status of why not
 /// (the reason already printed).
@@ -175,7 +175,7 @@ fn refuse_insecure(
 }
 
 fn provider_word(provider: ProviderKind) -> &'static str {
-    crate::check::runner::provider_name(provider)
+    tokenwarden_core::check::provider_name(provider)
 }
 
 fn kind_name(kind: KindArg) -> String {

@@ -1,13 +1,12 @@
 //! GitHub and GitHub Enterprise Server checks, end to end through the
 //! provider simulator.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::*;
 use tokenwarden_core::check::{CheckOptions, ExpirySource, HttpOptions, ProblemCode, Verdict};
 use tokenwarden_core::{ProviderKind, TokenKindId, TokenSecret};
+
+use crate::support::*;
 
 async fn sim() -> Simulator {
     let sim = Simulator::start().await.unwrap();
