@@ -58,7 +58,7 @@ if [[ $ui_built -eq 1 ]]; then
   step "Rust tests (cargo test)" cargo test --workspace --locked
   step "Vault against a real Secret Service (gnome-keyring)" \
     tests/harness/desktop-session.sh --services "dbus keyring" -- \
-    cargo test --locked -p tokenwarden-core --test vault_secret_service --test vault_disk_faults -- --ignored
+    cargo test --locked -p tokenwarden-cli --test cli -- --ignored
   step "Desktop shell against a real D-Bus session (resume from suspend)" \
     tests/harness/desktop-session.sh --services "dbus" -- \
     cargo test --locked -p tokenwarden-desktop --lib -- --ignored

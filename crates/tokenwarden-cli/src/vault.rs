@@ -5,15 +5,15 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use tokenwarden_core::check::{SystemClock, Verdict};
+use tokenwarden_core::vault::{
+    AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenStatus, Vault, VaultConfig, VaultError,
+};
 
 use super::args::{AddArgs, CheckArgs, EditArgs, ListArgs, RmArgs, RotateArgs, ShowArgs};
 use super::output;
 use super::validate::{checker, read_token_for, target_and_token};
 use super::{read_token_from_stdin, usage_error, EXIT_USAGE};
-use crate::check::{SystemClock, Verdict};
-use crate::vault::{
-    AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenStatus, Vault, VaultConfig, VaultError,
-};
 
 /// Exit status when the keychain or the metadata file fails (EX_IOERR).
 pub const EXIT_IO: u8 = 74;

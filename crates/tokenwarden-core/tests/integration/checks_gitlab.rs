@@ -1,12 +1,11 @@
 //! GitLab and self-managed GitLab checks through the provider simulator.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
 use tokenwarden_core::check::{CheckRequest, ExpirySource, ProblemCode, Verdict};
 use tokenwarden_core::{ProviderKind, TokenKindId};
+
+use crate::support::*;
 
 async fn sim() -> Simulator {
     let sim = Simulator::start().await.unwrap();

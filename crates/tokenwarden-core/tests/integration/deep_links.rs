@@ -2,13 +2,12 @@
 //! simulator's token page pre-filled with what the product needs, the
 //! token minted there is then checked, and it is ready.
 
-mod support;
-
-use support::*;
 use tokenwarden_core::check::CheckRequest;
 use tokenwarden_core::providers::{new_token_url, NewTokenPage};
 use tokenwarden_core::{ProviderKind, TokenKindId};
 use url::Url;
+
+use crate::support::*;
 
 fn page(kind: TokenKindId, web: &str) -> NewTokenPage {
     NewTokenPage {

@@ -3,18 +3,17 @@
 //! answer. Each test counts what reached the provider and states what the
 //! user is told afterwards.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use support::*;
 use tokenwarden_core::check::{HttpOptions, ProblemCode, Verdict};
 use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+use crate::support::*;
 
 const PER_HOST: usize = 8;
 const RETRIES: u32 = 2;

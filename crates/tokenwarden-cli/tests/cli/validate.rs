@@ -1,14 +1,13 @@
 //! The `tokenwarden validate` contract: options, JSON fields and exit
 //! codes, run as a real process against the provider simulator.
 
-mod support;
-
 use std::process::Stdio;
 
 use serde_json::Value;
-use support::*;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
+
+use crate::support::*;
 
 struct Run {
     code: i32,

@@ -4,12 +4,12 @@ use url::Url;
 
 use super::args::{KindArg, TargetArgs, ValidateArgs};
 use super::{output, read_token_from_stdin, usage_error, EXIT_USAGE};
-use crate::check::{CheckReport, CheckRequest, HttpOptions, ProblemCode};
-use crate::checker::{CheckOptions, Checker};
-use crate::endpoint::{self, EndpointError};
-use crate::model::{ProviderKind, TokenKindId};
-use crate::secret::TokenSecret;
-use crate::target::TokenTarget;
+use tokenwarden_core::check::{CheckReport, CheckRequest, HttpOptions, ProblemCode};
+use tokenwarden_core::checker::{CheckOptions, Checker};
+use tokenwarden_core::endpoint::{self, EndpointError};
+use tokenwarden_core::model::{ProviderKind, TokenKindId};
+use tokenwarden_core::secret::TokenSecret;
+use tokenwarden_core::target::TokenTarget;
 
 /// A target resolved into a check request, or the exit status of why not
 /// (the reason already printed).
@@ -175,7 +175,7 @@ fn refuse_insecure(
 }
 
 fn provider_word(provider: ProviderKind) -> &'static str {
-    crate::providers::get(provider).name()
+    tokenwarden_core::providers::get(provider).name()
 }
 
 fn kind_name(kind: KindArg) -> String {

@@ -2,8 +2,7 @@
 //! contract: see the README's "Command line" section.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::model::{ProviderKind, TokenKindId};
+use tokenwarden_core::model::{ProviderKind, TokenKindId};
 
 #[derive(Debug, Parser)]
 #[command(

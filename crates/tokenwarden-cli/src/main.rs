@@ -1,6 +1,6 @@
 //! `tokenwarden`: the command-line front end, for scripts, headless
-//! machines and tests. All of it lives in `tokenwarden_core::cli`.
+//! machines and tests. All of it lives in the `tokenwarden_cli` library.
 
 fn main() -> std::process::ExitCode {
-    tokenwarden_core::cli::main()
+    tokenwarden_cli::main()
 }

@@ -5,12 +5,11 @@
 //! `cargo test`; scripts/test.sh runs them inside
 //! tests/harness/desktop-session.sh with `--ignored`.
 
-mod support;
-
 use serde_json::Value;
-use support::cli::{files_containing, ready_token, sim, Cli};
-use support::*;
 use tokio::process::Command;
+
+use crate::support::cli::{files_containing, ready_token, sim, Cli};
+use crate::support::*;
 
 #[tokio::test]
 #[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]

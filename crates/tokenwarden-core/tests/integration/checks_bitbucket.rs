@@ -1,10 +1,9 @@
 //! Bitbucket Cloud checks through the provider simulator.
 
-mod support;
-
-use support::*;
 use tokenwarden_core::check::{CheckRequest, ExpirySource, ProblemCode, Verdict};
 use tokenwarden_core::{ProviderKind, TokenKindId};
+
+use crate::support::*;
 
 const ALL: &[&str] = &["repository", "pullrequest:write", "webhook"];
 

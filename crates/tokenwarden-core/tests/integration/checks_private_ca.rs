@@ -1,11 +1,10 @@
 //! A self-hosted server behind a company's private certificate authority:
 //! the simulator serves HTTPS with a certificate from a CA made here
 //! (rcgen). Without that CA the server is refused, and the token never
-//! reaches it; with the CA file given (library, CLI, vault) it is trusted;
+//! reaches it; with the CA file given (library, vault) it is trusted;
 //! a wrong, missing or corrupt file is named in the error. No option
-//! anywhere turns verification off.
-
-mod support;
+//! anywhere turns verification off. The CLI's `--ca-file` is tested in
+//! crates/tokenwarden-cli/tests/cli/private_ca.rs.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,8 +12,6 @@ use std::sync::{Arc, Mutex};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
-use support::cli::{run, Run};
-use support::*;
 use tokenwarden_core::check::{ProblemCode, SystemClock, Verdict};
 use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::target::TokenTarget;
@@ -24,7 +21,8 @@ use tokenwarden_core::vault::{
 use tokenwarden_core::ProviderKind;
 use tokenwarden_core::TokenSecret;
 use tokenwarden_sim::{Ports, TlsIdentity};
-use tokio::process::Command;
+
+use crate::support::*;
 
 /// A private certificate authority, written to `ca.pem` in its folder.
 struct PrivateCa {
@@ -138,52 +136,6 @@ async fn another_ca_or_a_file_that_went_away_is_named_and_trusts_nothing() {
         report.problems[0].message
     );
     assert!(sim.requests(Provider::Github).is_empty());
-}
-
-/// `tokenwarden validate ARGS` with `token` on standard input; the token
-/// never appears in what it prints.
-async fn validate(args: &[&str], token: &str) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tokenwarden"));
-    command.arg("validate").args(args).env("NO_COLOR", "1");
-    let run = run(command, Some(token)).await;
-    assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
-    run
-}
-
-#[tokio::test]
-async fn the_cli_takes_a_ca_file_and_names_a_bad_one() {
-    let ca = PrivateCa::new("Acme Private Root CA");
-    let (sim, token) = enterprise(&ca).await;
-    let host = sim.github_url();
-    let base = [
-        "--provider",
-        "github",
-        "--host",
-        &host,
-        "--json",
-        "--token-stdin",
-    ];
-
-    let run = validate(&base, &token).await;
-    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["problems"][0]["code"], "tls_error");
-
-    let ca_file = ca.file().display().to_string();
-    let mut with = base.to_vec();
-    with.extend(["--ca-file", &ca_file]);
-    let run = validate(&with, &token).await;
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["ready"], true);
-
-    let missing = ca.dir.path().join("typo.pem").display().to_string();
-    let mut bad = base.to_vec();
-    bad.extend(["--ca-file", &missing]);
-    let run = validate(&bad, &token).await;
-    assert_eq!(run.code, 64, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(&missing), "{}", run.stderr);
-    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
 }
 
 /// Just enough of a keychain for the vault, in memory.

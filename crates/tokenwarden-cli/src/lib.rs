@@ -1,6 +1,9 @@
 //! The `tokenwarden` command line. Its options, JSON fields and exit codes
 //! are a contract other tools rely on (README, "Command line"): change
 //! them only with a version bump and a note.
+//!
+//! A crate of its own over `tokenwarden_core`, so that the desktop app does
+//! not compile clap, owo-colors or rpassword.
 
 mod args;
 mod output;
@@ -11,8 +14,7 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Parser;
-
-use crate::secret::TokenSecret;
+use tokenwarden_core::secret::TokenSecret;
 
 pub use args::{Cli, Command, ValidateArgs};
 

@@ -2,11 +2,10 @@
 //! for people, in colour when standard output is a terminal.
 
 use owo_colors::{OwoColorize, Stream, Style};
-
-use crate::check::{CheckReport, ExpirySource, Verdict};
-use crate::model::TokenKindId;
-use crate::providers;
-use crate::vault::{SecretState, TokenStatus, TokenView};
+use tokenwarden_core::check::{CheckReport, ExpirySource, Verdict};
+use tokenwarden_core::model::TokenKindId;
+use tokenwarden_core::providers;
+use tokenwarden_core::vault::{SecretState, TokenStatus, TokenView};
 
 pub fn print(report: &CheckReport, json: bool) {
     if json {

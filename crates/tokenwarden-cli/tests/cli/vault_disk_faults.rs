@@ -13,15 +13,14 @@
 //! ignored by a plain `cargo test`; scripts/test.sh runs them inside
 //! tests/harness/desktop-session.sh with `--ignored`.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
-use support::cli::{ready_token, run, sim, Cli, Run};
-use support::*;
 use tokio::process::Command;
+
+use crate::support::cli::{ready_token, run, sim, Cli, Run};
+use crate::support::*;
 
 async fn add(cli: &Cli, sim: &Simulator, name: &str, token: &str) -> Run {
     cli.run(

@@ -2,13 +2,12 @@
 //! bare loopback server. They must end as `unexpected_response`, with the
 //! body read under a cap, never as a crash or a false "ready".
 
-mod support;
-
-use support::*;
 use tokenwarden_core::check::{ProblemCode, Verdict};
 use tokenwarden_core::ProviderKind;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+use crate::support::*;
 
 /// Serves `response` (status line, headers, body) to every connection.
 async fn serve(head: &'static str, body: Vec<u8>) -> String {

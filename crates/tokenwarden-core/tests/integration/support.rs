@@ -5,8 +5,6 @@
 //! `check::expiry`).
 #![allow(dead_code, unused_imports)]
 
-pub mod cli;
-
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};

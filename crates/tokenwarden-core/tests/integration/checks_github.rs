@@ -1,14 +1,13 @@
 //! GitHub and GitHub Enterprise Server checks, end to end through the
 //! provider simulator.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::*;
 use tokenwarden_core::check::{ExpirySource, HttpOptions, ProblemCode, Verdict};
 use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::{ProviderKind, TokenKindId, TokenSecret};
+
+use crate::support::*;
 
 async fn sim() -> Simulator {
     let sim = Simulator::start().await.unwrap();
