@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use libfuzzer_sys::fuzz_target;
-use tokenwarden_core::check::{start_of_day_utc, CheckReport, CheckRequest, ExpirySource, ProblemCode, EXPIRES_SOON_DAYS};
+use tokenwarden_core::check::{
+    start_of_day_utc, CheckReport, CheckRequest, ExpirySource, ProblemCode, EXPIRES_SOON_DAYS,
+};
 use tokenwarden_core::providers::github::expiry_header;
 use tokenwarden_core::{endpoint, ProviderKind};
 use tokenwarden_fuzz::default_now;

@@ -9,8 +9,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use tokenwarden_core::catalogue::Simulated;
-use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::endpoint::{self, api_base_exact, api_base_from_host, EndpointError};
+use tokenwarden_core::providers;
+use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::{name_problem, suggest_name};
 use tokenwarden_core::ProviderKind;
 use tokenwarden_fuzz::{assert_no_token_echo, token_like_runs};
@@ -57,9 +58,9 @@ fuzz_target!(|data: &[u8]| {
         Err(error) => assert_error_is_safe(address, &error),
     }
     if let Ok(simulated) = Simulated::parse(address) {
-        for url in [simulated.github, simulated.gitlab, simulated.bitbucket]
+        for url in providers::all()
             .iter()
-            .flatten()
+            .filter_map(|p| simulated.server(p.kind()))
         {
             assert!(endpoint::is_loopback(url), "simulator at {url}");
         }

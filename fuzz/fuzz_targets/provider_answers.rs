@@ -10,9 +10,9 @@ use std::sync::Mutex;
 use libfuzzer_sys::fuzz_target;
 use tokenwarden_core::check::{ProblemCode, Response, TransportError};
 use tokenwarden_core::checker::check_scripted;
-use tokenwarden_core::providers::provider_of_token;
 use tokenwarden_core::endpoint;
 use tokenwarden_core::providers::gitlab::rotate::rotation_outcome;
+use tokenwarden_core::providers::provider_of_token;
 use tokenwarden_fuzz::{contains, token_like_runs, Answer, Script};
 use url::Url;
 
