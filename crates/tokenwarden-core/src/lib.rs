@@ -11,6 +11,7 @@ pub mod notify;
 pub mod providers;
 pub mod secret;
 pub mod settings;
+pub mod status;
 pub mod vault;
 pub mod watch;
 
