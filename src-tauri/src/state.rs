@@ -11,7 +11,8 @@ use tokenwarden_core::check::{CheckOptions, Checker, SystemClock};
 use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
 use tokenwarden_core::TokenSecret;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
+use tokenwarden_core::sync::LockExt;
 
 /// A pasted secret stays in memory at most this long between "Check" and
 /// "Save" in the wizard; after that the user pastes it again.
@@ -23,48 +24,39 @@ pub struct AppState {
     /// file), shown to the user once.
     pub notices: Mutex<Vec<VaultNotice>>,
     pub parked: ParkedSecrets,
-    pub checker: Checker,
+    /// The one checker of the process: the vault's (re-checks, rotations,
+    /// the watcher's daily check) and the wizard's, so a rate-limited host
+    /// is left alone by all of them, and the per-host bound is one bound.
+    pub checker: Arc<Checker>,
     /// Cloud providers played by the simulator (`--simulator`), if any.
     pub simulated: Simulated,
-    /// A token the window should open next (a tray entry or a notification
-    /// was clicked), taken by the UI when it gains focus.
-    pub open_request: Mutex<Option<String>>,
-    /// The open window's ear for those requests: a window that already
-    /// has the focus gets no focus event to ask by.
-    pub open_listener: Mutex<Option<tauri::ipc::Channel<()>>>,
-    /// Set by "Quit": the only way the resident app exits.
-    pub quitting: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
     pub fn open(simulated: Simulated) -> Self {
-        let opened = VaultConfig::from_env().and_then(|config| {
-            Vault::open(
-                &config,
-                Checker::new(CheckOptions::default()),
-                Arc::new(SystemClock),
-            )
-        });
+        let checker = Arc::new(Checker::new(CheckOptions::default()));
+        let opened = VaultConfig::from_env()
+            .and_then(|config| Vault::open(&config, checker.clone(), Arc::new(SystemClock)));
         let (vault, notices) = match opened {
             Ok((vault, notices)) => (Ok(Arc::new(vault)), notices),
-            Err(error) => (Err(error.to_string()), Vec::new()),
+            Err(error) => {
+                tracing::warn!(%error, "the vault could not be opened");
+                (Err(error.to_string()), Vec::new())
+            }
         };
         AppState {
             vault,
             notices: Mutex::new(notices),
             parked: ParkedSecrets::default(),
-            checker: Checker::new(CheckOptions::default()),
+            checker,
             simulated,
-            open_request: Mutex::new(None),
-            open_listener: Mutex::new(None),
-            quitting: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     pub fn vault(&self) -> Result<Arc<Vault>, CommandError> {
         self.vault
             .clone()
-            .map_err(|message| CommandError::new("storage", message))
+            .map_err(|message| CommandError::new(ErrorCode::Storage, message))
     }
 
     /// The app-data folder (the vault's, shared with the CLI).
@@ -92,7 +84,7 @@ pub struct ParkedSecrets {
 impl ParkedSecrets {
     pub fn park(&self, secret: TokenSecret) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inner = self.inner.lock_or_recover();
         inner.retain(|_, (_, at)| at.elapsed() < PARKED_FOR);
         inner.insert(handle.clone(), (Arc::new(secret), Instant::now()));
         handle
@@ -100,14 +92,14 @@ impl ParkedSecrets {
 
     /// The secret behind `handle`, still parked (a refused save can retry).
     pub fn get(&self, handle: &str) -> Result<Arc<TokenSecret>, CommandError> {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let inner = self.inner.lock_or_recover();
         inner
             .get(handle)
             .filter(|(_, at)| at.elapsed() < PARKED_FOR)
             .map(|(secret, _)| secret.clone())
             .ok_or_else(|| {
                 CommandError::new(
-                    "secret_expired",
+                    ErrorCode::SecretExpired,
                     "The pasted token is no longer held (it is kept for 15 minutes): paste it again.",
                 )
             })
@@ -116,10 +108,7 @@ impl ParkedSecrets {
     /// Forgets the secret behind `handle` (its memory is zeroized once the
     /// last user lets go).
     pub fn discard(&self, handle: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(handle);
+        self.inner.lock_or_recover().remove(handle);
     }
 }
 

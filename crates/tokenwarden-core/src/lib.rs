@@ -12,6 +12,7 @@ pub mod providers;
 pub mod secret;
 pub mod settings;
 pub mod status;
+pub mod sync;
 pub mod vault;
 pub mod watch;
 

@@ -132,6 +132,7 @@ impl Checker {
     }
 
     /// Checks one token. Never fails: every outcome is a report.
+    #[tracing::instrument(level = "info", name = "check", skip_all, fields(provider = ?request.provider, api = %request.api_url.origin().ascii_serialization()))]
     pub async fn check(&self, request: &CheckRequest, token: &TokenSecret) -> CheckReport {
         let mut report = CheckReport::start(request);
         if refused(request, token, &mut report) {
