@@ -67,19 +67,27 @@ pub const ROUNDING_GRACE: TimeDelta = TimeDelta::hours(1);
 
 const DAY_SECONDS: i64 = 86_400;
 
-/// Whole days from `now` until `expires_at`, rounded down with an hour's
-/// grace: 6 days and 1 hour left is 6, 6 days 23 hours 30 minutes is 7,
-/// under a day is 0. Negative once expired: up to an hour past expiry is
-/// still 0, more is -1 ("1 day ago"), 2 days 23 hours past is -3.
+/// Whole days from `now` until `expires_at`. Before expiry, rounded down
+/// with an hour's grace: 6 days and 1 hour left is 6, 6 days 23 hours 30
+/// minutes is 7, under a day is 0 ("today"). From the expiry instant on,
+/// negative, and never 0 (negative exactly when expired, which the fuzz
+/// targets hold it to): the first day after expiry is -1 ("1 day ago"),
+/// 2 days 23 hours past is -3.
 ///
-/// The alerts before expiry say this number; after expiry an alert says
-/// how many whole days have passed (`AlertKind::Expired`: the k-th daily
-/// alert at `expires_at + k × 24 h` says k, as this count does then).
+/// The alerts before expiry say this number. After expiry an alert says
+/// how many whole days have passed instead (`AlertKind::Expired`: "has
+/// expired" at the expiry instant, "expired k days ago" at the k-th daily
+/// alert), one less than this count shows then.
 pub fn days_left(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    let seconds = (expires_at - now)
-        .checked_add(&ROUNDING_GRACE)
-        .map_or(i64::MAX, |d| d.num_seconds());
-    seconds.div_euclid(DAY_SECONDS)
+    if now < expires_at {
+        let seconds = (expires_at - now)
+            .checked_add(&ROUNDING_GRACE)
+            .map_or(i64::MAX, |d| d.num_seconds());
+        seconds.div_euclid(DAY_SECONDS)
+    } else {
+        // Whole days elapsed, counting the one under way.
+        -(now - expires_at).num_seconds().div_euclid(DAY_SECONDS) - 1
+    }
 }
 
 /// Where days left are said; each place has its own phrasing of the same
@@ -262,15 +270,19 @@ mod tests {
             (expiry - day * 6 - hour * 3, 6),
             (expiry - day * 6 - hour * 23 - TimeDelta::minutes(30), 7),
             (expiry - TimeDelta::minutes(1), 0),
-            (expiry, 0),
-            (expiry + TimeDelta::minutes(30), 0),
-            (expiry + hour * 2, -1),
+            (expiry - TimeDelta::milliseconds(1), 0),
+            (expiry, -1),
+            (expiry + TimeDelta::minutes(30), -1),
+            (expiry + hour * 23, -1),
+            (expiry + day, -2),
             (expiry + day * 2 + hour * 23, -3),
         ];
         for (now, expected) in cases {
             assert_eq!(days_left(expiry, now), expected, "{now}");
+            assert_eq!(expected < 0, now >= expiry, "negative exactly when expired");
         }
         assert!(days_left(DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC) > 0);
+        assert!(days_left(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC) < 0);
     }
 
     #[test]
