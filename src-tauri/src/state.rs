@@ -34,9 +34,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(simulated: Simulated) -> Self {
+        Self::with_config(VaultConfig::from_env(), simulated)
+    }
+
+    fn with_config(
+        config: Result<VaultConfig, tokenwarden_core::vault::VaultError>,
+        simulated: Simulated,
+    ) -> Self {
         let checker = Arc::new(Checker::new(CheckOptions::default()));
-        let opened = VaultConfig::from_env()
-            .and_then(|config| Vault::open(&config, checker.clone(), Arc::new(SystemClock)));
+        let opened =
+            config.and_then(|config| Vault::open(&config, checker.clone(), Arc::new(SystemClock)));
         let (vault, notices) = match opened {
             Ok((vault, notices)) => (Ok(Arc::new(vault)), notices),
             Err(error) => {
@@ -124,5 +131,30 @@ mod tests {
         parked.discard(&handle);
         assert_eq!(parked.get(&handle).unwrap_err().code, "secret_expired");
         assert!(parked.get("not-a-handle").is_err());
+    }
+
+    /// The wizard's checks and the vault's (re-checks, rotations, the
+    /// watcher's daily check) go through one checker, so a rate-limited
+    /// host is left alone by all of them.
+    #[test]
+    fn the_wizard_and_the_vault_share_one_checker() {
+        let dir = tempfile_dir();
+        let config = VaultConfig {
+            data_dir: dir.clone(),
+            keychain_service: format!("tokenwarden-test-{}", uuid::Uuid::new_v4()),
+            keychain_timeout: Duration::from_secs(5),
+        };
+        let state = AppState::with_config(Ok(config), Simulated::default());
+        let vault = state
+            .vault()
+            .expect("an empty vault opens without the keychain");
+        assert!(Arc::ptr_eq(vault.checker(), &state.checker));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("tw-state-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 }

@@ -220,6 +220,11 @@ impl Vault {
         self.store.backend()
     }
 
+    /// The checker its checks go through (shared with whoever passed it).
+    pub fn checker(&self) -> &Arc<Checker> {
+        &self.checker
+    }
+
     /// Runs `f` on freshly loaded metadata while holding the vault's lock,
     /// so that the app and the CLI never interleave their changes.
     pub(crate) fn locked<T>(
