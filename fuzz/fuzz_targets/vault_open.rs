@@ -89,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
     let (vault, notices) = Vault::open_with(VaultParts {
         data_dir: dir.path().to_owned(),
         store: keychain.clone(),
-        checker: checker(),
+        checker: checker().into(),
         clock: Arc::new(FixedClock(default_now())),
         faults: Arc::new(NoFaults),
     })

@@ -2,23 +2,72 @@
 //! branches on, and a `message` in plain words. Core errors never carry a
 //! secret, so neither does this.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokenwarden_core::endpoint::EndpointError;
 use tokenwarden_core::vault::{KeychainError, VaultError};
 use ts_rs::TS;
+
+/// What went wrong, for the UI to branch on. The wire names are stable: the
+/// UI compares them (typed by the generated `ErrorCode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotFound,
+    NameTaken,
+    BadName,
+    Invalid,
+    NotReady,
+    KeychainLocked,
+    KeychainUnavailable,
+    KeychainTimeout,
+    SecretMissing,
+    KeychainFailed,
+    Storage,
+    Internal,
+    InsecureUrl,
+    BadCaFile,
+    BadAddress,
+    /// The pasted token is no longer parked (15 minutes passed).
+    SecretExpired,
+    /// The user said no (a new address for a token).
+    Cancelled,
+    /// The browser could not be opened.
+    CannotOpen,
+    Notifications,
+    Autostart,
+}
+
+impl ErrorCode {
+    /// The wire name (`"not_found"`).
+    pub fn wire_name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// A code by its wire name, for callers still passing strings; an unknown
+/// name is a bug and becomes `Internal` (a test names every code used).
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.wire_name() == *other
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
 #[error("{message}")]
 #[ts(export)]
 pub struct CommandError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl CommandError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         CommandError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
@@ -27,18 +76,22 @@ impl CommandError {
 impl From<VaultError> for CommandError {
     fn from(error: VaultError) -> Self {
         let code = match &error {
-            VaultError::NotFound(_) => "not_found",
-            VaultError::NameTaken(_) => "name_taken",
-            VaultError::BadName { .. } => "bad_name",
-            VaultError::Invalid(_) => "invalid",
-            VaultError::NotReady(_) => "not_ready",
-            VaultError::Keychain(KeychainError::Locked { .. }) => "keychain_locked",
-            VaultError::Keychain(KeychainError::Unavailable { .. }) => "keychain_unavailable",
-            VaultError::Keychain(KeychainError::Timeout(_)) => "keychain_timeout",
-            VaultError::Keychain(KeychainError::Missing) => "secret_missing",
-            VaultError::Keychain(KeychainError::Failed { .. }) => "keychain_failed",
-            VaultError::Metadata(_) | VaultError::Lock { .. } | VaultError::NoDataDir => "storage",
-            VaultError::Injected(_) => "internal",
+            VaultError::NotFound(_) => ErrorCode::NotFound,
+            VaultError::NameTaken(_) => ErrorCode::NameTaken,
+            VaultError::BadName { .. } => ErrorCode::BadName,
+            VaultError::Invalid(_) => ErrorCode::Invalid,
+            VaultError::NotReady(_) => ErrorCode::NotReady,
+            VaultError::Keychain(KeychainError::Locked { .. }) => ErrorCode::KeychainLocked,
+            VaultError::Keychain(KeychainError::Unavailable { .. }) => {
+                ErrorCode::KeychainUnavailable
+            }
+            VaultError::Keychain(KeychainError::Timeout(_)) => ErrorCode::KeychainTimeout,
+            VaultError::Keychain(KeychainError::Missing) => ErrorCode::SecretMissing,
+            VaultError::Keychain(KeychainError::Failed { .. }) => ErrorCode::KeychainFailed,
+            VaultError::Metadata(_) | VaultError::Lock { .. } | VaultError::NoDataDir => {
+                ErrorCode::Storage
+            }
+            VaultError::Injected(_) => ErrorCode::Internal,
         };
         CommandError::new(code, error.to_string())
     }
@@ -47,9 +100,9 @@ impl From<VaultError> for CommandError {
 impl From<EndpointError> for CommandError {
     fn from(error: EndpointError) -> Self {
         let code = match error {
-            EndpointError::Insecure { .. } => "insecure_url",
-            EndpointError::CaFile(_) => "bad_ca_file",
-            _ => "bad_address",
+            EndpointError::Insecure { .. } => ErrorCode::InsecureUrl,
+            EndpointError::CaFile(_) => ErrorCode::BadCaFile,
+            _ => ErrorCode::BadAddress,
         };
         CommandError::new(code, error.to_string())
     }
@@ -66,5 +119,40 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"code": "not_found", "message": "No token is named “prod”. `tokenwarden list` shows the names."})
         );
+    }
+
+    #[test]
+    fn every_code_keeps_its_wire_name() {
+        let names = [
+            "not_found",
+            "name_taken",
+            "bad_name",
+            "invalid",
+            "not_ready",
+            "keychain_locked",
+            "keychain_unavailable",
+            "keychain_timeout",
+            "secret_missing",
+            "keychain_failed",
+            "storage",
+            "internal",
+            "insecure_url",
+            "bad_ca_file",
+            "bad_address",
+            "secret_expired",
+            "cancelled",
+            "cannot_open",
+            "notifications",
+            "autostart",
+        ];
+        for name in names {
+            let code: ErrorCode =
+                serde_json::from_value(serde_json::Value::String(name.into())).unwrap();
+            assert_eq!(code.wire_name(), name);
+            assert_eq!(
+                serde_json::to_value(CommandError::new(code, "m")).unwrap()["code"],
+                name
+            );
+        }
     }
 }

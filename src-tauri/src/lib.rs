@@ -4,6 +4,7 @@
 
 mod commands;
 mod error;
+pub mod logging;
 mod state;
 mod tray;
 mod watcher;
@@ -11,7 +12,7 @@ mod windows;
 
 use tauri::{Manager, RunEvent};
 
-pub use error::CommandError;
+pub use error::{CommandError, ErrorCode};
 
 /// `--simulator github=URL,gitlab=URL,bitbucket=URL` points the cloud
 /// deployments at the provider simulator on loopback (demos and tests).
@@ -26,7 +27,7 @@ fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
         if let Some(spec) = spec {
             match tokenwarden_core::catalogue::Simulated::parse(&spec) {
                 Ok(simulated) => return simulated,
-                Err(error) => eprintln!("Tokenwarden: ignoring --simulator: {error}"),
+                Err(error) => tracing::warn!(%error, "ignoring --simulator"),
             }
         }
     }
@@ -41,8 +42,13 @@ fn started_hidden() -> bool {
     std::env::args().skip(1).any(|arg| arg == HIDDEN_ARG)
 }
 
+/// Set by "Quit": the only way the resident app exits.
+#[derive(Default)]
+struct Quitting(std::sync::atomic::AtomicBool);
+
 /// Builds and runs the app until the user quits.
 pub fn run() {
+    logging::init();
     let app = tauri::Builder::default()
         // First: a second launch only focuses the running app.
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
@@ -60,11 +66,13 @@ pub fn run() {
             Some(vec![HIDDEN_ARG]),
         ))
         .manage(state::AppState::open(simulated_from_args()))
+        .manage(windows::OpenRequests::default())
+        .manage(Quitting::default())
         .setup(|app| {
             let handle = app.handle();
             // Without a tray host the app still runs; settings say so.
             if let Err(error) = tray::create(handle) {
-                eprintln!("Tokenwarden: no system tray ({error})");
+                tracing::warn!(%error, "no system tray");
             }
             let hidden = started_hidden();
             // With a window, the watcher's first round (listing the vault,
@@ -92,10 +100,11 @@ pub fn run() {
             } else if id == tray::MENU_OPEN {
                 windows::show_main(app, None);
             } else if id == tray::MENU_CHECK_ALL {
-                app.state::<watcher::WatcherHandle>().check_all_now();
+                app.state::<watcher::WatcherHandle>()
+                    .post(watcher::WatchEvent::CheckAllNow);
             } else if id == tray::MENU_QUIT {
-                app.state::<state::AppState>()
-                    .quitting
+                app.state::<Quitting>()
+                    .0
                     .store(true, std::sync::atomic::Ordering::SeqCst);
                 app.exit(0);
             }
@@ -133,8 +142,8 @@ pub fn run() {
             } = event
             {
                 let quitting = app
-                    .state::<state::AppState>()
-                    .quitting
+                    .state::<Quitting>()
+                    .0
                     .load(std::sync::atomic::Ordering::SeqCst);
                 if !quitting {
                     api.prevent_exit();
@@ -142,7 +151,8 @@ pub fn run() {
             }
         }),
         Err(error) => {
-            // No window exists yet to show this in: stderr is all there is.
+            // No window exists yet to show this in: stderr and the log.
+            tracing::error!(%error, "could not start");
             eprintln!("Tokenwarden could not start: {error}");
             std::process::exit(1);
         }

@@ -12,7 +12,8 @@ use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
 use tokenwarden_core::TokenSecret;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
+use tokenwarden_core::sync::LockExt;
 
 /// A pasted secret stays in memory at most this long between "Check" and
 /// "Save" in the wizard; after that the user pastes it again.
@@ -24,48 +25,46 @@ pub struct AppState {
     /// file), shown to the user once.
     pub notices: Mutex<Vec<VaultNotice>>,
     pub parked: ParkedSecrets,
-    pub checker: Checker,
+    /// The one checker of the process: the vault's (re-checks, rotations,
+    /// the watcher's daily check) and the wizard's, so a rate-limited host
+    /// is left alone by all of them, and the per-host bound is one bound.
+    pub checker: Arc<Checker>,
     /// Cloud providers played by the simulator (`--simulator`), if any.
     pub simulated: Simulated,
-    /// A token the window should open next (a tray entry or a notification
-    /// was clicked), taken by the UI when it gains focus.
-    pub open_request: Mutex<Option<String>>,
-    /// The open window's ear for those requests: a window that already
-    /// has the focus gets no focus event to ask by.
-    pub open_listener: Mutex<Option<tauri::ipc::Channel<()>>>,
-    /// Set by "Quit": the only way the resident app exits.
-    pub quitting: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
     pub fn open(simulated: Simulated) -> Self {
-        let opened = VaultConfig::from_env().and_then(|config| {
-            Vault::open(
-                &config,
-                Checker::new(CheckOptions::default()),
-                Arc::new(SystemClock),
-            )
-        });
+        Self::with_config(VaultConfig::from_env(), simulated)
+    }
+
+    fn with_config(
+        config: Result<VaultConfig, tokenwarden_core::vault::VaultError>,
+        simulated: Simulated,
+    ) -> Self {
+        let checker = Arc::new(Checker::new(CheckOptions::default()));
+        let opened =
+            config.and_then(|config| Vault::open(&config, checker.clone(), Arc::new(SystemClock)));
         let (vault, notices) = match opened {
             Ok((vault, notices)) => (Ok(Arc::new(vault)), notices),
-            Err(error) => (Err(error.to_string()), Vec::new()),
+            Err(error) => {
+                tracing::warn!(%error, "the vault could not be opened");
+                (Err(error.to_string()), Vec::new())
+            }
         };
         AppState {
             vault,
             notices: Mutex::new(notices),
             parked: ParkedSecrets::default(),
-            checker: Checker::new(CheckOptions::default()),
+            checker,
             simulated,
-            open_request: Mutex::new(None),
-            open_listener: Mutex::new(None),
-            quitting: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     pub fn vault(&self) -> Result<Arc<Vault>, CommandError> {
         self.vault
             .clone()
-            .map_err(|message| CommandError::new("storage", message))
+            .map_err(|message| CommandError::new(ErrorCode::Storage, message))
     }
 
     /// The app-data folder (the vault's, shared with the CLI).
@@ -93,7 +92,7 @@ pub struct ParkedSecrets {
 impl ParkedSecrets {
     pub fn park(&self, secret: TokenSecret) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inner = self.inner.lock_or_recover();
         inner.retain(|_, (_, at)| at.elapsed() < PARKED_FOR);
         inner.insert(handle.clone(), (Arc::new(secret), Instant::now()));
         handle
@@ -101,14 +100,14 @@ impl ParkedSecrets {
 
     /// The secret behind `handle`, still parked (a refused save can retry).
     pub fn get(&self, handle: &str) -> Result<Arc<TokenSecret>, CommandError> {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let inner = self.inner.lock_or_recover();
         inner
             .get(handle)
             .filter(|(_, at)| at.elapsed() < PARKED_FOR)
             .map(|(secret, _)| secret.clone())
             .ok_or_else(|| {
                 CommandError::new(
-                    "secret_expired",
+                    ErrorCode::SecretExpired,
                     "The pasted token is no longer held (it is kept for 15 minutes): paste it again.",
                 )
             })
@@ -117,10 +116,7 @@ impl ParkedSecrets {
     /// Forgets the secret behind `handle` (its memory is zeroized once the
     /// last user lets go).
     pub fn discard(&self, handle: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(handle);
+        self.inner.lock_or_recover().remove(handle);
     }
 }
 
@@ -136,5 +132,30 @@ mod tests {
         parked.discard(&handle);
         assert_eq!(parked.get(&handle).unwrap_err().code, "secret_expired");
         assert!(parked.get("not-a-handle").is_err());
+    }
+
+    /// The wizard's checks and the vault's (re-checks, rotations, the
+    /// watcher's daily check) go through one checker, so a rate-limited
+    /// host is left alone by all of them.
+    #[test]
+    fn the_wizard_and_the_vault_share_one_checker() {
+        let dir = tempfile_dir();
+        let config = VaultConfig {
+            data_dir: dir.clone(),
+            keychain_service: format!("tokenwarden-test-{}", uuid::Uuid::new_v4()),
+            keychain_timeout: Duration::from_secs(5),
+        };
+        let state = AppState::with_config(Ok(config), Simulated::default());
+        let vault = state
+            .vault()
+            .expect("an empty vault opens without the keychain");
+        assert!(Arc::ptr_eq(vault.checker(), &state.checker));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("tw-state-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 }

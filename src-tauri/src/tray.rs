@@ -7,6 +7,7 @@ use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Wry};
+use tokenwarden_core::status::{Severity, Wording};
 use tokenwarden_core::vault::{TokenStatus, TokenView};
 
 pub const TRAY_ID: &str = "main";
@@ -19,7 +20,8 @@ const ICON_OK: &[u8] = include_bytes!("../icons/tray/ok.png");
 const ICON_SOON: &[u8] = include_bytes!("../icons/tray/soon.png");
 const ICON_BAD: &[u8] = include_bytes!("../icons/tray/bad.png");
 
-/// The overall state the icon shows.
+/// The overall state the icon shows: the core's `Severity`, with "not
+/// checked" shown as fine (the icon has three looks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Health {
     Good,
@@ -28,25 +30,10 @@ pub enum Health {
 }
 
 pub fn health_of(status: TokenStatus) -> Health {
-    match status {
-        TokenStatus::Ready | TokenStatus::Unchecked => Health::Good,
-        TokenStatus::Expiring | TokenStatus::FallsShort => Health::Soon,
-        TokenStatus::Expired
-        | TokenStatus::Invalid
-        | TokenStatus::CheckFailed
-        | TokenStatus::SecretMissing => Health::Bad,
-    }
-}
-
-/// "in 6 days", "today", "expired 2 days ago", "no expiry".
-pub fn days_words(token: &TokenView) -> String {
-    match token.days_left {
-        None => "no expiry".into(),
-        Some(d) if d < -1 => format!("expired {} days ago", -d),
-        Some(-1) => "expired yesterday".into(),
-        Some(0) => "expires today".into(),
-        Some(1) => "1 day left".into(),
-        Some(d) => format!("{d} days left"),
+    match status.severity() {
+        Severity::Good | Severity::Neutral => Health::Good,
+        Severity::Warn => Health::Soon,
+        Severity::Bad => Health::Bad,
     }
 }
 
@@ -68,7 +55,7 @@ pub fn menu_line(token: &TokenView) -> String {
     format!(
         "{}: {}{}",
         token.record.name,
-        days_words(token),
+        token.days_left_words(Wording::Menu),
         status_words(token.status)
     )
 }

@@ -1,30 +1,56 @@
-//! The expiry watcher: a task that sleeps until the next moment something
-//! can change (the scheduler's `next_wake`), not on a short poll, and wakes
-//! early on a vault change (the metadata file changed, whoever changed it:
-//! the app or the CLI), on resume from suspend, and on "Check all now".
-//! Each round: read the vault, update the tray, re-check every token once
-//! a day, send what is due as desktop notifications, remember it. Its
-//! memory is shared with the commands behind a token's "Reminders".
+//! The expiry watcher's I/O. Every decision (what a round does, what a
+//! reminder choice or a notification's answer means, when to wake) is a
+//! core function (`tokenwarden_core::watch`); this task only sleeps until
+//! the round's `next_wake` (no polling), runs the re-check, sends the
+//! notifications, updates the tray and saves `watch.json`.
+//!
+//! Whatever should wake it early reaches it as a `WatchEvent` on one
+//! channel (`WatcherHandle::post`): the tray's "Check all now", a choice on
+//! a token's page, a notification's answer, a change of the vault's
+//! metadata file (file events: the app or the CLI changed it), a resume
+//! from suspend (logind), new settings.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher as _};
-use serde::Deserialize;
 use tauri::{AppHandle, Manager};
 use tokenwarden_core::notify::{DesktopNotification, NotificationAction, Notifier, SystemNotifier};
 use tokenwarden_core::settings::Settings;
 use tokenwarden_core::vault::{TokenView, Vault};
 use tokenwarden_core::watch::{
-    Reminders, Snooze, WatchSettings, WatchState, WatchStateFile, WatchedToken,
+    self, ReminderChoice, Reminders, RoundInput, WatchSettings, WatchState, WatchStateFile,
+    WatchedToken,
 };
-use tokio::sync::Notify;
-use ts_rs::TS;
+use tokio::sync::mpsc;
 
 use crate::state::AppState;
 use crate::{tray, windows};
+use tokenwarden_core::sync::LockExt;
+
+/// Something that should make the watcher go round now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchEvent {
+    /// The tray's "Check all now": re-check every token this round.
+    CheckAllNow,
+    /// A choice made on a token's page (already applied and saved by
+    /// `WatcherHandle::choose`): reschedule.
+    Choice {
+        token_id: String,
+        choice: ReminderChoice,
+    },
+    /// A notification's answer (snooze, "I rotated it"), applied in the
+    /// next round.
+    Answer(NotificationAction),
+    /// The vault's metadata file changed (the app or the CLI wrote it).
+    VaultChanged,
+    /// The machine resumed from suspend: timers did not run meanwhile.
+    Resumed,
+    /// The alert settings changed.
+    SettingsChanged,
+}
 
 /// The watcher's memory (`watch.json`), shared with the commands that
 /// show and change a token's reminders.
@@ -40,100 +66,81 @@ impl Memory {
     fn save(&self) {
         if let Some(file) = &self.file {
             if let Err(error) = file.save(&self.state) {
-                eprintln!("Tokenwarden: {error}");
+                tracing::warn!(%error, "watch.json could not be saved");
             }
         }
     }
 }
 
-/// What the user chose on a token's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ReminderChoice {
-    Tomorrow,
-    NextWeek,
-    /// "I rotated it": no more reminders for the current expiry.
-    Rotated,
-    /// Undoes a pause or "I rotated it".
-    Resume,
-}
-
-/// Lets the tray's "Check all now", notifications and a token's page reach
-/// the watcher. (Vault changes wake it through file events, resumes
-/// through logind.)
-#[derive(Clone, Default)]
+/// The watcher task's one handle: events in (`post`), and the reminders a
+/// token's page reads and changes.
+#[derive(Clone)]
 pub struct WatcherHandle {
-    wake: Arc<Notify>,
-    recheck: Arc<std::sync::atomic::AtomicBool>,
-    /// Answers from notifications (snooze, "I rotated it") for the state.
-    answers: Arc<std::sync::Mutex<Vec<NotificationAction>>>,
-    memory: Arc<std::sync::Mutex<Memory>>,
+    events: mpsc::UnboundedSender<WatchEvent>,
+    memory: Arc<Mutex<Memory>>,
 }
 
 impl WatcherHandle {
-    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
-        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    fn new() -> (Self, mpsc::UnboundedReceiver<WatchEvent>) {
+        let (events, receiver) = mpsc::unbounded_channel();
+        let handle = WatcherHandle {
+            events,
+            memory: Arc::default(),
+        };
+        (handle, receiver)
     }
 
-    /// Recomputes now (the settings changed).
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
-    /// Applies a notification's answer on the next round.
-    pub fn answer(&self, action: NotificationAction) {
-        self.answers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(action);
-        self.wake.notify_one();
-    }
-
-    /// Re-checks every token on the next round.
-    pub fn check_all_now(&self) {
-        self.recheck
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        self.wake.notify_one();
+    /// Hands `event` to the watcher task (dropped when there is none: no
+    /// vault to watch).
+    pub fn post(&self, event: WatchEvent) {
+        tracing::debug!(?event, "watch event");
+        let _ = self.events.send(event);
     }
 
     /// A token's reminders, for its page.
     pub fn reminders(&self, token: &WatchedToken, settings: &WatchSettings) -> Reminders {
-        self.memory().state.reminders(token, settings, Utc::now())
+        self.memory
+            .lock_or_recover()
+            .state
+            .reminders(token, settings, Utc::now())
     }
 
     /// Applies the user's choice on a token's page at once (remembered in
-    /// `watch.json`) and reschedules.
+    /// `watch.json`) and has the watcher reschedule.
     pub fn choose(
         &self,
         token: &WatchedToken,
         choice: ReminderChoice,
         settings: &WatchSettings,
     ) -> Reminders {
-        let now = Utc::now();
         let reminders = {
-            let mut memory = self.memory();
-            apply_choice(&mut memory.state, token, choice, now);
+            let mut memory = self.memory.lock_or_recover();
+            let reminders = watch::choose(&mut memory.state, token, choice, settings, Utc::now());
             memory.save();
-            memory.state.reminders(token, settings, now)
+            reminders
         };
-        self.wake.notify_one();
+        self.post(WatchEvent::Choice {
+            token_id: token.id.clone(),
+            choice,
+        });
         reminders
     }
 }
 
-fn apply_choice(
-    state: &mut WatchState,
-    token: &WatchedToken,
-    choice: ReminderChoice,
-    now: chrono::DateTime<Utc>,
-) {
-    match choice {
-        ReminderChoice::Tomorrow => state.snooze(&token.id, Snooze::Day.ends_at(now)),
-        ReminderChoice::NextWeek => state.snooze(&token.id, Snooze::Week.ends_at(now)),
-        ReminderChoice::Rotated => state.mark_handled(&token.id, token.deadline(), now),
-        ReminderChoice::Resume => state.resume(token),
+/// What the events since the last round ask of the next one.
+fn round_input(events: Vec<WatchEvent>) -> RoundInput {
+    let mut input = RoundInput::default();
+    for event in events {
+        match event {
+            WatchEvent::CheckAllNow => input.check_asked = true,
+            WatchEvent::Answer(answer) => input.answers.push(answer),
+            WatchEvent::Choice { .. }
+            | WatchEvent::VaultChanged
+            | WatchEvent::Resumed
+            | WatchEvent::SettingsChanged => {}
+        }
     }
+    input
 }
 
 /// How long the first round waits for the window's first screen at most.
@@ -142,8 +149,8 @@ const FIRST_SCREEN_WAIT: Duration = Duration::from_secs(3);
 /// Starts the watcher for the app's vault (nothing to watch without one).
 /// With `first_screen`, its first round waits until that is notified (or
 /// `FIRST_SCREEN_WAIT`).
-pub fn start(app: &AppHandle, first_screen: Option<Arc<Notify>>) -> WatcherHandle {
-    let handle = WatcherHandle::default();
+pub fn start(app: &AppHandle, first_screen: Option<Arc<tokio::sync::Notify>>) -> WatcherHandle {
+    let (handle, events) = WatcherHandle::new();
     let Ok(vault) = app.state::<AppState>().vault() else {
         return handle;
     };
@@ -153,13 +160,18 @@ pub fn start(app: &AppHandle, first_screen: Option<Arc<Notify>>) -> WatcherHandl
         .map(PathBuf::from)
         .unwrap_or_default();
     let file = WatchStateFile::in_data_dir(&data_dir);
-    *handle.memory() = match file.load(Utc::now()) {
-        Ok((state, _)) => Memory {
-            state,
-            file: Some(file),
-        },
+    *handle.memory.lock_or_recover() = match file.load(Utc::now()) {
+        Ok((state, notice)) => {
+            if let Some(notice) = notice {
+                tracing::warn!(?notice, "watch.json");
+            }
+            Memory {
+                state,
+                file: Some(file),
+            }
+        }
         Err(error) => {
-            eprintln!("Tokenwarden: {error}");
+            tracing::warn!(%error, "watch.json could not be read");
             Memory::default()
         }
     };
@@ -169,7 +181,7 @@ pub fn start(app: &AppHandle, first_screen: Option<Arc<Notify>>) -> WatcherHandl
         if let Some(shown) = first_screen {
             let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
         }
-        run(app, vault, data_dir, task_handle).await;
+        run(app, vault, data_dir, task_handle, events).await;
     });
     handle
 }
@@ -183,107 +195,126 @@ fn notifier(app: &AppHandle, handle: &WatcherHandle) -> SystemNotifier {
             // Windows must be created on the main thread.
             let _ = app.run_on_main_thread(move || windows::show_main(&app2, Some(token_id)));
         }
-        answer => handle.answer(answer),
+        answer => handle.post(WatchEvent::Answer(answer)),
     })))
 }
 
-async fn run(app: AppHandle, vault: Arc<Vault>, data_dir: PathBuf, handle: WatcherHandle) {
+/// Sleeping longer than this is pointless: nothing scheduled means waiting
+/// for an event.
+const SLEEP_AT_MOST: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A burst of events (a file written in steps) settles into one round.
+const SETTLE: Duration = Duration::from_millis(200);
+
+async fn run(
+    app: AppHandle,
+    vault: Arc<Vault>,
+    data_dir: PathBuf,
+    handle: WatcherHandle,
+    mut events: mpsc::UnboundedReceiver<WatchEvent>,
+) {
     let notifier = notifier(&app, &handle);
     // File events on the data folder: the CLI (or another window) changed
     // the vault. Kept alive for as long as the task runs.
-    let _fs_watcher = watch_folder(&data_dir, handle.wake.clone());
-    tauri::async_runtime::spawn(wake_on_resume(handle.wake.clone()));
+    let _fs_watcher = watch_folder(&data_dir, {
+        let handle = handle.clone();
+        move || handle.post(WatchEvent::VaultChanged)
+    });
+    tauri::async_runtime::spawn(wake_on_resume({
+        let handle = handle.clone();
+        move || handle.post(WatchEvent::Resumed)
+    }));
 
+    let mut pending = Vec::new();
     loop {
-        let tokens: Vec<TokenView> = list(&vault).await.unwrap_or_default();
-        let _ = tray::update(&app, &tokens);
-        let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
-        let now = Utc::now();
-        // Read each round: the user may have changed them in settings.
-        let settings = Settings::load(&data_dir)
-            .map(|s| s.alerts)
-            .unwrap_or_default();
-        let answers =
-            std::mem::take(&mut *handle.answers.lock().unwrap_or_else(|p| p.into_inner()));
-        let asked = handle
-            .recheck
-            .swap(false, std::sync::atomic::Ordering::SeqCst);
-
-        let recheck = {
-            let mut memory = handle.memory();
-            memory.state.forget_missing(&watched);
-            if !answers.is_empty() {
-                apply_answers(&mut memory.state, &watched, answers, now);
-                memory.save();
+        let next_wake = match go_round(&app, &vault, &data_dir, &handle, &notifier, pending).await {
+            // A re-check ran: go round again at once on what it learned.
+            Next::Again => {
+                pending = Vec::new();
+                continue;
             }
-            !tokens.is_empty() && (asked || memory.state.recheck_due(now))
+            Next::WakeAt(at) => at,
         };
-        if recheck {
-            // A revoked token or a changed expiry is caught here, and the
-            // next round reschedules from what the check learned.
-            let _ = vault.check(None).await;
-            let mut memory = handle.memory();
-            memory.state.record_recheck(Utc::now());
-            memory.save();
-            continue;
-        }
-
-        let due = handle.memory().state.due(&watched, &settings, now);
-        for alert in &due {
-            let notification = DesktopNotification {
-                title: alert.title(),
-                body: alert.body(),
-                token_id: Some(alert.token_id.clone()),
-            };
-            if let Err(error) = notifier.notify(&notification) {
-                eprintln!("Tokenwarden: {error}");
-            }
-        }
-        let next_wake = {
-            let mut memory = handle.memory();
-            if !due.is_empty() {
-                // Recorded even when showing failed: otherwise it stays
-                // due and the loop would spin.
-                memory.state.record_sent(&due, now);
-                memory.save();
-            }
-            memory.state.next_wake(&watched, &settings, Utc::now())
-        };
-
         let sleep = next_wake
             .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-            // Nothing scheduled: wait for a vault change.
-            .unwrap_or(Duration::from_secs(365 * 24 * 3600));
-        tokio::select! {
-            _ = tokio::time::sleep(sleep) => {}
-            _ = handle.wake.notified() => {
-                // Let a burst of file events settle into one round.
-                tokio::time::sleep(Duration::from_millis(200)).await;
+            .unwrap_or(SLEEP_AT_MOST);
+        pending = tokio::select! {
+            _ = tokio::time::sleep(sleep) => Vec::new(),
+            event = events.recv() => {
+                let Some(first) = event else { return };
+                tokio::time::sleep(SETTLE).await;
+                let mut batch = vec![first];
+                while let Ok(more) = events.try_recv() {
+                    batch.push(more);
+                }
+                batch
             }
-        }
+        };
     }
 }
 
-/// "Remind me tomorrow / next week" and "I rotated it", from notifications.
-fn apply_answers(
-    state: &mut WatchState,
-    tokens: &[WatchedToken],
-    answers: Vec<NotificationAction>,
-    now: chrono::DateTime<Utc>,
-) {
-    for answer in answers {
-        match answer {
-            NotificationAction::Snooze { token_id, days } => {
-                state.snooze(&token_id, now + chrono::Duration::days(i64::from(days)));
+/// What the loop does after a round.
+enum Next {
+    /// A re-check ran: read the vault again at once.
+    Again,
+    /// Sleep until then (`None`: until an event).
+    WakeAt(Option<chrono::DateTime<Utc>>),
+}
+
+/// One round: reads the vault and the settings, updates the tray, asks the
+/// core what to do (`watch::round`), and does it.
+#[tracing::instrument(name = "watch_round", skip_all, fields(events = events.len()))]
+async fn go_round(
+    app: &AppHandle,
+    vault: &Arc<Vault>,
+    data_dir: &std::path::Path,
+    handle: &WatcherHandle,
+    notifier: &SystemNotifier,
+    events: Vec<WatchEvent>,
+) -> Next {
+    let tokens: Vec<TokenView> = list(vault).await.unwrap_or_default();
+    if let Err(error) = tray::update(app, &tokens) {
+        tracing::debug!(%error, "the tray could not be updated");
+    }
+    let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
+    // Read each round: the user may have changed them in settings.
+    let settings = Settings::load(data_dir)
+        .map(|s| s.alerts)
+        .unwrap_or_default();
+    let input = round_input(events);
+    let round = {
+        let mut memory = handle.memory.lock_or_recover();
+        let round = watch::round(&mut memory.state, &watched, &settings, &input, Utc::now());
+        if round.save {
+            memory.save();
+        }
+        round
+    };
+    if round.recheck {
+        if let Err(error) = vault.check(None).await {
+            tracing::warn!(%error, "the daily re-check failed");
+        }
+        let mut memory = handle.memory.lock_or_recover();
+        watch::recheck_done(&mut memory.state, Utc::now());
+        memory.save();
+        return Next::Again;
+    }
+    for alert in &round.notify {
+        let notification = DesktopNotification {
+            title: alert.title(),
+            body: alert.body(),
+            token_id: Some(alert.token_id.clone()),
+        };
+        match notifier.notify(&notification) {
+            Ok(()) => {
+                tracing::info!(token = %alert.token_name, catch_up = alert.catch_up, "notified")
             }
-            NotificationAction::Handled { token_id } => {
-                if let Some(token) = tokens.iter().find(|t| t.id == token_id) {
-                    state.mark_handled(&token_id, token.deadline(), now);
-                }
+            Err(error) => {
+                tracing::warn!(%error, token = %alert.token_name, "notification not shown")
             }
-            NotificationAction::Open { .. } | NotificationAction::Rotate { .. } => {}
         }
     }
+    Next::WakeAt(round.next_wake)
 }
 
 async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
@@ -294,12 +325,15 @@ async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
         .ok()
 }
 
-/// Wakes the watcher when the vault's metadata file changes.
-fn watch_folder(dir: &std::path::Path, wake: Arc<Notify>) -> Option<notify::RecommendedWatcher> {
+/// Calls `changed` when the vault's metadata file in `dir` changes.
+fn watch_folder(
+    dir: &std::path::Path,
+    changed: impl Fn() + Send + 'static,
+) -> Option<notify::RecommendedWatcher> {
     let _ = std::fs::create_dir_all(dir);
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if event.is_ok_and(|e| changes_vault(&e)) {
-            wake.notify_one();
+            changed();
         }
     })
     .ok()?;
@@ -328,19 +362,19 @@ fn changes_vault(event: &notify::Event) -> bool {
 
 /// On Linux, logind announces sleep and resume; timers do not advance
 /// while suspended, so a resume recomputes what is due.
-async fn wake_on_resume(wake: Arc<Notify>) {
+async fn wake_on_resume(resumed: impl Fn() + Send + 'static) {
     #[cfg(target_os = "linux")]
     if let Ok(system_bus) = zbus::Connection::system().await {
-        notify_on_resume(&system_bus, &wake).await;
+        notify_on_resume(&system_bus, &resumed).await;
     }
     #[cfg(not(target_os = "linux"))]
-    drop(wake);
+    drop(resumed);
 }
 
-/// Wakes the watcher on each `PrepareForSleep(false)` from logind on this
+/// Calls `resumed` on each `PrepareForSleep(false)` from logind on this
 /// bus, until the bus goes away.
 #[cfg(target_os = "linux")]
-async fn notify_on_resume(bus: &zbus::Connection, wake: &Notify) {
+async fn notify_on_resume(bus: &zbus::Connection, resumed: &(impl Fn() + Send)) {
     use futures_util::StreamExt;
     let Ok(proxy) = zbus::Proxy::new(
         bus,
@@ -357,7 +391,7 @@ async fn notify_on_resume(bus: &zbus::Connection, wake: &Notify) {
     };
     while let Some(message) = signals.next().await {
         if let Ok(false) = message.body().deserialize::<bool>() {
-            wake.notify_one();
+            resumed();
         }
     }
 }
@@ -368,6 +402,7 @@ mod tests {
     use tokenwarden_core::check::ExpirySource;
     use tokenwarden_core::watch::WatchSettings;
     use tokenwarden_core::ProviderKind;
+    use tokio::sync::Notify;
 
     fn token(days: i64, now: chrono::DateTime<Utc>) -> WatchedToken {
         WatchedToken {
@@ -380,71 +415,47 @@ mod tests {
     }
 
     #[test]
-    fn notification_answers_snooze_or_silence_the_token() {
-        let now = Utc::now();
-        let tokens = [token(6, now)];
-        let settings = WatchSettings::default();
-
-        let mut snoozed = WatchState::default();
-        apply_answers(
-            &mut snoozed,
-            &tokens,
-            vec![NotificationAction::Snooze {
+    fn events_become_the_next_rounds_input() {
+        let answer = NotificationAction::Snooze {
+            token_id: "t1".into(),
+            days: 1,
+        };
+        let input = round_input(vec![
+            WatchEvent::VaultChanged,
+            WatchEvent::Answer(answer.clone()),
+            WatchEvent::Resumed,
+            WatchEvent::Choice {
                 token_id: "t1".into(),
-                days: 1,
-            }],
-            now,
-        );
-        assert!(
-            snoozed.due(&tokens, &settings, now).is_empty(),
-            "snoozed for a day"
-        );
-        assert!(
-            !snoozed
-                .due(&tokens, &settings, now + chrono::Duration::hours(25))
-                .is_empty(),
-            "due again after it"
-        );
-
-        let mut handled = WatchState::default();
-        apply_answers(
-            &mut handled,
-            &tokens,
-            vec![NotificationAction::Handled {
-                token_id: "t1".into(),
-            }],
-            now,
-        );
-        assert!(
-            handled
-                .due(&tokens, &settings, now + chrono::Duration::days(10))
-                .is_empty(),
-            "silenced for this expiry"
-        );
+                choice: ReminderChoice::Tomorrow,
+            },
+            WatchEvent::SettingsChanged,
+        ]);
+        assert_eq!(input.answers, vec![answer]);
+        assert!(!input.check_asked);
+        assert!(round_input(vec![WatchEvent::CheckAllNow]).check_asked);
     }
 
     #[test]
-    fn choices_on_a_token_page_pause_stop_or_resume_its_reminders() {
+    fn a_choice_is_applied_at_once_and_posted_to_the_watcher() {
         let now = Utc::now();
+        let (handle, mut events) = WatcherHandle::new();
         let t = token(6, now);
         let settings = WatchSettings::default();
-        let mut state = WatchState::default();
-        for (choice, paused_days, handled) in [
-            (ReminderChoice::Tomorrow, Some(1), false),
-            (ReminderChoice::NextWeek, Some(7), false),
-            (ReminderChoice::Resume, None, false),
-            (ReminderChoice::Rotated, None, true),
-            (ReminderChoice::Resume, None, false),
-        ] {
-            apply_choice(&mut state, &t, choice, now);
-            let reminders = state.reminders(&t, &settings, now);
-            assert_eq!(
-                reminders.snoozed_until,
-                paused_days.map(|d| now + chrono::Duration::days(d)),
-                "{choice:?}"
-            );
-            assert_eq!(reminders.handled, handled, "{choice:?}");
-        }
+        let reminders = handle.choose(&t, ReminderChoice::NextWeek, &settings);
+        assert!(reminders.snoozed_until.is_some());
+        assert_eq!(handle.reminders(&t, &settings), reminders);
+        assert_eq!(
+            events.try_recv().unwrap(),
+            WatchEvent::Choice {
+                token_id: "t1".into(),
+                choice: ReminderChoice::NextWeek
+            }
+        );
+        handle.post(WatchEvent::CheckAllNow);
+        assert_eq!(events.try_recv().unwrap(), WatchEvent::CheckAllNow);
+        drop(events);
+        // No task (no vault): posting is harmless.
+        handle.post(WatchEvent::Resumed);
     }
 
     #[test]
@@ -488,7 +499,11 @@ mod tests {
         let tokens = dir.join(tokenwarden_core::vault::METADATA_FILE_NAME);
         std::fs::write(&tokens, b"{}").unwrap();
         let wake = Arc::new(Notify::new());
-        let _watcher = watch_folder(&dir, wake.clone()).expect("inotify");
+        let _watcher = watch_folder(&dir, {
+            let wake = wake.clone();
+            move || wake.notify_one()
+        })
+        .expect("inotify");
 
         for _ in 0..3 {
             std::fs::read(&tokens).unwrap();
@@ -523,7 +538,7 @@ mod tests {
         let wake = Arc::new(Notify::new());
         let listener = tokio::spawn({
             let wake = wake.clone();
-            async move { notify_on_resume(&app_bus, &wake).await }
+            async move { notify_on_resume(&app_bus, &move || wake.notify_one()).await }
         });
         let announce = |sleeping: bool| {
             let logind = logind.clone();

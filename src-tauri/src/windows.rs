@@ -2,33 +2,61 @@
 //! (the resident app stays light in the tray); opening it again, from the
 //! tray, a notification or a second launch, builds it anew from the config.
 
+use std::sync::Mutex;
+
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 
-use crate::state::AppState;
+use tokenwarden_core::sync::LockExt;
 
 pub const MAIN: &str = "main";
+
+/// The window's state: which token it should open next, and its ear for
+/// such requests.
+#[derive(Default)]
+pub struct OpenRequests {
+    /// A token the window should open next (a tray entry or a notification
+    /// was clicked), taken by the UI when it gains focus.
+    request: Mutex<Option<String>>,
+    /// The open window's ear for those requests: a window that already
+    /// has the focus gets no focus event to ask by.
+    listener: Mutex<Option<Channel<()>>>,
+}
+
+impl OpenRequests {
+    /// The token requested, once.
+    pub fn take(&self) -> Option<String> {
+        self.request.lock_or_recover().take()
+    }
+
+    /// Where to nudge the open window.
+    pub fn listen(&self, listener: Channel<()>) {
+        *self.listener.lock_or_recover() = Some(listener);
+    }
+
+    fn request(&self, token_id: String) {
+        *self.request.lock_or_recover() = Some(token_id);
+    }
+
+    fn nudge(&self) {
+        if let Some(listener) = &*self.listener.lock_or_recover() {
+            let _ = listener.send(());
+        }
+    }
+}
 
 /// Shows the main window (creating it if it was closed) and focuses it. With
 /// a token, the UI opens that token (it asks with `take_open_request` when
 /// the window gains focus).
 pub fn show_main(app: &AppHandle, token_id: Option<String>) {
+    let requests = app.state::<OpenRequests>();
     if let Some(id) = token_id {
-        *app.state::<AppState>()
-            .open_request
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(id);
+        requests.request(id);
     }
     let window = match app.get_webview_window(MAIN) {
         Some(window) => {
             // Already showing, perhaps focused: nudge it to take the request.
-            if let Some(listener) = &*app
-                .state::<AppState>()
-                .open_listener
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-            {
-                let _ = listener.send(());
-            }
+            requests.nudge();
             window
         }
         None => {
@@ -45,7 +73,7 @@ pub fn show_main(app: &AppHandle, token_id: Option<String>) {
             match WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
                 Ok(window) => window,
                 Err(error) => {
-                    eprintln!("Tokenwarden could not open its window: {error}");
+                    tracing::error!(%error, "could not open the main window");
                     return;
                 }
             }

@@ -124,14 +124,8 @@ fn status_words(token: &TokenView) -> (String, Style) {
 
 fn expiry_words(token: &TokenView) -> String {
     match (token.record.expires_at, token.days_left) {
-        (Some(at), Some(days)) => {
-            let when = match days {
-                d if d < -1 => format!("{} days ago", -d),
-                -1 => "yesterday".into(),
-                0 => "today".into(),
-                1 => "in 1 day".into(),
-                d => format!("in {d} days"),
-            };
+        (Some(at), Some(_)) => {
+            let when = token.days_left_words(tokenwarden_core::status::Wording::Cli);
             format!("{} ({when})", at.format("%Y-%m-%d"))
         }
         _ => match token.record.expiry {

@@ -135,7 +135,7 @@ fn open(dir: &std::path::Path, store: Arc<dyn SecretStore>) -> Vault {
     Vault::open_with(VaultParts {
         data_dir: dir.to_owned(),
         store,
-        checker: Checker::new(CheckOptions::default()),
+        checker: Checker::new(CheckOptions::default()).into(),
         clock: Arc::new(SystemClock),
         faults: Arc::new(NoFaults),
     })

@@ -17,6 +17,7 @@ use crate::check::{
 };
 use crate::providers;
 use crate::secret::TokenSecret;
+use crate::sync::LockExt;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -67,7 +68,7 @@ impl Checker {
 
     fn host_slot(&self, request: &CheckRequest) -> Arc<Semaphore> {
         let key = request.api_url.origin().ascii_serialization();
-        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let mut hosts = self.hosts.lock_or_recover();
         hosts
             .entry(key)
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
@@ -75,6 +76,7 @@ impl Checker {
     }
 
     /// Checks one token. Never fails: every outcome is a report.
+    #[tracing::instrument(level = "info", name = "check", skip_all, fields(provider = ?request.provider, api = %request.api_url.origin().ascii_serialization()))]
     pub async fn check(&self, request: &CheckRequest, token: &TokenSecret) -> CheckReport {
         let mut report = CheckReport::start(request);
         if refused(request, token, &mut report) {

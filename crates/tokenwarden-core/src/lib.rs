@@ -19,6 +19,8 @@ pub mod providers;
 pub mod rotation;
 pub mod secret;
 pub mod settings;
+pub mod status;
+pub mod sync;
 pub mod target;
 pub mod vault;
 pub mod watch;

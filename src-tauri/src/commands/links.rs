@@ -9,7 +9,7 @@ use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::suggest_name;
 use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, TS)]
@@ -30,12 +30,14 @@ fn page_url(input: &NewTokenPageInput) -> Result<url::Url, CommandError> {
 }
 
 /// The pre-filled new-token page, to show (and copy) in the wizard.
+#[tracing::instrument(skip_all, err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub fn new_token_link(input: NewTokenPageInput) -> Result<String, CommandError> {
     Ok(page_url(&input)?.to_string())
 }
 
 /// Opens the pre-filled new-token page in the system browser.
+#[tracing::instrument(skip_all, err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub fn open_new_token_page(app: AppHandle, input: NewTokenPageInput) -> Result<(), CommandError> {
     let url = page_url(&input)?;
@@ -43,6 +45,7 @@ pub fn open_new_token_page(app: AppHandle, input: NewTokenPageInput) -> Result<(
 }
 
 /// Opens the page where a stored token is managed and revoked.
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_tokens_page(
     app: AppHandle,
@@ -52,20 +55,21 @@ pub async fn open_tokens_page(
     let vault = state.vault()?;
     let token = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
         .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
     open(&app, &token.tokens_page())
 }
 
 fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         CommandError::new(
-            "cannot_open",
+            ErrorCode::CannotOpen,
             format!("The browser could not be opened ({e}). Open this address yourself: {url}"),
         )
     })
 }
 
 /// A descriptive name for a new token (`github-acme-production`).
+#[tracing::instrument(skip_all)]
 #[tauri::command(rename_all = "snake_case")]
 pub fn suggest_token_name(target: TokenTarget, environment: String) -> String {
     let what = target

@@ -4,11 +4,11 @@
 
 use tauri::State;
 use tokenwarden_core::settings::Settings;
-use tokenwarden_core::watch::{Reminders, WatchSettings, WatchedToken};
+use tokenwarden_core::watch::{ReminderChoice, Reminders, WatchSettings, WatchedToken};
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
-use crate::watcher::{ReminderChoice, WatcherHandle};
+use crate::watcher::WatcherHandle;
 
 async fn watched(
     state: &AppState,
@@ -20,12 +20,13 @@ async fn watched(
         .unwrap_or_default();
     let record = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
         .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
     Ok((WatchedToken::from(&record), settings))
 }
 
 /// The reminders of the token named `name`.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 pub async fn token_reminders(
     state: State<'_, AppState>,
     watcher: State<'_, WatcherHandle>,
@@ -37,6 +38,7 @@ pub async fn token_reminders(
 
 /// Applies the user's choice to the token's reminders; returns them anew.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(name = %name, ?choice), err(Display))]
 pub async fn set_token_reminders(
     state: State<'_, AppState>,
     watcher: State<'_, WatcherHandle>,

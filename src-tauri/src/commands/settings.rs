@@ -9,9 +9,9 @@ use tokenwarden_core::settings::Settings;
 use tokenwarden_core::watch::WatchSettings;
 use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
-use crate::watcher::WatcherHandle;
+use crate::watcher::{WatchEvent, WatcherHandle};
 
 #[derive(Debug, Serialize, TS)]
 #[ts(export)]
@@ -44,8 +44,8 @@ pub struct SettingsInput {
 
 fn settings_error(error: tokenwarden_core::settings::SettingsError) -> CommandError {
     let code = match error {
-        tokenwarden_core::settings::SettingsError::Invalid(_) => "invalid",
-        _ => "storage",
+        tokenwarden_core::settings::SettingsError::Invalid(_) => ErrorCode::Invalid,
+        _ => ErrorCode::Storage,
     };
     CommandError::new(code, error.to_string())
 }
@@ -70,6 +70,7 @@ async fn tray_host() -> bool {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display))]
 pub async fn get_settings(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -110,6 +111,7 @@ pub async fn get_settings(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, err(Display))]
 pub fn save_settings(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -121,7 +123,8 @@ pub fn save_settings(
     settings.start_at_login = Some(input.start_at_login);
     settings.save(&dir).map_err(settings_error)?;
     set_autostart(&app, input.start_at_login)?;
-    app.state::<WatcherHandle>().wake();
+    app.state::<WatcherHandle>()
+        .post(WatchEvent::SettingsChanged);
     Ok(())
 }
 
@@ -134,7 +137,7 @@ pub fn set_autostart(app: &AppHandle, on: bool) -> Result<(), CommandError> {
     };
     result.map_err(|e| {
         CommandError::new(
-            "autostart",
+            ErrorCode::Autostart,
             format!("Start at login could not be changed: {e}"),
         )
     })
@@ -154,6 +157,7 @@ pub fn autostart_after_first_token(app: &AppHandle, state: &AppState) {
 
 /// Shows a sample notification, so the user sees what alerts look like.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display))]
 pub fn send_test_notification() -> Result<(), CommandError> {
     SystemNotifier::new(None)
         .notify(&DesktopNotification {
@@ -161,5 +165,5 @@ pub fn send_test_notification() -> Result<(), CommandError> {
             body: "This is how Tokenwarden warns you before a token expires.".into(),
             token_id: None,
         })
-        .map_err(|e| CommandError::new("notifications", e.to_string()))
+        .map_err(|e| CommandError::new(ErrorCode::Notifications, e.to_string()))
 }

@@ -7,8 +7,10 @@ use tokenwarden_core::endpoint;
 use tokenwarden_core::vault::{ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
 use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
+use crate::windows::OpenRequests;
+use tokenwarden_core::sync::LockExt;
 
 #[derive(Debug, Serialize, TS)]
 #[ts(export)]
@@ -25,8 +27,9 @@ pub struct VaultOverview {
 
 /// Every stored token, with what the app should tell the user.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display))]
 pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview, CommandError> {
-    let notices = std::mem::take(&mut *state.notices.lock().unwrap_or_else(|p| p.into_inner()));
+    let notices = std::mem::take(&mut *state.notices.lock_or_recover());
     let Ok(vault) = state.vault() else {
         return Ok(VaultOverview {
             tokens: Vec::new(),
@@ -38,7 +41,7 @@ pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview,
     let keychain = vault.keychain_backend().to_owned();
     let tokens = tauri::async_runtime::spawn_blocking(move || vault.list())
         .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
     Ok(VaultOverview {
         tokens,
         notices,
@@ -57,6 +60,7 @@ pub struct RecheckResult {
 
 /// Re-checks one token (by name) or all of them, concurrently.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = ?name), err(Display))]
 pub async fn recheck_tokens(
     state: State<'_, AppState>,
     name: Option<String>,
@@ -74,11 +78,12 @@ pub async fn recheck_tokens(
 
 /// Deletes a token's keychain entry and metadata.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 pub async fn remove_token(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
     let vault = state.vault()?;
     tauri::async_runtime::spawn_blocking(move || vault.remove(&name))
         .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
     Ok(())
 }
 
@@ -94,6 +99,7 @@ pub struct RotateResult {
 
 /// Replaces a token's value with a parked new one, if that one is ready.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 pub async fn rotate_token(
     state: State<'_, AppState>,
     name: String,
@@ -139,6 +145,7 @@ pub struct EditTokenInput {
 /// user confirms it in a native dialog first: a script that found its way
 /// into the webview could call this command, but cannot answer that.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 pub async fn edit_token(
     app: tauri::AppHandle,
     window: tauri::WebviewWindow,
@@ -151,13 +158,13 @@ pub async fn edit_token(
         let lookup = name.clone();
         let current = tauri::async_runtime::spawn_blocking(move || vault.record(&lookup))
             .await
-            .map_err(|e| CommandError::new("internal", e.to_string()))??;
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
         let new_api = endpoint::api_base_from_host(current.provider, host)?;
         if new_api.as_str().trim_end_matches('/') != current.api_url.trim_end_matches('/')
             && !confirm_new_address(&app, &window, &current.name, &new_api).await
         {
             return Err(CommandError::new(
-                "cancelled",
+                ErrorCode::Cancelled,
                 "The address was not changed, and the token was not sent anywhere.",
             ));
         }
@@ -206,20 +213,18 @@ async fn confirm_new_address(
 /// already showing (it then calls `take_open_request`). The channel carries
 /// no data, and needs no event permission.
 #[tauri::command]
-pub fn listen_open_requests(state: State<'_, AppState>, on_request: tauri::ipc::Channel<()>) {
-    *state
-        .open_listener
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(on_request);
+#[tracing::instrument(skip_all)]
+pub fn listen_open_requests(
+    requests: State<'_, OpenRequests>,
+    on_request: tauri::ipc::Channel<()>,
+) {
+    requests.listen(on_request);
 }
 
 /// The token the window was asked to open (from the tray or a
 /// notification), once.
 #[tauri::command]
-pub fn take_open_request(state: State<'_, AppState>) -> Option<String> {
-    state
-        .open_request
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
+#[tracing::instrument(skip_all)]
+pub fn take_open_request(requests: State<'_, OpenRequests>) -> Option<String> {
+    requests.take()
 }

@@ -22,6 +22,7 @@ pub struct CheckedNewToken {
 
 /// Checks a pasted token against its target and parks it for saving.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(provider = ?target.provider), err(Display))]
 pub async fn check_new_token(
     state: State<'_, AppState>,
     target: TokenTarget,
@@ -35,6 +36,7 @@ pub async fn check_new_token(
 
 /// Forgets a parked token (the wizard was cancelled or restarted).
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all)]
 pub fn discard_new_token(state: State<'_, AppState>, handle: String) {
     state.parked.discard(&handle);
 }
@@ -60,6 +62,7 @@ pub struct SaveTokenResult {
 
 /// Stores the parked token in the keychain and its metadata in the vault.
 #[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = %input.name), err(Display))]
 pub async fn save_new_token(
     app: tauri::AppHandle,
     state: State<'_, AppState>,

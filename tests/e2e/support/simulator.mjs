@@ -1,8 +1,29 @@
 // Starts the project's provider simulator (the `tokenwarden-sim` binary,
 // loopback only) for an end-to-end test, and stops it by its process id.
 import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './app.mjs';
+import { artifactsDir, repoRoot } from './app.mjs';
+
+/**
+ * Every token value the simulator minted during the run, one per line, so
+ * the last spec can prove that none reached the app's log
+ * (`99-log-has-no-secrets`). Each spec runs in its own process, hence a
+ * file; in the harness's private runtime folder, so each run starts afresh.
+ */
+export const mintedTokensFile = path.join(process.env.XDG_RUNTIME_DIR ?? artifactsDir, 'tokenwarden-e2e-minted-tokens.txt');
+
+function recordMinted(token) {
+  if (typeof token !== 'string' || token === '') return;
+  mkdirSync(path.dirname(mintedTokensFile), { recursive: true });
+  appendFileSync(mintedTokensFile, `${token}\n`, { mode: 0o600 });
+}
+
+/** The token values recorded by `recordMinted` during this run. */
+export function mintedTokens() {
+  if (!existsSync(mintedTokensFile)) return [];
+  return readFileSync(mintedTokensFile, 'utf8').split('\n').filter(Boolean);
+}
 
 export async function startSimulator() {
   const binary = path.join(repoRoot, 'target/debug/tokenwarden-sim');
@@ -33,7 +54,9 @@ export async function startSimulator() {
         body: JSON.stringify(body),
       });
       if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
-      return response.json().catch(() => null);
+      const answer = await response.json().catch(() => null);
+      if (route === 'tokens') recordMinted(answer?.token);
+      return answer;
     },
     /**
      * Mints a classic GitHub token with the scopes deployments need, for
@@ -66,5 +89,6 @@ export async function mintThroughPage(link, fields) {
   const result = await response.text();
   const match = result.match(/<code id="new-token">([^<]+)<\/code>/);
   if (!match) throw new Error(`no token minted (${response.status}): ${result.slice(0, 500)}`);
+  recordMinted(match[1]);
   return { form: html, token: match[1] };
 }

@@ -8,6 +8,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Catalogue } from './bindings/Catalogue';
 import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
+import type { ErrorCode } from './bindings/ErrorCode';
 import type { EditTokenInput } from './bindings/EditTokenInput';
 import type { NewTokenPageInput } from './bindings/NewTokenPageInput';
 import type { RecheckResult } from './bindings/RecheckResult';
@@ -21,6 +22,8 @@ import type { SettingsView } from './bindings/SettingsView';
 import type { TokenTarget } from './bindings/TokenTarget';
 import type { TokenView } from './bindings/TokenView';
 import type { VaultOverview } from './bindings/VaultOverview';
+
+export type { ErrorCode };
 
 export function providerCatalogue(): Promise<Catalogue> {
   return invoke<Catalogue>('provider_catalogue');
@@ -145,7 +148,7 @@ export function errorMessage(error: unknown): string {
 }
 
 /** The stable code of a command error, if it is one. */
-export function errorCode(error: unknown): string | null {
+export function errorCode(error: unknown): ErrorCode | null {
   return isCommandError(error) ? error.code : null;
 }
 

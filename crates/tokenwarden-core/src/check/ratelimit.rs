@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
 use super::http::Response;
+use crate::sync::LockExt;
 
 /// How long to leave a host alone when its answer gave no time: GitHub's
 /// advice for secondary limits without `Retry-After` is at least a minute.
@@ -71,7 +72,7 @@ impl Holds {
     /// Records a rate-limit answer from `url`'s host.
     pub fn hold(&self, url: &Url, until: Option<DateTime<Utc>>, now: DateTime<Utc>) {
         let until = until.filter(|at| *at > now).unwrap_or(now + DEFAULT_HOLD);
-        let mut holds = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut holds = self.0.lock_or_recover();
         let entry = holds.entry(host_of(url)).or_insert(until);
         *entry = (*entry).max(until);
     }
@@ -79,7 +80,7 @@ impl Holds {
     /// Until when `url`'s host asked to be left alone, if that is later
     /// than `now`.
     pub fn held_until(&self, url: &Url, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut holds = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut holds = self.0.lock_or_recover();
         let key = host_of(url);
         match holds.get(&key) {
             Some(until) if *until > now => Some(*until),

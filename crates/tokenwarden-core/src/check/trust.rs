@@ -12,6 +12,7 @@
 //! that disappears is reported by name rather than trusted from a stale
 //! copy. The file is read again at every check (it is small).
 
+use crate::sync::LockExt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -110,7 +111,7 @@ impl TrustCache {
         build: impl FnOnce(Vec<reqwest::Certificate>) -> Result<reqwest::Client, CaFileError>,
     ) -> Result<reqwest::Client, CaFileError> {
         let (bytes, certificates) = load(path)?;
-        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        let mut clients = self.clients.lock_or_recover();
         if let Some(cached) = clients.get(path) {
             if cached.contents == bytes {
                 return Ok(cached.client.clone());

@@ -11,6 +11,7 @@ use keyring::credential::CredentialBuilder;
 use keyring::Entry;
 
 use crate::secret::TokenSecret;
+use crate::sync::LockExt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeychainError {
@@ -115,7 +116,7 @@ impl KeyringStore {
 
     /// The entry for `account` (created on first use).
     pub fn entry(&self, account: &str) -> Result<Arc<Entry>, KeychainError> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.lock_or_recover();
         if let Some(entry) = entries.get(account) {
             return Ok(entry.clone());
         }

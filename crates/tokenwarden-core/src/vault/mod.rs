@@ -158,7 +158,9 @@ impl std::fmt::Display for VaultNotice {
 pub struct VaultParts {
     pub data_dir: PathBuf,
     pub store: Arc<dyn SecretStore>,
-    pub checker: Checker,
+    /// Shared with whoever else checks tokens in the process (the app's
+    /// wizard), so one rate-limit hold or host bound applies to all.
+    pub checker: Arc<Checker>,
     pub clock: Arc<dyn Clock>,
     pub faults: Arc<dyn Faults>,
 }
@@ -167,7 +169,7 @@ pub struct Vault {
     meta: MetadataFile,
     lock_path: PathBuf,
     store: Arc<dyn SecretStore>,
-    checker: Checker,
+    checker: Arc<Checker>,
     clock: Arc<dyn Clock>,
     faults: Arc<dyn Faults>,
 }
@@ -191,7 +193,7 @@ impl Vault {
     /// change a crash interrupted.
     pub fn open(
         config: &VaultConfig,
-        checker: Checker,
+        checker: impl Into<Arc<Checker>>,
         clock: Arc<dyn Clock>,
     ) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
         let keyring: Arc<dyn SecretStore> =
@@ -199,7 +201,7 @@ impl Vault {
         Vault::open_with(VaultParts {
             data_dir: config.data_dir.clone(),
             store: Arc::new(TimedStore::new(keyring, config.keychain_timeout)),
-            checker,
+            checker: checker.into(),
             clock,
             faults: Arc::new(NoFaults),
         })
@@ -227,6 +229,11 @@ impl Vault {
 
     pub fn keychain_backend(&self) -> &'static str {
         self.store.backend()
+    }
+
+    /// The checker its checks go through (shared with whoever passed it).
+    pub fn checker(&self) -> &Arc<Checker> {
+        &self.checker
     }
 
     /// Runs `f` on freshly loaded metadata while holding the vault's lock,

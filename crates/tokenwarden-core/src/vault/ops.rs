@@ -700,6 +700,7 @@ impl Vault {
 
     /// Re-checks one token, or all of them concurrently, and records the
     /// results.
+    #[tracing::instrument(level = "info", skip_all, fields(name = name.unwrap_or("(all)")), err(Display))]
     pub async fn check(&self, name: Option<&str>) -> Result<Vec<CheckedToken>, VaultError> {
         let records = self.locked(|s| match name {
             Some(name) => Ok(vec![s.data.tokens[s.find(name)?].clone()]),

@@ -91,7 +91,7 @@ impl World {
         Vault::open_with(VaultParts {
             data_dir: self.dir.path().join("data"),
             store,
-            checker: Checker::new(CheckOptions::default()),
+            checker: Checker::new(CheckOptions::default()).into(),
             clock: Arc::new(SystemClock),
             faults,
         })
@@ -579,7 +579,7 @@ async fn a_corrupt_metadata_file_is_set_aside_and_a_newer_one_refused() {
     let error = Vault::open_with(VaultParts {
         data_dir: data.clone(),
         store: Arc::new(MemoryStore::default()),
-        checker: Checker::new(CheckOptions::default()),
+        checker: Checker::new(CheckOptions::default()).into(),
         clock: Arc::new(SystemClock),
         faults: Arc::new(NoFaults),
     })

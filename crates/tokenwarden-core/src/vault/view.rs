@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::record::TokenRecord;
 use crate::check::{Verdict, EXPIRES_SOON_DAYS};
+use crate::status::{days_left, days_left_words, Wording};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -41,17 +42,14 @@ pub struct TokenView {
     pub record: TokenRecord,
     pub secret: SecretState,
     pub status: TokenStatus,
-    /// Whole days until expiry (negative once expired), if it expires.
+    /// Whole days until expiry (negative once expired), if it expires:
+    /// `status::days_left`, the count every place shows.
     pub days_left: Option<i64>,
 }
 
 impl TokenView {
     pub fn new(record: TokenRecord, secret: SecretState, now: DateTime<Utc>) -> Self {
-        let days_left = record.expires_at.map(|at| {
-            let seconds = (at - now).num_seconds();
-            // Floor division: 1 second past expiry is day -1, not day 0.
-            seconds.div_euclid(86_400)
-        });
+        let days_left = record.expires_at.map(|at| days_left(at, now));
         let status = if secret == SecretState::Missing {
             TokenStatus::SecretMissing
         } else if record.expires_at.is_some_and(|at| at <= now) {
@@ -74,5 +72,10 @@ impl TokenView {
             status,
             days_left,
         }
+    }
+
+    /// Its days left in the words of `wording`'s place.
+    pub fn days_left_words(&self, wording: Wording) -> String {
+        days_left_words(self.days_left, self.record.expiry, wording)
     }
 }

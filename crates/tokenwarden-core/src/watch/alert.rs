@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::check::ExpirySource;
 use crate::model::ProviderKind;
 use crate::providers;
+use crate::status::{days_left_words, Wording};
 
 /// What an alert is about, counted from the moment it is raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,8 +55,11 @@ impl Alert {
             AlertKind::BeforeExpiry { days_left } if days_left <= 0 => {
                 format!("{name} expires within a day")
             }
-            AlertKind::BeforeExpiry { days_left: 1 } => format!("{name} expires in 1 day"),
-            AlertKind::BeforeExpiry { days_left } => format!("{name} expires in {days_left} days"),
+            // "expires in 6 days": the page's words for the same count.
+            AlertKind::BeforeExpiry { days_left } => format!(
+                "{name} expires {}",
+                days_left_words(Some(days_left), ExpirySource::Provider, Wording::Page)
+            ),
             AlertKind::Expired { days_ago: 0 } => format!("{name} has expired"),
             AlertKind::Expired { days_ago: 1 } => format!("{name} expired 1 day ago"),
             AlertKind::Expired { days_ago } => format!("{name} expired {days_ago} days ago"),

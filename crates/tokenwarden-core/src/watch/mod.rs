@@ -1,25 +1,25 @@
-//! The expiry watcher's scheduling: which alerts are due, and when to look
-//! again. Pure logic with time injected: no threads, no sleeping, no
-//! notifications. The desktop shell runs it in a loop:
+//! The expiry watcher's decisions. Pure logic with time injected: no
+//! threads, no sleeping, no notifications. The desktop shell runs
+//! `round` in a loop and does only the I/O around it:
 //!
 //! ```text
 //! let file = WatchStateFile::in_data_dir(&config.data_dir);
 //! let (mut state, notice) = file.load(clock.now())?;       // tell the user about `notice`
 //! loop {
-//!     let now = clock.now();
 //!     let tokens: Vec<WatchedToken> = vault.list()?.iter().map(WatchedToken::from).collect();
-//!     state.forget_missing(&tokens);
-//!     if state.recheck_due(now) { vault.check(None).await?; state.record_recheck(now); /* re-list */ }
-//!     let alerts = state.due(&tokens, &settings, now);
-//!     for alert in &alerts { notify(alert.title(), alert.body()) }   // best effort
-//!     state.record_sent(&alerts, now);
-//!     file.save(&state)?;
-//!     // Sleep until `next_wake` (None: until woken), or until the vault
-//!     // changes, the settings change, the user snoozes or marks a token
-//!     // handled, or the machine resumes from suspend; then go round again.
-//!     let wake = state.next_wake(&tokens, &settings, now);
+//!     let round = watch::round(&mut state, &tokens, &settings, &input, clock.now());
+//!     if round.recheck { vault.check(None).await?; watch::recheck_done(&mut state, clock.now()); }
+//!     for alert in &round.notify { notify(alert.title(), alert.body()) }   // best effort
+//!     if round.save { file.save(&state)?; }
+//!     // Sleep until `round.next_wake` (None: until woken), or until the
+//!     // vault changes, the settings change, the user answers a
+//!     // notification or asks to check all now, or the machine resumes
+//!     // from suspend; then go round again.
 //! }
 //! ```
+//!
+//! A token's page changes its reminders with `choose` (`ReminderChoice`),
+//! a notification's buttons with `apply_answer` (inside `round`).
 //!
 //! # Rules
 //!
@@ -55,6 +55,7 @@
 
 mod alert;
 mod file;
+mod round;
 mod schedule;
 mod settings;
 mod state;
@@ -65,6 +66,9 @@ mod tests;
 
 pub use alert::{Alert, AlertKind};
 pub use file::{WatchFileError, WatchStateFile, WATCH_FILE_NAME};
+pub use round::{
+    apply_answer, apply_choice, choose, recheck_done, round, ReminderChoice, Round, RoundInput,
+};
 pub use settings::{Snooze, WatchSettings};
 pub use state::{Reminders, WatchState, CATCH_UP_GRACE, RECHECK_EVERY, WATCH_FORMAT_VERSION};
 pub use token::WatchedToken;

@@ -17,8 +17,6 @@ use super::alert::AlertKind;
 use super::settings::WatchSettings;
 
 pub(crate) const DAY: TimeDelta = TimeDelta::days(1);
-/// See `kind_at`.
-const ROUNDING_GRACE: TimeDelta = TimeDelta::hours(1);
 
 /// One token's triggers for one expiry.
 pub(crate) struct Schedule {
@@ -129,17 +127,16 @@ impl Schedule {
 
 /// How far `now` is from the expiry, in the words an alert uses.
 ///
-/// Whole days left, rounded down as the dashboard and the tray count them
-/// (`TokenView::days_left`: 6 days and 1 hour left is "in 6 days"), but
-/// with an hour's grace: the watcher wakes a moment *after* a threshold
-/// instant, and the 7-day alert must still say 7, not 6. Under a day is 0
-/// ("within a day"). From expiry on, whole days elapsed: the alert at
+/// Before expiry, `status::days_left`: the count the token list, its page,
+/// the tray and the CLI show (whole days rounded down with an hour's grace:
+/// the watcher wakes a moment *after* a threshold instant, and the 7-day
+/// alert must still say 7, not 6). Under a day is 0 ("within a day"). From expiry on, whole days elapsed: the alert at
 /// `expires_at + k × 24 h` says `k`, the one at the expiry instant `0`
 /// ("has expired"). The alert's body gives the exact instant.
 pub(crate) fn kind_at(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> AlertKind {
     if now < expires_at {
         AlertKind::BeforeExpiry {
-            days_left: (expires_at - now + ROUNDING_GRACE).num_days(),
+            days_left: crate::status::days_left(expires_at, now),
         }
     } else {
         AlertKind::Expired {

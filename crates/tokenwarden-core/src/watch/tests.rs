@@ -1030,3 +1030,322 @@ fn a_tokens_reminders_say_when_the_next_comes_and_resume_undoes_a_snooze_or_hand
     assert_eq!(fired.len(), 1);
     assert!(fired[0].catch_up);
 }
+
+// The decisions the desktop shell used to make itself: a reminder choice,
+// a notification's answer, and a whole round, driven by moving time.
+
+use crate::notify::NotificationAction;
+
+fn apply_answers(
+    state: &mut WatchState,
+    tokens: &[WatchedToken],
+    answers: Vec<NotificationAction>,
+    now: DateTime<Utc>,
+) {
+    for answer in &answers {
+        apply_answer(state, tokens, answer, now);
+    }
+}
+
+fn six_days(now: DateTime<Utc>) -> WatchedToken {
+    WatchedToken {
+        id: "t1".into(),
+        name: "prod".into(),
+        provider: ProviderKind::Github,
+        expires_at: Some(now + TimeDelta::days(6)),
+        expiry: ExpirySource::Provider,
+    }
+}
+
+#[test]
+fn notification_answers_snooze_or_silence_the_token() {
+    let now = expiry() - DAY * 30;
+    let tokens = [six_days(now)];
+    let settings = WatchSettings::default();
+
+    let mut snoozed = WatchState::default();
+    apply_answers(
+        &mut snoozed,
+        &tokens,
+        vec![NotificationAction::Snooze {
+            token_id: "t1".into(),
+            days: 1,
+        }],
+        now,
+    );
+    assert!(
+        snoozed.due(&tokens, &settings, now).is_empty(),
+        "snoozed for a day"
+    );
+    assert!(
+        !snoozed
+            .due(&tokens, &settings, now + TimeDelta::hours(25))
+            .is_empty(),
+        "due again after it"
+    );
+
+    let mut handled = WatchState::default();
+    apply_answers(
+        &mut handled,
+        &tokens,
+        vec![NotificationAction::Handled {
+            token_id: "t1".into(),
+        }],
+        now,
+    );
+    assert!(
+        handled
+            .due(&tokens, &settings, now + TimeDelta::days(10))
+            .is_empty(),
+        "silenced for this expiry"
+    );
+}
+
+#[test]
+fn answers_that_change_nothing_ask_for_no_save() {
+    let now = expiry() - DAY * 30;
+    let tokens = [six_days(now)];
+    let mut state = WatchState::default();
+    let before = state.clone();
+    for answer in [
+        NotificationAction::Open {
+            token_id: "t1".into(),
+        },
+        NotificationAction::Rotate {
+            token_id: "t1".into(),
+        },
+        NotificationAction::Handled {
+            token_id: "deleted".into(),
+        },
+    ] {
+        assert!(
+            !apply_answer(&mut state, &tokens, &answer, now),
+            "{answer:?}"
+        );
+    }
+    assert_eq!(state, before);
+    assert!(apply_answer(
+        &mut state,
+        &tokens,
+        &NotificationAction::Snooze {
+            token_id: "t1".into(),
+            days: 7
+        },
+        now
+    ));
+}
+
+#[test]
+fn choices_on_a_token_page_pause_stop_or_resume_its_reminders() {
+    let now = expiry() - DAY * 30;
+    let t = six_days(now);
+    let settings = WatchSettings::default();
+    let mut state = WatchState::default();
+    for (choice, paused_days, handled) in [
+        (ReminderChoice::Tomorrow, Some(1), false),
+        (ReminderChoice::NextWeek, Some(7), false),
+        (ReminderChoice::Resume, None, false),
+        (ReminderChoice::Rotated, None, true),
+        (ReminderChoice::Resume, None, false),
+    ] {
+        apply_choice(&mut state, &t, choice, now);
+        let reminders = state.reminders(&t, &settings, now);
+        assert_eq!(
+            reminders.snoozed_until,
+            paused_days.map(|d| now + TimeDelta::days(d)),
+            "{choice:?}"
+        );
+        assert_eq!(reminders.handled, handled, "{choice:?}");
+        assert_eq!(
+            choose(&mut state.clone(), &t, choice, &settings, now),
+            reminders
+        );
+    }
+}
+
+#[test]
+fn the_reminder_choice_keeps_its_wire_names() {
+    for (choice, wire) in [
+        (ReminderChoice::Tomorrow, "tomorrow"),
+        (ReminderChoice::NextWeek, "next_week"),
+        (ReminderChoice::Rotated, "rotated"),
+        (ReminderChoice::Resume, "resume"),
+    ] {
+        let parsed: ReminderChoice = serde_json::from_value(serde_json::json!(wire)).unwrap();
+        assert_eq!(parsed, choice);
+    }
+}
+
+/// Runs rounds the way the shell does, with `now` moved instead of slept:
+/// a round that asks for a re-check is followed by `recheck_done` and
+/// another round at the same instant.
+fn shell_round(
+    state: &mut WatchState,
+    tokens: &[WatchedToken],
+    settings: &WatchSettings,
+    input: RoundInput,
+    now: DateTime<Utc>,
+) -> (Round, bool) {
+    let first = round(state, tokens, settings, &input, now);
+    if !first.recheck {
+        return (first, false);
+    }
+    recheck_done(state, now);
+    let again = round(state, tokens, settings, &RoundInput::default(), now);
+    assert!(!again.recheck, "a re-check asked twice at {now}");
+    (again, true)
+}
+
+#[test]
+fn a_round_rechecks_daily_then_notifies_what_is_due_and_says_when_to_wake() {
+    let settings = settings(&[7, 1, 0], false);
+    let tokens = [token("a", Some(expiry()))];
+    let mut state = WatchState::default();
+
+    // First round: the daily re-check comes first.
+    let start = expiry() - DAY * 7 - HOUR * 12;
+    let (r, rechecked) = shell_round(&mut state, &tokens, &settings, RoundInput::default(), start);
+    assert!(rechecked, "the first round re-checks every token");
+    assert!(r.notify.is_empty(), "nothing due 7.5 days out");
+    assert!(!r.save);
+    assert_eq!(r.next_wake, Some(expiry() - DAY * 7), "the 7-day threshold");
+
+    // Woken at the 7-day threshold: one alert, recorded, saved.
+    let (r, rechecked) = shell_round(
+        &mut state,
+        &tokens,
+        &settings,
+        RoundInput::default(),
+        expiry() - DAY * 7,
+    );
+    assert!(!rechecked);
+    assert_eq!(
+        r.notify.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec![before(7)]
+    );
+    assert!(r.save);
+    let wake = r.next_wake.unwrap();
+    assert!(wake > expiry() - DAY * 7);
+
+    // Woken again at the same instant (a file event): nothing repeats.
+    let (r, _) = shell_round(
+        &mut state,
+        &tokens,
+        &settings,
+        RoundInput::default(),
+        expiry() - DAY * 7,
+    );
+    assert!(r.notify.is_empty());
+    assert!(!r.save);
+
+    // The daily re-check falls due first, 24 hours after the last.
+    assert_eq!(wake, start + DAY);
+    let (_, rechecked) = shell_round(&mut state, &tokens, &settings, RoundInput::default(), wake);
+    assert!(rechecked);
+}
+
+#[test]
+fn check_all_now_rechecks_at_once_and_only_with_tokens() {
+    let settings = WatchSettings::default();
+    let now = expiry() - DAY * 60;
+    let asked = || RoundInput {
+        check_asked: true,
+        ..RoundInput::default()
+    };
+    let mut state = WatchState::default();
+    let r = round(&mut state, &[], &settings, &asked(), now);
+    assert!(!r.recheck, "nothing to check");
+    assert_eq!(r.next_wake, None, "sleep until the vault changes");
+
+    let tokens = [token("a", Some(expiry()))];
+    recheck_done(&mut state, now);
+    assert!(!round(&mut state, &tokens, &settings, &RoundInput::default(), now).recheck);
+    let r = round(&mut state, &tokens, &settings, &asked(), now);
+    assert!(r.recheck, "asked for");
+    assert_eq!(r.next_wake, Some(now));
+}
+
+#[test]
+fn answers_in_a_round_are_applied_and_saved_before_anything_is_sent() {
+    let settings = settings(&[7], false);
+    let tokens = [token("a", Some(expiry())), token("b", Some(expiry()))];
+    let now = expiry() - DAY * 7;
+    let mut state = WatchState::default();
+    recheck_done(&mut state, now);
+    let input = RoundInput {
+        answers: vec![NotificationAction::Snooze {
+            token_id: "a".into(),
+            days: 1,
+        }],
+        check_asked: false,
+    };
+    let r = round(&mut state, &tokens, &settings, &input, now);
+    assert!(r.save);
+    assert_eq!(
+        r.notify
+            .iter()
+            .map(|a| a.token_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["b"],
+        "a is snoozed"
+    );
+    // The snooze ends a day later: a's 7-day alert comes then, as a catch-up
+    // (after that day's re-check).
+    let later = now + DAY;
+    let (r, _) = shell_round(&mut state, &tokens, &settings, RoundInput::default(), later);
+    assert_eq!(r.notify.len(), 1);
+    assert_eq!(r.notify[0].token_id, "a");
+    assert!(r.notify[0].catch_up);
+}
+
+#[test]
+fn a_round_forgets_deleted_tokens() {
+    let settings = WatchSettings::default();
+    let now = expiry() - DAY * 7;
+    let mut state = WatchState::default();
+    recheck_done(&mut state, now);
+    let tokens = [token("a", Some(expiry()))];
+    assert_eq!(
+        round(&mut state, &tokens, &settings, &RoundInput::default(), now)
+            .notify
+            .len(),
+        1
+    );
+    assert_eq!(state.remembered().len(), 1);
+    round(&mut state, &[], &settings, &RoundInput::default(), now);
+    assert!(state.remembered().is_empty());
+}
+
+#[test]
+fn an_alert_and_the_token_list_agree_on_the_days_left() {
+    let settings = WatchSettings::default();
+    let mut state = WatchState::default();
+    // Every hour of the last 40 days before expiry, woken a moment late.
+    for hours in 1..(40 * 24) {
+        let expires = expiry();
+        let now = expires - HOUR * hours + TimeDelta::milliseconds(7);
+        let t = token("a", Some(expires));
+        for alert in state.due(std::slice::from_ref(&t), &settings, now) {
+            let AlertKind::BeforeExpiry { days_left } = alert.kind else {
+                continue;
+            };
+            assert_eq!(
+                days_left,
+                crate::status::days_left(expires, now),
+                "at {now}"
+            );
+            let words = crate::status::days_left_words(
+                Some(days_left),
+                ExpirySource::Provider,
+                crate::status::Wording::Page,
+            );
+            if days_left >= 1 {
+                assert!(
+                    alert.title().ends_with(&format!("expires {words}")),
+                    "{words}"
+                );
+            }
+        }
+        state = WatchState::default();
+    }
+}

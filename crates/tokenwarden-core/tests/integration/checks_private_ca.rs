@@ -174,7 +174,7 @@ async fn the_vault_keeps_the_ca_path_and_uses_it_for_every_later_check() {
     let (vault, _) = Vault::open_with(VaultParts {
         data_dir: data.path().to_path_buf(),
         store: Arc::new(MemoryStore::default()),
-        checker: checker_with(CheckOptions::default()),
+        checker: checker_with(CheckOptions::default()).into(),
         clock: Arc::new(SystemClock),
         faults: Arc::new(NoFaults),
     })

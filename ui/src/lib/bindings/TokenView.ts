@@ -9,7 +9,8 @@ import type { TokenStatus } from "./TokenStatus";
 
 export type TokenView = { secret: SecretState, status: TokenStatus, 
 /**
- * Whole days until expiry (negative once expired), if it expires.
+ * Whole days until expiry (negative once expired), if it expires:
+ * `status::days_left`, the count every place shows.
  */
 days_left: bigint | null, id: string, name: string, description: string, provider: ProviderKind, kind: TokenKindId | null, 
 /**

@@ -1,8 +1,12 @@
 // A token's status in words and in a tone. The words carry the meaning;
 // the tone only repeats it in colour, so nothing depends on colour alone.
+// The tone is the core's severity (`status::STATUS_SEVERITY`, generated into
+// the bindings), the same the tray's icon and the CLI follow.
+import type { Severity } from '../bindings/Severity';
 import type { TokenStatus } from '../bindings/TokenStatus';
+import { statusSeverity } from '../bindings/statusSeverity';
 
-export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
+export type Tone = Severity;
 
 export const statusWords: Record<TokenStatus, string> = {
   ready: 'Ready',
@@ -15,13 +19,4 @@ export const statusWords: Record<TokenStatus, string> = {
   secret_missing: 'Secret missing',
 };
 
-export const statusTone: Record<TokenStatus, Tone> = {
-  ready: 'good',
-  expiring: 'warn',
-  falls_short: 'warn',
-  check_failed: 'warn',
-  unchecked: 'neutral',
-  expired: 'bad',
-  invalid: 'bad',
-  secret_missing: 'bad',
-};
+export const statusTone: Record<TokenStatus, Tone> = statusSeverity;

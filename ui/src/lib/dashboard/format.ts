@@ -4,6 +4,7 @@ import type { ExpirySource } from '../bindings/ExpirySource';
 import type { ProviderKind } from '../bindings/ProviderKind';
 import type { SecretState } from '../bindings/SecretState';
 import type { TokenView } from '../bindings/TokenView';
+import { daysLeftPhrases } from '../bindings/daysLeftPhrases';
 
 import { providerName } from '../common/providers.svelte';
 
@@ -46,21 +47,24 @@ export function formatDateTime(iso: string): string {
 }
 
 /**
- * Days left in words. `days_left` is whole days, floored: one second past
- * expiry is day -1. It crosses IPC as a JSON number although ts-rs types
- * an i64 as bigint, so both are accepted.
+ * Days left in words. `days_left` is the core's one count
+ * (`status::days_left`, shared with the tray, the CLI and the
+ * notifications), and the words are the core's too (`daysLeftPhrases`,
+ * generated from `status::PAGE`). It crosses IPC as a JSON number although
+ * ts-rs types an i64 as bigint, so both are accepted.
  */
 export function daysLeftWords(
   daysLeft: TokenView['days_left'] | number,
   expiry: ExpirySource,
 ): string {
-  if (expiry === 'never') return 'never expires';
-  if (daysLeft === null) return 'expiry unknown';
+  const words = daysLeftPhrases;
+  if (expiry === 'never') return words.never;
+  if (daysLeft === null) return words.unknown;
   const days = Number(daysLeft);
-  if (days === 0) return 'today';
-  if (days === 1) return 'in 1 day';
-  if (days === -1) return '1 day ago';
-  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+  if (days === 0) return words.today;
+  if (days === 1) return words.in_one;
+  if (days === -1) return words.one_ago;
+  return (days > 0 ? words.in_n : words.n_ago).replace('{n}', String(Math.abs(days)));
 }
 
 export function expirySourceWords(expiry: ExpirySource, provider: ProviderKind): string {
