@@ -9,6 +9,7 @@ use tokenwarden_core::check::{SystemClock, Verdict};
 use tokenwarden_core::vault::{
     AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenStatus, Vault, VaultConfig, VaultError,
 };
+use tokenwarden_core::{providers, rotation};
 
 use super::args::{AddArgs, CheckArgs, EditArgs, ListArgs, RmArgs, RotateArgs, ShowArgs};
 use super::output;
@@ -259,7 +260,12 @@ pub async fn rotate(args: RotateArgs) -> u8 {
             Ok(secret) => secret,
             Err(code) => return code,
         };
-        vault.rotate(&args.name, &secret).await
+        // The core's rotation flow: check, swap, push to each destination
+        // the token is linked to (none until a destination kind lands),
+        // then say where to revoke the old value.
+        rotation::rotate(&vault, &args.name, &secret, &[])
+            .await
+            .map(|outcome| outcome.replace)
     };
     match outcome {
         Err(error) => fail(&error),
@@ -280,8 +286,9 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                         token.record.name
                     ),
                     None => println!(
-                        "Rotated “{}”; GitLab has revoked the old token.",
-                        token.record.name
+                        "Rotated “{}”; {} has revoked the old token.",
+                        token.record.name,
+                        providers::get(token.record.provider).name()
                     ),
                 }
             }

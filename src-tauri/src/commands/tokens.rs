@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tokenwarden_core::check::CheckReport;
-use tokenwarden_core::endpoint;
 use tokenwarden_core::vault::{ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
+use tokenwarden_core::{endpoint, rotation};
 use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
@@ -93,8 +93,11 @@ pub struct RotateResult {
     pub rotated: bool,
     pub token: Option<TokenView>,
     pub report: CheckReport,
-    /// Where to revoke the old value now.
+    /// Where to revoke the old value now; None while a destination still
+    /// lacks the new value (or when the provider revoked it itself).
     pub revoke_at: Option<String>,
+    /// What is left to do when a push to a destination failed.
+    pub unfinished: Option<String>,
 }
 
 /// Replaces a token's value with a parked new one, if that one is ready.
@@ -106,8 +109,13 @@ pub async fn rotate_token(
     handle: String,
 ) -> Result<RotateResult, CommandError> {
     let secret = state.parked.get(&handle)?;
-    let outcome = state.vault()?.rotate(&name, &secret).await?;
-    Ok(match outcome {
+    let vault = state.vault()?;
+    // The core's rotation flow: check, swap, push to each destination the
+    // token is linked to (none until a destination kind lands), then say
+    // where to revoke the old value, only once every destination has it.
+    let outcome = rotation::rotate(&vault, &name, &secret, &[]).await?;
+    let unfinished = outcome.unfinished(&name);
+    Ok(match outcome.replace {
         ReplaceOutcome::Replaced {
             token,
             report,
@@ -119,6 +127,7 @@ pub async fn rotate_token(
                 token: Some(*token),
                 report,
                 revoke_at,
+                unfinished,
             }
         }
         ReplaceOutcome::Refused { report } => RotateResult {
@@ -126,6 +135,7 @@ pub async fn rotate_token(
             token: None,
             report,
             revoke_at: None,
+            unfinished: None,
         },
     })
 }

@@ -4,6 +4,11 @@ import type { TokenView } from "./TokenView";
 
 export type RotateResult = { rotated: boolean, token: TokenView | null, report: CheckReport, 
 /**
- * Where to revoke the old value now.
+ * Where to revoke the old value now; None while a destination still
+ * lacks the new value (or when the provider revoked it itself).
  */
-revoke_at: string | null, };
+revoke_at: string | null, 
+/**
+ * What is left to do when a push to a destination failed.
+ */
+unfinished: string | null, };

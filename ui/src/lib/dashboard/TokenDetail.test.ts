@@ -467,6 +467,33 @@ describe('TokenDetail: rotate', () => {
     expect(onchanged).not.toHaveBeenCalled();
   });
 
+  it('withholds the revoke link while a destination still lacks the new value', async () => {
+    const calls = serveRotation({
+      rotate_token: () => ({
+        rotated: true,
+        token: ready,
+        report: checkReport(),
+        revoke_at: null,
+        unfinished:
+          'The new value of “github-acme-ci” is stored, but Qovery organization Acme does not have it yet: do not revoke the old token.',
+      }),
+    });
+    const user = userEvent.setup();
+    setup();
+    await user.click(button('Rotate'));
+    const panel = screen.getByRole('region', { name: 'Rotate this token' });
+    await user.type(within(panel).getByLabelText('New token value'), SECRET);
+    await user.click(within(panel).getByRole('button', { name: 'Check and replace' }));
+
+    const alert = await within(panel).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Replaced, but not everywhere yet. The new value of “github-acme-ci” is stored, but Qovery organization Acme does not have it yet: do not revoke the old token.',
+    );
+    expect(within(panel).queryByRole('button', { name: 'Open the page to revoke it' })).toBeNull();
+    expect(panel).not.toHaveTextContent('has already revoked');
+    expect(calls.map((c) => c.cmd)).toContain('rotate_token');
+  });
+
   it('lets go of the value when the vault refuses the rotation', async () => {
     const calls = serveRotation({
       rotate_token: () => ({
