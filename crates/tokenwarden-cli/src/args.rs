@@ -1,8 +1,10 @@
 //! Command-line arguments (clap). Names and values here are part of the
 //! contract: see the README's "Command line" section.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use tokenwarden_core::model::{ProviderKind, TokenKindId};
+use tokenwarden_core::providers;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,68 +144,56 @@ pub struct RmArgs {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProviderArg {
-    Github,
-    Gitlab,
-    Bitbucket,
+/// `--provider`: the registry's providers, by the word the CLI knows them by.
+fn provider_value() -> impl TypedValueParser<Value = ProviderKind> {
+    PossibleValuesParser::new(providers::all().iter().map(|p| p.slug())).map(|slug| {
+        providers::by_slug(&slug)
+            .expect("only offered slugs parse")
+            .kind()
+    })
 }
 
-impl From<ProviderArg> for ProviderKind {
-    fn from(p: ProviderArg) -> Self {
-        match p {
-            ProviderArg::Github => ProviderKind::Github,
-            ProviderArg::Gitlab => ProviderKind::Gitlab,
-            ProviderArg::Bitbucket => ProviderKind::Bitbucket,
+/// Every kind of token some provider issues, by its wire name
+/// (`fine-grained`), in the catalogue's order.
+pub fn kind_slugs() -> Vec<(TokenKindId, String)> {
+    let mut kinds: Vec<(TokenKindId, String)> = Vec::new();
+    for provider in providers::all() {
+        for deployment in provider.deployments() {
+            for kind in deployment.token_kinds {
+                if !kinds.iter().any(|(id, _)| *id == kind.id) {
+                    let slug = serde_json::to_value(kind.id)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    kinds.push((kind.id, slug));
+                }
+            }
         }
     }
+    kinds
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    Classic,
-    FineGrained,
-    Personal,
-    Project,
-    Group,
-    Repository,
-    Workspace,
-}
-
-impl KindArg {
-    pub fn to_kind(self) -> TokenKindId {
-        match self {
-            KindArg::Classic => TokenKindId::Classic,
-            KindArg::FineGrained => TokenKindId::FineGrained,
-            KindArg::Personal => TokenKindId::Personal,
-            KindArg::Project => TokenKindId::Project,
-            KindArg::Group => TokenKindId::Group,
-            KindArg::Repository => TokenKindId::Repository,
-            KindArg::Workspace => TokenKindId::Workspace,
-        }
-    }
-
-    /// The kinds each provider issues.
-    pub fn belongs_to(self, provider: ProviderKind) -> bool {
-        use KindArg::*;
-        match provider {
-            ProviderKind::Github => matches!(self, Classic | FineGrained),
-            ProviderKind::Gitlab => matches!(self, Personal | Project | Group),
-            ProviderKind::Bitbucket => matches!(self, Repository | Workspace),
-        }
-    }
+/// `--kind`: every kind some provider issues.
+fn kind_value() -> impl TypedValueParser<Value = TokenKindId> {
+    PossibleValuesParser::new(kind_slugs().into_iter().map(|(_, slug)| slug)).map(|slug| {
+        kind_slugs()
+            .into_iter()
+            .find(|(_, s)| *s == slug)
+            .map(|(id, _)| id)
+            .expect("only offered kinds parse")
+    })
 }
 
 /// What a token is checked against: the provider, where it lives, and the
 /// organization, repository, project, group or workspace it serves.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    #[arg(long, value_enum)]
-    pub provider: ProviderArg,
+    #[arg(long, value_parser = provider_value())]
+    pub provider: ProviderKind,
     /// github: classic | fine-grained (detected when omitted); gitlab:
     /// personal | project | group; bitbucket: repository | workspace.
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    #[arg(long, value_parser = kind_value())]
+    pub kind: Option<TokenKindId>,
     /// The web address you know (github.example.com); the API base is derived.
     #[arg(long, value_name = "URL", conflicts_with = "api_url")]
     pub host: Option<String>,

@@ -2,39 +2,38 @@
 
 use url::Url;
 
-use super::args::{KindArg, TargetArgs, ValidateArgs};
+use super::args::{kind_slugs, TargetArgs, ValidateArgs};
 use super::{output, read_token_from_stdin, usage_error, EXIT_USAGE};
 use tokenwarden_core::check::{CheckReport, CheckRequest, HttpOptions, ProblemCode};
 use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::endpoint::{self, EndpointError};
-use tokenwarden_core::model::{ProviderKind, TokenKindId};
+use tokenwarden_core::model::{ProviderKind, TargetField, TokenKindId};
+use tokenwarden_core::providers;
 use tokenwarden_core::secret::TokenSecret;
-use tokenwarden_core::target::TokenTarget;
+use tokenwarden_core::target::{place_problem, PlaceProblem, TokenTarget};
 
 /// A target resolved into a check request, or the exit status of why not
 /// (the reason already printed).
 pub(crate) fn resolve_target(args: &TargetArgs, json: bool) -> Result<CheckRequest, u8> {
-    let provider: ProviderKind = args.provider.into();
+    let provider = args.provider;
     if let Some(kind) = args.kind {
-        if !kind.belongs_to(provider) {
+        let own = kinds_of(provider);
+        if !own.iter().any(|(id, _)| *id == kind) {
+            let names: Vec<&str> = own.iter().map(|(_, slug)| slug.as_str()).collect();
             return Err(usage_error(&format!(
                 "--kind {} is not a kind of {} token (use {})",
                 kind_name(kind),
                 provider_word(provider),
-                match provider {
-                    ProviderKind::Github => "classic or fine-grained",
-                    ProviderKind::Gitlab => "personal, project or group",
-                    ProviderKind::Bitbucket => "repository or workspace",
-                }
+                either(&names)
             )));
         }
     }
-    if let Some(problem) = misplaced_target(args, provider) {
+    if let Some(problem) = misplaced_target(args, provider, args.kind) {
         return Err(usage_error(&problem));
     }
     let target = TokenTarget {
         provider,
-        kind: args.kind.map(KindArg::to_kind),
+        kind: args.kind,
         host: args.host.clone(),
         api_url: args.api_url.clone(),
         org: args.org.clone(),
@@ -74,10 +73,20 @@ pub(crate) fn read_token_for(request: &CheckRequest) -> Result<TokenSecret, u8> 
             )))
         }
     };
-    let fine_grained = request.kind == Some(TokenKindId::FineGrained)
-        || (request.provider == ProviderKind::Github && token.expose().starts_with("github_pat_"));
-    if fine_grained && request.repo.is_none() {
-        return Err(usage_error("a fine-grained GitHub token is checked against a repository it was given: pass --repo OWNER/NAME"));
+    // A kind the value shows (a fine-grained GitHub token) may need a
+    // field the options did not say it would.
+    let kind = request
+        .kind
+        .or_else(|| providers::get(request.provider).kind_of_token(token.expose()));
+    let given = |field| match field {
+        TargetField::Org => request.org.is_some(),
+        TargetField::Repo => request.repo.is_some(),
+        TargetField::Project => request.project.is_some(),
+        TargetField::Group => request.group.is_some(),
+        TargetField::Workspace => request.workspace.is_some(),
+    };
+    if let Some(problem) = place_problem(request.provider, kind, given) {
+        return Err(usage_error(&place_words(&problem)));
     }
     Ok(token)
 }
@@ -115,54 +124,78 @@ pub async fn run(args: ValidateArgs) -> u8 {
 }
 
 /// Targets that make no sense for the provider, or are missing where the
-/// provider cannot be checked without them.
-fn misplaced_target(args: &TargetArgs, provider: ProviderKind) -> Option<String> {
-    let given = |flag: &str, value: &Option<String>| value.as_ref().map(|_| flag.to_owned());
-    let wrong = match provider {
-        ProviderKind::Github => given("--project", &args.project)
-            .or(given("--group", &args.group))
-            .or(given("--workspace", &args.workspace)),
-        ProviderKind::Gitlab => given("--org", &args.org)
-            .or(given("--repo", &args.repo))
-            .or(given("--workspace", &args.workspace)),
-        ProviderKind::Bitbucket => given("--org", &args.org)
-            .or(given("--project", &args.project))
-            .or(given("--group", &args.group)),
+/// provider cannot be checked without them (the catalogue says which).
+fn misplaced_target(
+    args: &TargetArgs,
+    provider: ProviderKind,
+    kind: Option<TokenKindId>,
+) -> Option<String> {
+    let given = |field| match field {
+        TargetField::Org => args.org.is_some(),
+        TargetField::Repo => args.repo.is_some(),
+        TargetField::Project => args.project.is_some(),
+        TargetField::Group => args.group.is_some(),
+        TargetField::Workspace => args.workspace.is_some(),
     };
-    if let Some(flag) = wrong {
-        return Some(format!(
-            "{flag} does not apply to {} tokens",
-            provider_word(provider)
-        ));
+    place_problem(provider, kind, given).map(|problem| place_words(&problem))
+}
+
+/// The option that fills in `field`.
+fn flag(field: TargetField) -> &'static str {
+    match field {
+        TargetField::Org => "--org",
+        TargetField::Repo => "--repo",
+        TargetField::Project => "--project",
+        TargetField::Group => "--group",
+        TargetField::Workspace => "--workspace",
     }
-    match (provider, args.kind) {
-        (ProviderKind::Bitbucket, _) if args.workspace.is_none() => Some(
-            "Bitbucket tokens are checked against their workspace: pass --workspace NAME".into(),
-        ),
-        (ProviderKind::Bitbucket, Some(KindArg::Repository)) if args.repo.is_none() => Some(
-            "a repository access token is checked against its repository: pass --repo SLUG".into(),
-        ),
-        (ProviderKind::Gitlab, Some(KindArg::Project)) if args.project.is_none() => Some(
-            "a project access token is checked against its project: pass --project GROUP/PROJECT"
-                .into(),
-        ),
-        (ProviderKind::Gitlab, Some(KindArg::Group)) if args.group.is_none() => {
-            Some("a group access token is checked against its group: pass --group PATH".into())
+}
+
+fn place_words(problem: &PlaceProblem) -> String {
+    match problem {
+        PlaceProblem::NotApplicable { field, provider } => {
+            format!("{} does not apply to {provider} tokens", flag(*field))
         }
-        _ => None,
+        PlaceProblem::Missing {
+            field,
+            why,
+            value_name,
+        } => format!("{why}: pass {} {value_name}", flag(*field)),
+    }
+}
+
+/// The kinds `provider` issues, with their wire names.
+fn kinds_of(provider: ProviderKind) -> Vec<(TokenKindId, String)> {
+    let own: Vec<TokenKindId> = providers::get(provider)
+        .deployments()
+        .into_iter()
+        .flat_map(|d| d.token_kinds.into_iter().map(|k| k.id))
+        .collect();
+    kind_slugs()
+        .into_iter()
+        .filter(|(id, _)| own.contains(id))
+        .collect()
+}
+
+/// "a or b", "a, b or c".
+fn either(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 
 fn refuse_insecure(
     provider: ProviderKind,
-    kind: Option<KindArg>,
+    kind: Option<TokenKindId>,
     given: &str,
     error: &EndpointError,
     json: bool,
 ) {
     let url = Url::parse(given).unwrap_or_else(|_| endpoint::default_api_base(provider));
     let mut request = CheckRequest::new(provider, url);
-    request.kind = kind.map(KindArg::to_kind);
+    request.kind = kind;
     let mut report = CheckReport::start(&request);
     report.api_url = given.trim().to_owned();
     report.problem(ProblemCode::InsecureUrl, error.to_string());
@@ -178,9 +211,10 @@ fn provider_word(provider: ProviderKind) -> &'static str {
     tokenwarden_core::providers::get(provider).name()
 }
 
-fn kind_name(kind: KindArg) -> String {
-    use clap::ValueEnum;
-    kind.to_possible_value()
-        .map(|v| v.get_name().to_owned())
+fn kind_name(kind: TokenKindId) -> String {
+    kind_slugs()
+        .into_iter()
+        .find(|(id, _)| *id == kind)
+        .map(|(_, slug)| slug)
         .unwrap_or_default()
 }

@@ -146,6 +146,11 @@ pub struct FieldSpec {
     pub required: bool,
     /// Said beside the label: why it is asked, or whether it may be left out.
     pub qualifier: String,
+    /// Why a check needs it, said when it is missing ("a project access
+    /// token is checked against its project").
+    pub why: String,
+    /// What to type, in a usage line's words ("GROUP/PROJECT").
+    pub value_name: String,
 }
 
 impl FieldSpec {
@@ -166,7 +171,16 @@ impl FieldSpec {
             placeholder: placeholder.into(),
             required,
             qualifier: qualifier.into(),
+            why: String::new(),
+            value_name: String::new(),
         }
+    }
+
+    /// Why a check needs the field, and what to type in a usage line.
+    pub(crate) fn because(mut self, why: &str, value_name: &str) -> Self {
+        self.why = why.into();
+        self.value_name = value_name.into();
+        self
     }
 }
 

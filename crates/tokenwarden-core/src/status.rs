@@ -15,7 +15,21 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::check::ExpirySource;
-use crate::vault::TokenStatus;
+
+/// The one-word state of a token, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TokenStatus {
+    SecretMissing,
+    Expired,
+    Invalid,
+    FallsShort,
+    Expiring,
+    CheckFailed,
+    Unchecked,
+    Ready,
+}
 
 /// How bad a token's state is, best first: the icon, colour and group each
 /// place shows it in. The words always say the same as the colour.

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::check::{resolve_ca_file, CheckRequest};
 use crate::endpoint::{self, EndpointError};
-use crate::model::{ProviderKind, TokenKindId};
+use crate::model::{ProviderKind, TargetField, TokenKindId};
 use crate::providers::{self, NewTokenPage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -114,6 +114,95 @@ impl TokenTarget {
     }
 }
 
+/// Why a target cannot be checked as given, in the provider's own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceProblem {
+    /// The provider's tokens never serve a `field` (a GitLab token has no
+    /// organization).
+    NotApplicable {
+        field: TargetField,
+        provider: &'static str,
+    },
+    /// The kind's check needs `field`: `why`, and what to type.
+    Missing {
+        field: TargetField,
+        why: String,
+        value_name: String,
+    },
+}
+
+/// The fields in the order problems with them are reported.
+const FIELDS: [TargetField; 5] = [
+    TargetField::Org,
+    TargetField::Repo,
+    TargetField::Project,
+    TargetField::Group,
+    TargetField::Workspace,
+];
+
+/// Checks the fields `given` says were filled in against what the
+/// provider's token kinds ask for (the catalogue's `fields`): a field none
+/// of its kinds asks for, or one the kind requires (every kind, when the
+/// kind is not known). Provider-neutral: the words come from the provider.
+pub fn place_problem(
+    provider: ProviderKind,
+    kind: Option<TokenKindId>,
+    given: impl Fn(TargetField) -> bool,
+) -> Option<PlaceProblem> {
+    let provider = providers::get(provider);
+    let mut kinds = Vec::new();
+    for deployment in provider.deployments() {
+        for info in deployment.token_kinds {
+            if !kinds
+                .iter()
+                .any(|k: &crate::model::TokenKindInfo| k.id == info.id)
+            {
+                kinds.push(info);
+            }
+        }
+    }
+    for field in FIELDS {
+        let asked = kinds
+            .iter()
+            .any(|k| k.fields.iter().any(|f| f.field == field));
+        if given(field) && !asked {
+            return Some(PlaceProblem::NotApplicable {
+                field,
+                provider: provider.name(),
+            });
+        }
+    }
+    let needed: Vec<&crate::model::FieldSpec> = match kind {
+        Some(kind) => kinds
+            .iter()
+            .filter(|k| k.id == kind)
+            .flat_map(|k| k.fields.iter().filter(|f| f.required))
+            .collect(),
+        None => kinds
+            .first()
+            .map(|first| {
+                first
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        kinds
+                            .iter()
+                            .all(|k| k.fields.iter().any(|g| g.field == f.field && g.required))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    needed
+        .into_iter()
+        .find(|spec| !given(spec.field))
+        .map(|spec| PlaceProblem::Missing {
+            field: spec.field,
+            why: spec.why.clone(),
+            value_name: spec.value_name.clone(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +241,99 @@ mod tests {
             target.to_request(),
             Err(EndpointError::Insecure { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    fn problem(
+        provider: ProviderKind,
+        kind: Option<TokenKindId>,
+        filled: &[TargetField],
+    ) -> Option<PlaceProblem> {
+        place_problem(provider, kind, |f| filled.contains(&f))
+    }
+
+    #[test]
+    fn a_field_no_kind_of_the_provider_asks_for_does_not_apply() {
+        assert_eq!(
+            problem(ProviderKind::Gitlab, None, &[TargetField::Org]),
+            Some(PlaceProblem::NotApplicable {
+                field: TargetField::Org,
+                provider: "GitLab"
+            })
+        );
+        assert!(matches!(
+            problem(ProviderKind::Github, None, &[TargetField::Workspace]),
+            Some(PlaceProblem::NotApplicable {
+                field: TargetField::Workspace,
+                ..
+            })
+        ));
+        assert_eq!(
+            problem(
+                ProviderKind::Github,
+                None,
+                &[TargetField::Org, TargetField::Repo]
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_kind_names_the_field_its_check_needs_and_why() {
+        let Some(PlaceProblem::Missing {
+            field,
+            why,
+            value_name,
+        }) = problem(ProviderKind::Gitlab, Some(TokenKindId::Project), &[])
+        else {
+            panic!("project needed")
+        };
+        assert_eq!(field, TargetField::Project);
+        assert_eq!(why, "a project access token is checked against its project");
+        assert_eq!(value_name, "GROUP/PROJECT");
+        assert_eq!(
+            problem(ProviderKind::Gitlab, Some(TokenKindId::Personal), &[]),
+            None
+        );
+        assert!(matches!(
+            problem(ProviderKind::Github, Some(TokenKindId::FineGrained), &[]),
+            Some(PlaceProblem::Missing {
+                field: TargetField::Repo,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn without_a_kind_only_what_every_kind_needs_is_required() {
+        // Every Bitbucket token is checked against its workspace...
+        assert!(matches!(
+            problem(ProviderKind::Bitbucket, None, &[]),
+            Some(PlaceProblem::Missing {
+                field: TargetField::Workspace,
+                ..
+            })
+        ));
+        // ...but only a repository token against a repository.
+        assert_eq!(
+            problem(ProviderKind::Bitbucket, None, &[TargetField::Workspace]),
+            None
+        );
+        assert!(matches!(
+            problem(
+                ProviderKind::Bitbucket,
+                Some(TokenKindId::Repository),
+                &[TargetField::Workspace]
+            ),
+            Some(PlaceProblem::Missing {
+                field: TargetField::Repo,
+                ..
+            })
+        ));
+        assert_eq!(problem(ProviderKind::Gitlab, None, &[]), None);
     }
 }

@@ -44,6 +44,10 @@ pub trait Provider: Send + Sync {
     /// Prefixes this provider's tokens carry, so a token is never sent to
     /// another provider and never taken for an address.
     fn token_prefixes(&self) -> &'static [&'static str];
+    /// The kind a token's value shows it is, where its prefix tells.
+    fn kind_of_token(&self, _token: &str) -> Option<TokenKindId> {
+        None
+    }
     /// The cloud service's addresses.
     fn cloud_api_url(&self) -> &'static str;
     fn cloud_web_url(&self) -> &'static str;

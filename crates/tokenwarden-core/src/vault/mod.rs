@@ -33,13 +33,14 @@ use ts_rs::TS;
 use crate::check::Clock;
 use crate::checker::Checker;
 
+pub use crate::status::TokenStatus;
 pub use keychain::{KeychainError, KeyringStore, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};
 pub use names::{name_problem, suggest_name};
 pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
 pub use record::{LastCheck, Pending, TokenRecord, VaultData, FORMAT_VERSION};
 pub use timed::TimedStore;
-pub use view::{SecretState, TokenStatus, TokenView};
+pub use view::{SecretState, TokenView};
 
 /// The keychain service every entry is stored under (the app identifier).
 pub const KEYCHAIN_SERVICE: &str = "dev.tokenwarden.app";

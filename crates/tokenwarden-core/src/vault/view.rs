@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::record::TokenRecord;
 use crate::check::{Verdict, EXPIRES_SOON_DAYS};
-use crate::status::{days_left, days_left_words, Wording};
+use crate::status::{days_left, days_left_words, TokenStatus, Wording};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -18,21 +18,6 @@ pub enum SecretState {
     Missing,
     /// The keychain could not be asked (locked, unavailable).
     Unknown,
-}
-
-/// The one-word state of a token, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum TokenStatus {
-    SecretMissing,
-    Expired,
-    Invalid,
-    FallsShort,
-    Expiring,
-    CheckFailed,
-    Unchecked,
-    Ready,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -9,4 +9,5 @@ mod checks_gitlab;
 mod checks_hostile_server;
 mod checks_private_ca;
 mod deep_links;
+mod layering;
 mod support;

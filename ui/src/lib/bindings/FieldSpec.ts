@@ -8,4 +8,13 @@ export type FieldSpec = { field: TargetField, label: string, placeholder: string
 /**
  * Said beside the label: why it is asked, or whether it may be left out.
  */
-qualifier: string, };
+qualifier: string, 
+/**
+ * Why a check needs it, said when it is missing ("a project access
+ * token is checked against its project").
+ */
+why: string, 
+/**
+ * What to type, in a usage line's words ("GROUP/PROJECT").
+ */
+value_name: string, };

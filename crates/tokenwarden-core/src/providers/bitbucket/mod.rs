@@ -114,6 +114,13 @@ impl Provider for Bitbucket {
     }
 }
 
+fn workspace_field() -> FieldSpec {
+    FieldSpec::required(TargetField::Workspace, "Workspace", "acme").because(
+        "Bitbucket tokens are checked against their workspace",
+        "NAME",
+    )
+}
+
 fn deployment() -> Deployment {
     Deployment {
         id: DeploymentId::BitbucketCloud,
@@ -167,11 +174,14 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
         ],
         fields: if id == TokenKindId::Repository {
             vec![
-                FieldSpec::required(TargetField::Workspace, "Workspace", "acme"),
-                FieldSpec::required(TargetField::Repo, "Repository slug", "web"),
+                workspace_field(),
+                FieldSpec::required(TargetField::Repo, "Repository slug", "web").because(
+                    "a repository access token is checked against its repository",
+                    "SLUG",
+                ),
             ]
         } else {
-            vec![FieldSpec::required(TargetField::Workspace, "Workspace", "acme")]
+            vec![workspace_field()]
         },
         page: NewTokenPageInfo {
             prefilled: false,

@@ -65,6 +65,16 @@ impl Provider for GitHub {
         &["github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
     }
 
+    fn kind_of_token(&self, token: &str) -> Option<TokenKindId> {
+        if token.starts_with("github_pat_") {
+            Some(TokenKindId::FineGrained)
+        } else if token.starts_with("ghp_") {
+            Some(TokenKindId::Classic)
+        } else {
+            None
+        }
+    }
+
     fn cloud_api_url(&self) -> &'static str {
         CLOUD_API_URL
     }
@@ -139,6 +149,10 @@ fn fields(repo_required: bool) -> Vec<FieldSpec> {
                 "acme/web",
                 true,
                 "(required: the token is checked on it)",
+            )
+            .because(
+                "a fine-grained GitHub token is checked against a repository it was given",
+                "OWNER/NAME",
             )
         } else {
             FieldSpec::with(

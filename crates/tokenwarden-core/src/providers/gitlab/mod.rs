@@ -224,8 +224,12 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
         notes: vec![],
         fields: vec![if id == TokenKindId::Group {
             FieldSpec::required(TargetField::Group, "Group path", "group")
+                .because("a group access token is checked against its group", "PATH")
         } else {
-            FieldSpec::required(TargetField::Project, "Project path", "group/project")
+            FieldSpec::required(TargetField::Project, "Project path", "group/project").because(
+                "a project access token is checked against its project",
+                "GROUP/PROJECT",
+            )
         }],
         page: prefilled_page(),
     }
