@@ -2,6 +2,7 @@
 //! per concern. One test binary keeps link time down on a small machine.
 //! The CLI, run as a process, is tested in crates/tokenwarden-cli/tests/cli.
 
+mod architecture_doc;
 mod checks_bitbucket;
 mod checks_fault_storms;
 mod checks_github;
