@@ -12,6 +12,7 @@ pub mod check;
 pub mod checker;
 pub mod destinations;
 pub mod endpoint;
+pub mod export;
 pub mod jsonfile;
 pub mod model;
 pub mod notify;
