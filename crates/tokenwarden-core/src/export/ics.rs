@@ -184,6 +184,21 @@ mod tests {
     }
 
     #[test]
+    fn long_non_ascii_text_is_folded_at_75_octets_and_unfolds_to_itself() {
+        let at = Utc.with_ymd_and_hms(2027, 3, 1, 10, 0, 0).unwrap();
+        let mut r = record("b", Some(at));
+        r.description =
+            "Déploiement de l'équipe plateforme — production, Zürich; 東京 the rest ".repeat(4);
+        let text = ics(&[token(r.clone())], &settings(&[1]), now());
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
+        }
+        let unfolded = text.replace("\r\n ", "");
+        let escaped = r.description.replace(',', "\\,").replace(';', "\\;");
+        assert!(unfolded.contains(&escaped), "{unfolded}");
+    }
+
+    #[test]
     fn an_empty_vault_is_a_valid_empty_calendar() {
         let text = ics(&[], &settings(&[]), now());
         assert!(text.contains("BEGIN:VCALENDAR\r\n") && text.contains("END:VCALENDAR\r\n"));
