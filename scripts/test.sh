@@ -62,6 +62,9 @@ if [[ $ui_built -eq 1 ]]; then
   step "Desktop shell against a real D-Bus session (resume from suspend)" \
     tests/harness/desktop-session.sh --services "dbus" -- \
     cargo test --locked -p tokenwarden-desktop --lib -- --ignored
+  step "Exports against real node_exporter, promtool and icalendar" \
+    tests/harness/desktop-session.sh --services "dbus keyring" -- \
+    tests/exports/run.sh
   step "TypeScript bindings are up to date" bindings_are_current
   if step "Build the app, the CLI and the simulator" cargo build --locked; then
     step "End-to-end tests (real window, tauri-driver)" \

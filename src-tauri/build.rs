@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "send_test_notification",
+    "export_calendar",
     "listen_open_requests",
     "token_reminders",
     "set_token_reminders",

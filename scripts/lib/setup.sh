@@ -19,8 +19,11 @@ BUILD_PACKAGES=(build-essential pkg-config file curl ca-certificates git python3
 # Secret Service, a notification server, the WebKit WebDriver, and the tools
 # that take screenshots of the window; a window manager (openbox) and wmctrl
 # for closing and focusing windows the way a desktop does.
+# The exports' tests add the real readers of an export: node_exporter (its
+# textfile collector), Prometheus for promtool, Python's icalendar parser.
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst libnotify-bin
-  webkit2gtk-driver imagemagick xdotool openbox wmctrl)
+  webkit2gtk-driver imagemagick xdotool openbox wmctrl
+  prometheus-node-exporter prometheus python3-icalendar)
 
 ensure_apt_packages() {
   local missing=()

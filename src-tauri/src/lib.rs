@@ -124,6 +124,7 @@ pub fn run() {
             commands::settings::get_settings,
             commands::settings::save_settings,
             commands::settings::send_test_notification,
+            commands::settings::export_calendar,
             commands::reminders::token_reminders,
             commands::reminders::set_token_reminders,
             commands::links::new_token_link,

@@ -45,6 +45,31 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Delete a stored token: its keychain entry and its metadata.
     Rm(RmArgs),
+    /// Export every token's expiry and state, for Prometheus
+    /// (node_exporter's textfile collector) or a calendar (.ics).
+    /// Metadata only: never a secret.
+    ///
+    /// Exit status: 0 written; 64 usage error; 74 the vault, its metadata
+    /// or the output file could not be read or written.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The Prometheus text exposition format (0.0.4).
+    Prometheus,
+    /// An iCalendar file (RFC 5545): an all-day event per expiry.
+    Ics,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to FILE atomically (a temporary file in the same folder, then
+    /// a rename) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

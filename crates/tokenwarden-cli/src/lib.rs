@@ -6,6 +6,7 @@
 //! not compile clap, owo-colors or rpassword.
 
 mod args;
+mod export;
 mod output;
 mod validate;
 mod vault;
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => runtime.block_on(vault::check(args)),
         Command::Rotate(args) => runtime.block_on(vault::rotate(args)),
         Command::Rm(args) => vault::rm(args),
+        Command::Export(args) => export::run(args),
     };
     ExitCode::from(code)
 }

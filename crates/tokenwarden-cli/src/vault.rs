@@ -19,7 +19,7 @@ use super::{read_token_from_stdin, usage_error, EXIT_USAGE};
 /// Exit status when the keychain or the metadata file fails (EX_IOERR).
 pub const EXIT_IO: u8 = 74;
 
-fn fail(error: &VaultError) -> u8 {
+pub(crate) fn fail(error: &VaultError) -> u8 {
     eprintln!("error: {error}");
     match error {
         VaultError::NotFound(_)
@@ -35,7 +35,7 @@ fn fail(error: &VaultError) -> u8 {
     }
 }
 
-fn open(timeout_secs: u64) -> Result<Vault, u8> {
+pub(crate) fn open(timeout_secs: u64) -> Result<Vault, u8> {
     let config = VaultConfig::from_env().map_err(|e| fail(&e))?;
     let (vault, notices) =
         Vault::open(&config, checker(timeout_secs), Arc::new(SystemClock)).map_err(|e| fail(&e))?;

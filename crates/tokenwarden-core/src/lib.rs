@@ -5,13 +5,14 @@
 //! Layers, each importing only those below it (ARCHITECTURE.md):
 //! `model` and `secret` (the shared vocabulary) → `check` (the toolkit
 //! checks share) → `providers` (one folder each, behind a registry) →
-//! `endpoint`, `catalogue`, `checker`, `target` → `vault`, `watch`, `rotation`, `destinations`. The CLI (`crates/tokenwarden-cli`) and the desktop shell sit on top.
+//! `endpoint`, `catalogue`, `checker`, `target` → `vault`, `watch`, `rotation`, `destinations` → `export`. The CLI (`crates/tokenwarden-cli`) and the desktop shell sit on top.
 
 pub mod catalogue;
 pub mod check;
 pub mod checker;
 pub mod destinations;
 pub mod endpoint;
+pub mod export;
 pub mod jsonfile;
 pub mod model;
 pub mod notify;

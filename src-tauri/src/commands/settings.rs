@@ -167,3 +167,79 @@ pub fn send_test_notification() -> Result<(), CommandError> {
         })
         .map_err(|e| CommandError::new(ErrorCode::Notifications, e.to_string()))
 }
+
+/// What "Export to calendar" did: the file written, or nothing when the
+/// user closed the save dialog.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct CalendarExport {
+    /// Where the `.ics` was written; None when the dialog was cancelled.
+    pub path: Option<String>,
+    /// How many tokens have an event (those with an expiry date).
+    pub events: usize,
+}
+
+/// "Export to calendar": asks where to save in the platform's own save
+/// dialog (the webview never supplies a path), then writes an iCalendar
+/// file of every expiry there, atomically (`core::export`).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display))]
+pub async fn export_calendar(
+    app: AppHandle,
+    window: tauri::WebviewWindow,
+    state: State<'_, AppState>,
+) -> Result<CalendarExport, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    use tokenwarden_core::export::{self, ExportToken};
+
+    let vault = state.vault()?;
+    let dir = state.data_dir()?;
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export token expiry to a calendar")
+        .set_file_name("tokenwarden.ics")
+        .add_filter("iCalendar", &["ics"])
+        .set_parent(&window)
+        .save_file(move |path| {
+            let _ = answer.send(path);
+        });
+    let Some(chosen) = answered.await.ok().flatten() else {
+        return Ok(CalendarExport {
+            path: None,
+            events: 0,
+        });
+    };
+    let path = chosen.into_path().map_err(|e| {
+        CommandError::new(
+            ErrorCode::Storage,
+            format!("That place cannot be written to: {e}"),
+        )
+    })?;
+    let settings = Settings::load(&dir).unwrap_or_default();
+    let written = tauri::async_runtime::spawn_blocking(move || {
+        let tokens: Vec<ExportToken> = vault
+            .list()?
+            .into_iter()
+            .map(ExportToken::from_vault)
+            .collect();
+        let events = tokens
+            .iter()
+            .filter(|t| t.token.record.expires_at.is_some())
+            .count();
+        let text = export::ics(&tokens, &settings.alerts, chrono::Utc::now());
+        export::write_atomic(&path, &text).map_err(|e| {
+            CommandError::new(
+                ErrorCode::Storage,
+                format!("The calendar could not be saved to {}: {e}", path.display()),
+            )
+        })?;
+        Ok::<_, CommandError>(CalendarExport {
+            path: Some(path.display().to_string()),
+            events,
+        })
+    })
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    Ok(written)
+}

@@ -5,6 +5,7 @@
 // A pasted token goes to Rust once, in `checkNewToken`; from then on the
 // UI holds only the handle Rust returns.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { CalendarExport } from './bindings/CalendarExport';
 import type { Catalogue } from './bindings/Catalogue';
 import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
@@ -120,6 +121,19 @@ export function saveSettings(input: SettingsInput): Promise<void> {
 export function sendTestNotification(): Promise<void> {
   return invoke('send_test_notification');
 }
+
+/**
+ * "Export to calendar": Rust asks where to save in the system's own save
+ * dialog (the webview never chooses the path) and writes the .ics there.
+ * `path` is null when the dialog was cancelled.
+ */
+export function exportCalendar(): Promise<CalendarExport> {
+  return invoke<CalendarExport>('export_calendar');
+}
+
+/** The command that writes the Prometheus export, as the README sets it up. */
+export const PROMETHEUS_EXPORT_COMMAND =
+  'tokenwarden export --format prometheus --output /var/lib/prometheus/node-exporter/tokenwarden.prom';
 
 function isCommandError(error: unknown): error is CommandError {
   return (

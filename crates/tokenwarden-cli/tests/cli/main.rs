@@ -7,6 +7,7 @@
 //! tests/harness/desktop-session.sh with `--ignored`. No other test here is
 //! ignored.
 
+mod export;
 mod private_ca;
 mod support;
 mod validate;

@@ -90,3 +90,49 @@ describe('Settings', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('not available');
   });
 });
+
+describe('Settings: export', () => {
+  it('exports the calendar through Rust, which asks for the path, and says where it went', async () => {
+    const calls = backend({
+      export_calendar: () => ({ path: '/home/me/tokenwarden.ics', events: 3 }),
+    });
+    const user = userEvent.setup();
+    render(Settings, { onback: vi.fn() });
+    await user.click(await screen.findByRole('button', { name: 'Export to calendar' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Saved 3 expiry dates to /home/me/tokenwarden.ics',
+    );
+    // The webview passes no path: the save dialog is Rust's.
+    expect(calls.find((c) => c.cmd === 'export_calendar')?.args).toEqual({});
+  });
+
+  it('says nothing when the save dialog is cancelled, and reports a failure in words', async () => {
+    let fail = false;
+    backend({
+      export_calendar: () => {
+        if (fail) {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects an invoke with the command's serialized error, not an Error
+          throw { code: 'storage', message: 'The calendar could not be saved to /x.ics' };
+        }
+        return { path: null, events: 0 };
+      },
+    });
+    const user = userEvent.setup();
+    render(Settings, { onback: vi.fn() });
+    const button = await screen.findByRole('button', { name: 'Export to calendar' });
+    await user.click(button);
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    fail = true;
+    await user.click(button);
+    expect(await screen.findByRole('alert')).toHaveTextContent('could not be saved');
+  });
+
+  it('shows the command for the Prometheus export', async () => {
+    backend();
+    render(Settings, { onback: vi.fn() });
+    expect(
+      await screen.findByText(/tokenwarden export --format prometheus --output/),
+    ).toBeVisible();
+  });
+});
