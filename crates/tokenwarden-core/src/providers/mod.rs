@@ -80,6 +80,12 @@ pub trait Provider: Send + Sync {
         token: &'a TokenSecret,
         report: &'a mut CheckReport,
     ) -> BoxFuture<'a, ()>;
+    /// Why `token`, though this provider's, must not be sent as the kind of
+    /// token these checks take (an Atlassian API token is not a Bitbucket
+    /// access token), saying which token to create instead.
+    fn refuse_token(&self, _token: &str) -> Option<String> {
+        None
+    }
     /// How a token asks the provider for its own replacement, where the
     /// provider offers that.
     fn self_rotation(&self) -> Option<&dyn SelfRotation> {

@@ -61,12 +61,14 @@ impl Provider for GitLab {
         TokenKindId::Project
     }
 
-    /// GitLab's token prefixes. Self-managed instances may change `glpat-`,
-    /// so a token is never refused for lacking a prefix, only for carrying
-    /// another provider's.
+    /// GitLab's token prefixes (GitLab's token prefix table; `glpat-` also
+    /// in its routable form `glpat-<base64>.<2 chars>.<7-9 chars>`).
+    /// Self-managed instances may change `glpat-`, so a token is never
+    /// refused for lacking a prefix, only for carrying another provider's.
     fn token_prefixes(&self) -> &'static [&'static str] {
         &[
-            "glpat-", "gloas-", "gldt-", "glrt-", "glptt-", "glft-", "glimt-", "glsoat-",
+            "glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-",
+            "glagent-", "glsoat-", "glffct-", "glwt-",
         ]
     }
 
