@@ -139,12 +139,25 @@ impl SelfRotation for GitLab {
     }
 }
 
+/// The personal token page reads name and scopes from its address.
 fn prefilled_page() -> NewTokenPageInfo {
     NewTokenPageInfo {
         prefilled: true,
         note: "pre-filled where the provider allows".into(),
     }
 }
+
+/// Project and group token pages read nothing from their address and start
+/// at the Guest role (PROVIDERS.md, "Real behaviours"): say what to pick.
+fn bot_page() -> NewTokenPageInfo {
+    NewTokenPageInfo {
+        prefilled: false,
+        note: format!("GitLab fills in nothing there: {BOT_PAGE_CHOICES}"),
+    }
+}
+
+/// What to choose on a project or group token page, in GitLab's words.
+const BOT_PAGE_CHOICES: &str = "choose the role Maintainer (or Owner), since the page starts at Guest; tick the scopes api and read_repository; and set an expiration date (at most a year)";
 
 /// gitlab.com, or a self-managed instance when `self_managed`.
 fn deployment(self_managed: bool) -> Deployment {
@@ -154,10 +167,21 @@ fn deployment(self_managed: bool) -> Deployment {
         "Belongs to a bot user of one project, so it keeps working when people leave; the recommended choice for one repository.",
         true,
     );
+    let mut group = bot_kind(
+        TokenKindId::Group,
+        "Group access token",
+        "Belongs to a bot user of a group and reaches every project in it; use it when one token serves many projects.",
+        false,
+    );
     if !self_managed {
-        project
-            .notes
-            .push("Project access tokens on gitlab.com need the Premium tier or above.".into());
+        project.notes.insert(
+            0,
+            "Project access tokens on gitlab.com need the Premium or Ultimate tier.".into(),
+        );
+        group.notes.insert(
+            0,
+            "Group access tokens on gitlab.com need the Premium or Ultimate tier.".into(),
+        );
     }
     Deployment {
         id: if self_managed {
@@ -189,16 +213,7 @@ fn deployment(self_managed: bool) -> Deployment {
                 api_url: CLOUD_API_URL.into(),
             }
         },
-        token_kinds: vec![
-            project,
-            bot_kind(
-                TokenKindId::Group,
-                "Group access token",
-                "Belongs to a bot user of a group and reaches every project in it; use it when one token serves many projects.",
-                false,
-            ),
-            personal_kind(),
-        ],
+        token_kinds: vec![project, group, personal_kind()],
     }
 }
 
@@ -223,13 +238,20 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
         summary: summary.into(),
         recommended,
         requirements,
-        notes: vec![],
+        notes: vec![format!(
+            "GitLab's {} page fills in nothing from the link: {BOT_PAGE_CHOICES}.",
+            if id == TokenKindId::Group {
+                "group token"
+            } else {
+                "project token"
+            }
+        )],
         fields: vec![if id == TokenKindId::Group {
             FieldSpec::required(TargetField::Group, "Group path", "group")
         } else {
             FieldSpec::required(TargetField::Project, "Project path", "group/project")
         }],
-        page: prefilled_page(),
+        page: bot_page(),
     }
 }
 
@@ -275,8 +297,39 @@ mod tests {
     }
 
     #[test]
-    fn premium_note_only_on_gitlab_com() {
-        assert!(deployment(false).token_kinds[0].notes[0].contains("Premium"));
-        assert!(deployment(true).token_kinds[0].notes.is_empty());
+    fn premium_note_only_on_gitlab_com_for_project_and_group_tokens() {
+        for kind in &deployment(false).token_kinds[..2] {
+            assert!(
+                kind.notes[0].contains("Premium or Ultimate"),
+                "{:?}",
+                kind.id
+            );
+        }
+        for kind in &deployment(true).token_kinds {
+            assert!(!kind.notes.iter().any(|n| n.contains("Premium")));
+        }
+        assert!(deployment(false).token_kinds[2].notes.is_empty());
+    }
+
+    #[test]
+    fn only_the_personal_page_is_called_pre_filled() {
+        for self_managed in [false, true] {
+            let kinds = deployment(self_managed).token_kinds;
+            for kind in &kinds[..2] {
+                assert!(!kind.page.prefilled);
+                assert!(!kind.page.note.contains("pre-filled"));
+                for words in [
+                    "Maintainer",
+                    "Guest",
+                    "api",
+                    "read_repository",
+                    "expiration",
+                ] {
+                    assert!(kind.page.note.contains(words), "{words}");
+                    assert!(kind.notes.iter().any(|n| n.contains(words)), "{words}");
+                }
+            }
+            assert!(kinds[2].page.prefilled);
+        }
     }
 }
