@@ -300,3 +300,81 @@ async fn rotate_revokes_the_old_token_and_returns_a_new_one() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn project_and_group_tokens_rotate_at_their_own_endpoints_and_405_elsewhere() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_gitlab_project("acme/web", 42);
+    sim.add_gitlab_group("acme", 7);
+    let api = sim.gitlab_api_url();
+    let project = sim.add_token(
+        TokenSpec::gitlab(TokenKind::GitlabProject, "project_42_bot", &["api"])
+            .target("acme/web", 40),
+    );
+    let group = sim.add_token(
+        TokenSpec::gitlab(TokenKind::GitlabGroup, "group_7_bot", &["self_rotate"])
+            .target("acme", 40),
+    );
+    let personal = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "jane",
+        &["api"],
+    ));
+    let post = |path: String, token: String| {
+        let api = api.clone();
+        async move {
+            let response = client()
+                .post(format!("{api}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Not the kind that endpoint rotates: GitLab's 405.
+    for (path, token) in [
+        ("/personal_access_tokens/self/rotate", &project),
+        ("/projects/acme%2Fweb/access_tokens/self/rotate", &personal),
+        ("/projects/acme%2Fweb/access_tokens/self/rotate", &group),
+        ("/groups/acme/access_tokens/self/rotate", &project),
+    ] {
+        let (status, body) = post(path.into(), token.clone()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(body, json!({ "message": "405 Method Not Allowed" }));
+    }
+    let (status, body) = post(
+        "/projects/acme%2Fnope/access_tokens/self/rotate".into(),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], "404 Project Not Found");
+    // More than a year ahead is refused.
+    let far = Utc::now().date_naive() + chrono::Duration::days(400);
+    let (status, _) = post(
+        format!("/projects/42/access_tokens/self/rotate?expires_at={far}"),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let until = Utc::now().date_naive() + chrono::Duration::days(90);
+    let (status, body) = post(
+        format!("/projects/acme%2Fweb/access_tokens/self/rotate?expires_at={until}"),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["expires_at"], until.to_string());
+    let new = body["token"].as_str().unwrap();
+    assert_eq!(sim.token(new).unwrap().kind, TokenKind::GitlabProject);
+    assert!(!sim.is_active(&project));
+
+    // Without expires_at the new token gets one week.
+    let (status, body) = post("/groups/7/access_tokens/self/rotate".into(), group.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let week = Utc::now().date_naive() + chrono::Duration::days(7);
+    assert_eq!(body["expires_at"], week.to_string());
+}

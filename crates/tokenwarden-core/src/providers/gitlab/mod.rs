@@ -124,6 +124,14 @@ impl Provider for GitLab {
 }
 
 impl SelfRotation for GitLab {
+    /// Personal, project and group access tokens all rotate themselves.
+    fn offers(&self, kind: TokenKindId) -> bool {
+        matches!(
+            kind,
+            TokenKindId::Personal | TokenKindId::Project | TokenKindId::Group
+        )
+    }
+
     fn may_self_rotate(&self, scopes: &[String]) -> bool {
         rotate::may_self_rotate(scopes)
     }
@@ -131,11 +139,11 @@ impl SelfRotation for GitLab {
     fn rotate<'a>(
         &'a self,
         http: &'a Http,
-        api: &'a Url,
+        request: &'a CheckRequest,
         token: &'a TokenSecret,
-        expires_at: Option<NaiveDate>,
+        expires_at: NaiveDate,
     ) -> BoxFuture<'a, Result<TokenSecret, SelfRotateError>> {
-        rotate::self_rotate(http, api, token, expires_at).boxed()
+        rotate::self_rotate(http, request, token, expires_at).boxed()
     }
 }
 
