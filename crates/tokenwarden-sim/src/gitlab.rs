@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Days, NaiveDate, SecondsFormat, Utc};
@@ -46,6 +46,17 @@ pub(crate) fn api() -> Router<App> {
         .route("/projects/{id}/members/all/{user_id}", get(project_member))
         .route("/groups/{id}/members/all/{user_id}", get(group_member))
         .fallback(fallback)
+}
+
+/// Rack::Attack's answer to a banned address: 403, plain text
+/// "Forbidden", no rate-limit headers (GitLab docs, "Abuse and failed
+/// authentication bans": "No response headers are provided").
+fn banned() -> Response {
+    let mut response = (StatusCode::FORBIDDEN, "Forbidden\n").into_response();
+    response
+        .headers_mut()
+        .insert("content-type", hv("text/plain"));
+    response
 }
 
 fn unauthorized() -> Response {
@@ -104,17 +115,36 @@ impl FromRequestParts<App> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let value = credential(&parts.headers, SCHEMES).ok_or_else(unauthorized)?;
-        let state = app.shared.state.lock();
-        let record = match state.token(&value) {
-            Some(record) if record.spec.provider == Provider::Gitlab => record.clone(),
-            _ => return Err(unauthorized()),
-        };
-        if !record.is_active() {
-            return Err(rejected(&record));
+        let mut state = app.shared.state.lock();
+        let now = Utc::now();
+        if state.gitlab_ban.until.is_some_and(|until| until > now) {
+            return Err(banned());
         }
-        drop(state);
-        Ok(Caller { value, record })
+        let value = credential(&parts.headers, SCHEMES);
+        let record = value.as_ref().and_then(|v| state.token(v)).cloned();
+        let outcome = match (value, record) {
+            (Some(value), Some(record)) if record.spec.provider == Provider::Gitlab => {
+                if record.is_active() {
+                    Ok(Caller { value, record })
+                } else {
+                    Err(rejected(&record))
+                }
+            }
+            _ => Err(unauthorized()),
+        };
+        let ban = &mut state.gitlab_ban;
+        if let Some(after) = ban.after {
+            if outcome.is_err() {
+                ban.failures += 1;
+                if ban.failures >= after {
+                    ban.until = Some(now + chrono::Duration::hours(1));
+                }
+            } else {
+                // A successful authentication resets the count.
+                ban.failures = 0;
+            }
+        }
+        outcome
     }
 }
 

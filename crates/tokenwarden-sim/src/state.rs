@@ -83,6 +83,17 @@ pub(crate) struct State {
     behaviours: HashMap<Provider, Behaviour>,
     requests: HashMap<Provider, Vec<RecordedRequest>>,
     next_id: u64,
+    /// GitLab's failed-authentication ban (`gitlab.rs`).
+    pub gitlab_ban: GitlabBan,
+}
+
+/// GitLab's failed-authentication ban: off unless a test sets `after`.
+#[derive(Debug, Default)]
+pub(crate) struct GitlabBan {
+    /// Failed authentications (from the one client address) that trigger it.
+    pub after: Option<u32>,
+    pub failures: u32,
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl State {

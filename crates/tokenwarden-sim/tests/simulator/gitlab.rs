@@ -378,3 +378,32 @@ async fn project_and_group_tokens_rotate_at_their_own_endpoints_and_405_elsewher
     let week = Utc::now().date_naive() + chrono::Duration::days(7);
     assert_eq!(body["expires_at"], week.to_string());
 }
+
+#[tokio::test]
+async fn too_many_failed_authentications_ban_the_address_with_a_plain_403() {
+    let sim = Simulator::start().await.unwrap();
+    let api = sim.gitlab_api_url();
+    let good = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "jane",
+        &["api"],
+    ));
+    sim.ban_gitlab_after_failed_auths(2);
+    let get = |token: &str| {
+        let url = format!("{api}/personal_access_tokens/self");
+        let token = token.to_owned();
+        async move { client().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    // A success resets the count.
+    assert_eq!(get(&good).await.status(), StatusCode::OK);
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    // Banned: every request, even with a good token.
+    let response = get(&good).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.headers()["content-type"], "text/plain");
+    assert!(response.headers().get("retry-after").is_none());
+    assert!(response.headers().get("ratelimit-remaining").is_none());
+    assert_eq!(response.text().await.unwrap(), "Forbidden\n");
+}
