@@ -53,7 +53,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         assert_eq!(
             keep_lifetime(at("2026-06-01"), Some(at("2026-12-01")), today),
-            NaiveDate::from_ymd_opt(2027, 5, 2).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 5, 31).unwrap(),
             "183 days again"
         );
         assert_eq!(
