@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "recheck_tokens",
     "remove_token",
     "rotate_token",
+    "self_rotate_token",
     "edit_token",
     "new_token_link",
     "open_new_token_page",

@@ -84,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
         let Answer::Response(response) = answer else {
             continue;
         };
-        match rotation_outcome(response) {
+        match rotation_outcome(response, "personal access token") {
             Ok(new) => {
                 assert!(matches!(response.status.as_u16(), 200 | 201));
                 assert!(!new.is_empty());

@@ -118,6 +118,7 @@ pub fn run() {
             commands::tokens::recheck_tokens,
             commands::tokens::remove_token,
             commands::tokens::rotate_token,
+            commands::tokens::self_rotate_token,
             commands::tokens::edit_token,
             commands::tokens::take_open_request,
             commands::tokens::listen_open_requests,

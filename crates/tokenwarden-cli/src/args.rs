@@ -2,7 +2,7 @@
 //! contract: see the README's "Command line" section.
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokenwarden_core::model::{ProviderKind, TokenKindId};
 use tokenwarden_core::providers;
 
@@ -153,11 +153,14 @@ pub struct RotateArgs {
         conflicts_with = "self_rotate"
     )]
     pub token_stdin: bool,
-    /// GitLab only: have GitLab issue the new value itself (it revokes the
-    /// old one); needs the api or self_rotate scope.
+    /// GitLab personal, project and group access tokens: have GitLab issue
+    /// the new value itself (it revokes the old one); needs the api or
+    /// self_rotate scope.
     #[arg(long)]
     pub self_rotate: bool,
-    /// With --self-rotate: the new token's expiry (GitLab's default is a week).
+    /// With --self-rotate: the new token's expiry. Always sent; by default
+    /// the old token's lifetime again from today (at most a year), printed
+    /// before rotating.
     #[arg(long, value_name = "YYYY-MM-DD", requires = "self_rotate")]
     pub expires_at: Option<chrono::NaiveDate>,
     #[arg(long)]

@@ -247,6 +247,18 @@ pub async fn rotate(args: RotateArgs) -> u8 {
         Err(code) => return code,
     };
     let outcome = if args.self_rotate {
+        // Say which expiry is sent before anything is asked (on stderr, so
+        // `--json` stays one object).
+        match args.expires_at {
+            Some(date) => eprintln!("The new token will expire on {date} (as asked)."),
+            None => match vault.self_rotation_expiry(&args.name) {
+                Ok(Some(date)) => eprintln!(
+                    "The new token will expire on {date}, keeping the old token's lifetime (--expires-at to choose another date)."
+                ),
+                Ok(None) => {}
+                Err(error) => return fail(&error),
+            },
+        }
         vault.rotate_self(&args.name, args.expires_at).await
     } else {
         let request = match vault

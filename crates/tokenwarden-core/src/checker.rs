@@ -179,6 +179,9 @@ fn refuse_before_sending(
             "The token is empty: paste the whole value the provider showed.".into(),
         ));
     }
+    if let Some(why) = providers::get(request.provider).refuse_token(token.expose()) {
+        return Some((ProblemCode::WrongTokenType, why));
+    }
     if let Some(owner) = providers::provider_of_token(token.expose()) {
         if owner != request.provider {
             return Some((

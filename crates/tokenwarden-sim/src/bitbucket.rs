@@ -42,9 +42,17 @@ fn error(status: StatusCode, message: &str) -> Response {
 
 /// Scope families: a requirement is met by any scope of its family.
 const FAMILIES: &[(&str, &[&str])] = &[
+    // `repository:admin` implies neither `repository` nor
+    // `repository:write`; `pullrequest` implies `repository` (Atlassian,
+    // Bitbucket Cloud REST API scopes).
     (
         "repository",
-        &["repository", "repository:write", "repository:admin"],
+        &[
+            "repository",
+            "repository:write",
+            "pullrequest",
+            "pullrequest:write",
+        ],
     ),
     ("pullrequest", &["pullrequest", "pullrequest:write"]),
     ("webhook", &["webhook"]),
@@ -103,7 +111,9 @@ impl Caller {
     fn respond(&self, status: StatusCode, body: Value, accepted: &str) -> Response {
         let mut response = json(status, body);
         let h = response.headers_mut();
-        h.insert("x-oauth-scopes", hv(self.0.scopes_header()));
+        if !self.0.no_scopes_header {
+            h.insert("x-oauth-scopes", hv(self.0.scopes_header()));
+        }
         if !accepted.is_empty() {
             h.insert("x-accepted-oauth-scopes", hv(accepted));
         }

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Days, NaiveDate, SecondsFormat, Utc};
@@ -24,6 +24,8 @@ const SCHEMES: Schemes = Schemes {
 
 /// How long a rotated token lives when the caller gives no `expires_at`.
 const ROTATION_DEFAULT_DAYS: u64 = 7;
+/// The longest lifetime GitLab allows by default.
+const MAX_LIFETIME_DAYS: u64 = 365;
 
 /// The API routes, relative to `/api/v4`. `{id}` takes a numeric id or a
 /// URL-encoded path (`group%2Fproject`): the router matches the raw path, so
@@ -32,10 +34,29 @@ pub(crate) fn api() -> Router<App> {
     Router::new()
         .route("/personal_access_tokens/self", get(self_token))
         .route("/personal_access_tokens/self/rotate", post(rotate))
+        .route(
+            "/projects/{id}/access_tokens/self/rotate",
+            post(rotate_project_token),
+        )
+        .route(
+            "/groups/{id}/access_tokens/self/rotate",
+            post(rotate_group_token),
+        )
         .route("/user", get(user))
         .route("/projects/{id}/members/all/{user_id}", get(project_member))
         .route("/groups/{id}/members/all/{user_id}", get(group_member))
         .fallback(fallback)
+}
+
+/// Rack::Attack's answer to a banned address: 403, plain text
+/// "Forbidden", no rate-limit headers (GitLab docs, "Abuse and failed
+/// authentication bans": "No response headers are provided").
+fn banned() -> Response {
+    let mut response = (StatusCode::FORBIDDEN, "Forbidden\n").into_response();
+    response
+        .headers_mut()
+        .insert("content-type", hv("text/plain"));
+    response
 }
 
 fn unauthorized() -> Response {
@@ -94,17 +115,36 @@ impl FromRequestParts<App> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let value = credential(&parts.headers, SCHEMES).ok_or_else(unauthorized)?;
-        let state = app.shared.state.lock();
-        let record = match state.token(&value) {
-            Some(record) if record.spec.provider == Provider::Gitlab => record.clone(),
-            _ => return Err(unauthorized()),
-        };
-        if !record.is_active() {
-            return Err(rejected(&record));
+        let mut state = app.shared.state.lock();
+        let now = Utc::now();
+        if state.gitlab_ban.until.is_some_and(|until| until > now) {
+            return Err(banned());
         }
-        drop(state);
-        Ok(Caller { value, record })
+        let value = credential(&parts.headers, SCHEMES);
+        let record = value.as_ref().and_then(|v| state.token(v)).cloned();
+        let outcome = match (value, record) {
+            (Some(value), Some(record)) if record.spec.provider == Provider::Gitlab => {
+                if record.is_active() {
+                    Ok(Caller { value, record })
+                } else {
+                    Err(rejected(&record))
+                }
+            }
+            _ => Err(unauthorized()),
+        };
+        let ban = &mut state.gitlab_ban;
+        if let Some(after) = ban.after {
+            if outcome.is_err() {
+                ban.failures += 1;
+                if ban.failures >= after {
+                    ban.until = Some(now + chrono::Duration::hours(1));
+                }
+            } else {
+                // A successful authentication resets the count.
+                ban.failures = 0;
+            }
+        }
+        outcome
     }
 }
 
@@ -264,21 +304,105 @@ fn requested_expiry(query: &[(String, String)], body: &Bytes) -> Option<String> 
     from_json.or_else(from_form).or_else(from_query)
 }
 
+/// GitLab's `not_allowed!`: the endpoint does not rotate this kind of
+/// token (a project token at the personal endpoint, a personal token at a
+/// project's, a token of another project).
+fn not_allowed() -> Response {
+    json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        json!({ "message": "405 Method Not Allowed" }),
+    )
+}
+
+/// `POST /personal_access_tokens/self/rotate`: personal access tokens only.
 async fn rotate(
     caller: Caller,
     State(app): State<App>,
     Query(query): Query<Vec<(String, String)>>,
     body: Bytes,
 ) -> Response {
+    if caller.record.spec.kind != TokenKind::GitlabPersonal {
+        return not_allowed();
+    }
+    rotate_caller(caller, app, query, body)
+}
+
+async fn rotate_project_token(
+    caller: Caller,
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    body: Bytes,
+) -> Response {
+    rotate_resource_token(caller, app, false, &id, query, body)
+}
+
+async fn rotate_group_token(
+    caller: Caller,
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    body: Bytes,
+) -> Response {
+    rotate_resource_token(caller, app, true, &id, query, body)
+}
+
+/// `POST /projects/:id/access_tokens/self/rotate` and the group's: only a
+/// project (group) access token of that very project (group).
+fn rotate_resource_token(
+    caller: Caller,
+    app: App,
+    group: bool,
+    id: &str,
+    query: Vec<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let named = {
+        let state = app.shared.state.lock();
+        let map = if group {
+            &state.gitlab_groups
+        } else {
+            &state.gitlab_projects
+        };
+        resolve(map, id)
+    };
+    let Some(named) = named else {
+        return not_found(if group {
+            "Group Not Found"
+        } else {
+            "Project Not Found"
+        });
+    };
+    let spec = &caller.record.spec;
+    let kind = if group {
+        TokenKind::GitlabGroup
+    } else {
+        TokenKind::GitlabProject
+    };
+    let own = spec
+        .target
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case(&named.name));
+    if spec.kind != kind || !own {
+        return not_allowed();
+    }
+    rotate_caller(caller, app, query, body)
+}
+
+/// Rotates the caller: a new token like it, expiring on the requested date
+/// (one week when none is given: gitlab.com requires an expiry), at most a
+/// year ahead; the caller is revoked.
+fn rotate_caller(caller: Caller, app: App, query: Vec<(String, String)>, body: Bytes) -> Response {
     if !caller.has_any(&["api", "self_rotate"]) {
         return insufficient_scope("api self_rotate");
     }
     let today = Utc::now().date_naive();
+    let latest = today.checked_add_days(Days::new(MAX_LIFETIME_DAYS));
     let expires_on = match requested_expiry(&query, &body) {
         None => today.checked_add_days(Days::new(ROTATION_DEFAULT_DAYS)),
         Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .ok()
-            .filter(|d| *d > today),
+            .filter(|d| *d > today && Some(*d) <= latest),
     };
     let Some(expires_at) = expires_on.and_then(|d| d.and_hms_opt(0, 0, 0)) else {
         return json(

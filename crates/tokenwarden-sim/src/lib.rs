@@ -264,6 +264,17 @@ impl Simulator {
         self.state().add_gitlab_project(path, id);
     }
 
+    /// Plays gitlab.com's failed-authentication ban: after `failures`
+    /// failed authentications (the simulator has one client address),
+    /// every GitLab API request answers 403 `Forbidden` (plain text, no
+    /// headers) for an hour.
+    pub fn ban_gitlab_after_failed_auths(&self, failures: u32) {
+        let mut state = self.state();
+        state.gitlab_ban.after = Some(failures);
+        state.gitlab_ban.failures = 0;
+        state.gitlab_ban.until = None;
+    }
+
     /// GitLab group `path` exists with this id.
     pub fn add_gitlab_group(&self, path: &str, id: u64) {
         self.state().add_gitlab_group(path, id);

@@ -133,6 +133,10 @@ pub struct TokenSpec {
     /// Replaces the kind's usual prefix (self-managed GitLab can change it).
     #[serde(default)]
     pub prefix_override: Option<String>,
+    /// Bitbucket: answers carry no `x-oauth-scopes` header (the scopes are
+    /// then unknown to the caller).
+    #[serde(default)]
+    pub no_scopes_header: bool,
 }
 
 /// The name given to tokens whose builder did not set one.
@@ -157,6 +161,7 @@ impl TokenSpec {
             target: None,
             access_level: None,
             prefix_override: None,
+            no_scopes_header: false,
         }
     }
 

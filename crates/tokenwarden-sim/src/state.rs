@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use rand::distr::{Alphanumeric, SampleString};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::behaviour::Behaviour;
@@ -82,6 +83,17 @@ pub(crate) struct State {
     behaviours: HashMap<Provider, Behaviour>,
     requests: HashMap<Provider, Vec<RecordedRequest>>,
     next_id: u64,
+    /// GitLab's failed-authentication ban (`gitlab.rs`).
+    pub gitlab_ban: GitlabBan,
+}
+
+/// GitLab's failed-authentication ban: off unless a test sets `after`.
+#[derive(Debug, Default)]
+pub(crate) struct GitlabBan {
+    /// Failed authentications (from the one client address) that trigger it.
+    pub after: Option<u32>,
+    pub failures: u32,
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl State {
@@ -284,14 +296,41 @@ fn new_token_value(spec: &TokenSpec) -> String {
             Alphanumeric.sample_string(&mut rng, 22),
             Alphanumeric.sample_string(&mut rng, 59)
         ),
+        // GitLab's routable form: URL-safe base64, `.`, a two-character
+        // version, `.`, a base-36 checksum of 7 to 9 characters.
         TokenKind::GitlabPersonal | TokenKind::GitlabProject | TokenKind::GitlabGroup => {
-            Alphanumeric.sample_string(&mut rng, 20)
+            format!(
+                "{}.01.{}",
+                url_safe(27),
+                random_alnum(9).to_ascii_lowercase()
+            )
         }
+        // Real access tokens: `ATCTT3xFfGN0`, URL-safe base64 with `_` and
+        // `-`, then `=` and an 8-digit hexadecimal checksum; about 190
+        // characters in all.
         TokenKind::BitbucketRepository | TokenKind::BitbucketWorkspace => {
-            Alphanumeric.sample_string(&mut rng, 40)
+            let hex: String = (0..8)
+                .map(|_| char::from(b"0123456789ABCDEF"[rng.random_range(0..16)]))
+                .collect();
+            format!("{}={hex}", url_safe(169))
         }
     };
     format!("{prefix}{body}")
+}
+
+/// `len` characters of URL-safe base64, always including a `-` and a `_`
+/// (so token values exercise both).
+fn url_safe(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::rng();
+    let mut chars: Vec<char> = (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    if len >= 4 {
+        chars[len / 3] = '-';
+        chars[2 * len / 3] = '_';
+    }
+    chars.into_iter().collect()
 }
 
 /// A random alphanumeric string (SSO request ids, bot name suffixes).
@@ -311,14 +350,21 @@ mod tests {
         let fine = state.add_token(TokenSpec::github_fine_grained("u", &[], &[]));
         assert!(fine.starts_with("github_pat_") && fine.len() == 11 + 82);
         let gl = state.add_token(TokenSpec::gitlab(TokenKind::GitlabPersonal, "u", &[]));
-        assert!(gl.starts_with("glpat-") && gl.len() == 26);
+        // The routable form: glpat-, 27 characters, `.01.`, 9 characters.
+        assert!(
+            gl.starts_with("glpat-") && gl.len() == 6 + 27 + 4 + 9,
+            "{gl}"
+        );
+        assert_eq!(gl.split('.').nth(1), Some("01"));
+        assert!(gl.contains('-') && gl.contains('_'));
         let bb = state.add_token(TokenSpec::bitbucket(
             TokenKind::BitbucketWorkspace,
             "w",
             &[],
             &[],
         ));
-        assert!(bb.starts_with("ATCTT"));
+        assert!(bb.starts_with("ATCTT3xFfGN0") && bb.len() == 190, "{bb}");
+        assert!(bb.contains('_') && bb[12..].contains('-') && bb.contains('='));
         let custom = state.add_token(
             TokenSpec::gitlab(TokenKind::GitlabPersonal, "u", &[]).prefix_override("acme-"),
         );

@@ -140,6 +140,40 @@ pub async fn rotate_token(
     })
 }
 
+/// Has the provider issue a token's new value itself (GitLab's personal,
+/// project and group access tokens; it revokes the old one), to expire on
+/// `expires_at`, or by default on the date the token's view shows
+/// (`self_rotation_expires_at`). No value crosses IPC.
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+pub async fn self_rotate_token(
+    state: State<'_, AppState>,
+    name: String,
+    expires_at: Option<chrono::NaiveDate>,
+) -> Result<RotateResult, CommandError> {
+    let outcome = state.vault()?.rotate_self(&name, expires_at).await?;
+    Ok(match outcome {
+        ReplaceOutcome::Replaced {
+            token,
+            report,
+            revoke_at,
+        } => RotateResult {
+            rotated: true,
+            token: Some(*token),
+            report,
+            revoke_at,
+            unfinished: None,
+        },
+        ReplaceOutcome::Refused { report } => RotateResult {
+            rotated: false,
+            token: None,
+            report,
+            revoke_at: None,
+            unfinished: None,
+        },
+    })
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct EditTokenInput {

@@ -61,6 +61,15 @@ export function rotateToken(name: string, handle: string): Promise<RotateResult>
   return invoke<RotateResult>('rotate_token', { name, handle });
 }
 
+/**
+ * Has the provider issue the token's new value itself (where the token's view offers it:
+ * `self_rotation_expires_at`), expiring on `expiresAt` (YYYY-MM-DD) or, when null, on the
+ * date the view shows. No token value crosses IPC.
+ */
+export function selfRotateToken(name: string, expiresAt: string | null): Promise<RotateResult> {
+  return invoke<RotateResult>('self_rotate_token', { name, expires_at: expiresAt });
+}
+
 export function editToken(name: string, input: EditTokenInput): Promise<TokenView> {
   return invoke<TokenView>('edit_token', { name, input });
 }

@@ -390,3 +390,67 @@ async fn bitbucket_takes_the_expiry_from_the_user() {
     assert_eq!(json["identity"], Value::Null);
     assert_eq!(json["kind"], "repository");
 }
+
+#[tokio::test]
+async fn a_bitbucket_token_without_a_date_is_ready_with_a_clear_warning() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_bitbucket_workspace("acme");
+    sim.add_bitbucket_repo("acme", "web");
+    let token = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        &["repository", "pullrequest:write", "webhook"],
+    ));
+    let args = [
+        "--provider",
+        "bitbucket",
+        "--workspace",
+        "acme",
+        "--repo",
+        "web",
+        "--api-url",
+        &sim.bitbucket_api_url(),
+        "--token-stdin",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let run = validate(&json_args, &token).await;
+    assert_eq!(run.code, 0, "a warning, not a failure: {}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["expiry"], "unknown");
+    assert_eq!(json["problems"][0]["code"], "expiry_unknown");
+    assert_eq!(json["ready"], true);
+    let run = validate(&args, &token).await;
+    assert!(
+        run.stdout.contains("--expires-at YYYY-MM-DD"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&token));
+}
+
+#[tokio::test]
+async fn an_atlassian_api_token_is_refused_before_sending_with_exit_2() {
+    let sim = Simulator::start().await.unwrap();
+    let token = "ATATT3xFfGF0abcdefghijklmnopqrstuvwxyz_0123456789-ABCDEFGHIJ=0A1B2C3D";
+    let run = validate(
+        &[
+            "--provider",
+            "bitbucket",
+            "--workspace",
+            "acme",
+            "--api-url",
+            &sim.bitbucket_api_url(),
+            "--json",
+            "--token-stdin",
+        ],
+        token,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["problems"][0]["code"], "wrong_token_type");
+    assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
+    assert!(sim.requests(Provider::Bitbucket).is_empty());
+}

@@ -314,5 +314,29 @@ async fn gitlab_self_rotation_stores_the_new_value_gitlab_issued() {
     assert_ne!(new, old);
     assert!(sim.is_active(&new) && !sim.is_active(&old));
     assert!(!run.stdout.contains(&new), "the new value is never printed");
+    assert!(
+        run.stderr.contains(&format!("will expire on {until}")),
+        "{}",
+        run.stderr
+    );
+
+    // Without --expires-at, the old lifetime (180 days from today) is kept,
+    // said before rotating, and sent.
+    let run = cli
+        .run(&["rotate", "gitlab-prod", "--self-rotate", "--json"], None)
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let kept = date_in_days(180).to_string();
+    assert!(
+        run.stderr.contains(&format!(
+            "will expire on {kept}, keeping the old token's lifetime"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.json()["token"]["expires_at"],
+        format!("{kept}T00:00:00Z")
+    );
     assert_eq!(cli.run(&["rm", "gitlab-prod"], None).await.code, 0);
 }

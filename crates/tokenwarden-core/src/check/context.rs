@@ -57,6 +57,15 @@ impl CheckContext<'_> {
         }
     }
 
+    /// Leaves the request's host alone until `until`: every later request
+    /// to it through this client is answered locally, not sent. For
+    /// answers a provider means as "stop" without rate-limit headers.
+    pub fn hold(&self, request: &CheckRequest, until: DateTime<Utc>) {
+        if let Transport::Network(http) = self.transport {
+            http.hold(&request.api_url, until);
+        }
+    }
+
     pub async fn get(
         &self,
         request: &CheckRequest,

@@ -186,6 +186,13 @@ impl Http {
         }
     }
 
+    /// Leaves `url`'s host alone until `until`, as if it had answered with
+    /// a rate limit saying so (for a provider's own way of saying "stop",
+    /// such as GitLab's failed-authentication ban).
+    pub(crate) fn hold(&self, url: &Url, until: chrono::DateTime<chrono::Utc>) {
+        self.holds.hold(url, Some(until), chrono::Utc::now());
+    }
+
     pub async fn get(&self, url: &Url, token: &TokenSecret) -> Result<Response, TransportError> {
         self.send(Method::GET, url, token, &[]).await
     }

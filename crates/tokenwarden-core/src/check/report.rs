@@ -90,12 +90,22 @@ pub enum ProblemCode {
     InsecureUrl,
     NoExpiry,
     ExpiresSoon,
+    /// The provider's own credential, but not the kind these checks take
+    /// (an Atlassian API token or app password instead of an access token):
+    /// refused before sending.
+    WrongTokenType,
+    /// The provider never reports the expiry and none was entered (a
+    /// warning).
+    ExpiryUnknown,
 }
 
 impl ProblemCode {
     /// Warnings inform; they do not stop a token from being ready.
     pub fn is_warning(self) -> bool {
-        matches!(self, ProblemCode::NoExpiry | ProblemCode::ExpiresSoon)
+        matches!(
+            self,
+            ProblemCode::NoExpiry | ProblemCode::ExpiresSoon | ProblemCode::ExpiryUnknown
+        )
     }
 }
 
@@ -212,7 +222,7 @@ impl CheckReport {
         let any = |codes: &[ProblemCode]| self.problems.iter().any(|p| codes.contains(&p.code));
         if any(&[InsecureUrl]) {
             Verdict::Usage
-        } else if any(&[InvalidToken, Expired, ProviderMismatch]) {
+        } else if any(&[InvalidToken, Expired, ProviderMismatch, WrongTokenType]) {
             Verdict::Unusable
         } else if any(&[Unreachable, TlsError, RateLimited, UnexpectedResponse]) {
             Verdict::Unchecked
@@ -264,6 +274,7 @@ mod tests {
         assert_eq!(with(ProblemCode::InvalidToken), 2);
         assert_eq!(with(ProblemCode::Expired), 2);
         assert_eq!(with(ProblemCode::ProviderMismatch), 2);
+        assert_eq!(with(ProblemCode::WrongTokenType), 2);
         assert_eq!(with(ProblemCode::Unreachable), 3);
         assert_eq!(with(ProblemCode::TlsError), 3);
         assert_eq!(with(ProblemCode::RateLimited), 3);

@@ -20,7 +20,7 @@ use futures_util::future::BoxFuture;
 use url::Url;
 
 pub use prefix::{contains_token, provider_of_token};
-pub use rotation::SelfRotateError;
+pub use rotation::{keep_lifetime, SelfRotateError};
 
 use crate::check::address::{trimmed_path, with_path};
 use crate::check::{CheckContext, CheckReport, CheckRequest, EndpointError, Http};
@@ -84,6 +84,12 @@ pub trait Provider: Send + Sync {
         token: &'a TokenSecret,
         report: &'a mut CheckReport,
     ) -> BoxFuture<'a, ()>;
+    /// Why `token`, though this provider's, must not be sent as the kind of
+    /// token these checks take (an Atlassian API token is not a Bitbucket
+    /// access token), saying which token to create instead.
+    fn refuse_token(&self, _token: &str) -> Option<String> {
+        None
+    }
     /// How a token asks the provider for its own replacement, where the
     /// provider offers that.
     fn self_rotation(&self) -> Option<&dyn SelfRotation> {
@@ -94,16 +100,20 @@ pub trait Provider: Send + Sync {
 /// A provider that lets a token rotate itself: the provider issues the new
 /// value and revokes the old one.
 pub trait SelfRotation: Send + Sync {
+    /// Whether tokens of this kind can rotate themselves.
+    fn offers(&self, kind: TokenKindId) -> bool;
     /// Whether a token with these scopes may rotate itself.
     fn may_self_rotate(&self, scopes: &[String]) -> bool;
-    /// Asks for a new value of `token`; the old one is revoked there. Sent
-    /// once, never retried: a repeated call would come from a revoked token.
+    /// Asks for a new value of the token `request` describes (its kind,
+    /// project or group say which endpoint), to expire on `expires_at`;
+    /// the old one is revoked there. Sent once, never retried: a repeated
+    /// call would come from a revoked token.
     fn rotate<'a>(
         &'a self,
         http: &'a Http,
-        api: &'a Url,
+        request: &'a CheckRequest,
         token: &'a TokenSecret,
-        expires_at: Option<NaiveDate>,
+        expires_at: NaiveDate,
     ) -> BoxFuture<'a, Result<TokenSecret, SelfRotateError>>;
 }
 

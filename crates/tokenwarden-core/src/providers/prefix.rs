@@ -50,6 +50,21 @@ mod tests {
             Some(ProviderKind::Github)
         );
         assert_eq!(provider_of_token("glpat-xyz"), Some(ProviderKind::Gitlab));
+        for gitlab in [
+            "glpat-Xy9_aB-cDeFgHiJkLmNoPqRsTuV.01.0w1ghf1mb",
+            "glcbt-64_abcdefghij",
+            "glagent-abcdefghij",
+            "glwt-abcdefghij",
+            "glffct-abcdefghij",
+            "gldt-abcdefghij",
+            "glptt-abcdefghij",
+        ] {
+            assert_eq!(
+                provider_of_token(gitlab),
+                Some(ProviderKind::Gitlab),
+                "{gitlab}"
+            );
+        }
         assert_eq!(
             provider_of_token("ATCTT3xFfGN0abc"),
             Some(ProviderKind::Bitbucket)

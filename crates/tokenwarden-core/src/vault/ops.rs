@@ -471,19 +471,47 @@ impl Vault {
         Ok(())
     }
 
-    /// For providers that offer it (GitLab): asks the provider for a new
-    /// value of the stored token (it revokes the old one itself), stores it
-    /// and checks it.
+    /// The expiry a self-rotation of `name` sends when none is given
+    /// (`TokenRecord::self_rotation_expiry`), or None where the token
+    /// cannot rotate itself.
+    pub fn self_rotation_expiry(&self, name: &str) -> Result<Option<NaiveDate>, VaultError> {
+        let record = self.record(name)?;
+        Ok(record.self_rotation_expiry(self.clock.now().date_naive()))
+    }
+
+    /// For providers that offer it (GitLab's personal, project and group
+    /// access tokens): asks the provider for a new value of the stored
+    /// token (it revokes the old one itself), to expire on `expires_at` or
+    /// by default on `self_rotation_expiry` (always sent), stores it and
+    /// checks it.
     pub async fn rotate_self(
         &self,
         name: &str,
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
-        let Some(rotation) = providers::get(record.provider).self_rotation() else {
+        let provider = providers::get(record.provider);
+        let Some(rotation) = provider
+            .self_rotation()
+            .filter(|r| r.offers(record.kind.unwrap_or(provider.default_kind())))
+        else {
             return Err(VaultError::Invalid(
-                "Only GitLab tokens can rotate themselves: create a new token and use `tokenwarden rotate`.".into(),
+                "Only GitLab's personal, project and group access tokens can rotate themselves: create a new token and use `tokenwarden rotate`.".into(),
             ));
+        };
+        let today = self.clock.now().date_naive();
+        let expires_at = match expires_at {
+            Some(date) if date <= today => {
+                return Err(VaultError::Invalid(format!(
+                    "The new expiry ({date}) must be after today."
+                )))
+            }
+            Some(date) => date,
+            None => providers::keep_lifetime(
+                record.rotated_at.unwrap_or(record.created_at),
+                record.expires_at,
+                today,
+            ),
         };
         if record
             .scopes
@@ -520,10 +548,7 @@ impl Vault {
                 return Err(VaultError::Invalid(error.to_string()));
             }
         };
-        let new = match rotation
-            .rotate(&http, &request.api_url, &current, expires_at)
-            .await
-        {
+        let new = match rotation.rotate(&http, &request, &current, expires_at).await {
             Ok(new) => new,
             Err(error) => {
                 undo(self)?;

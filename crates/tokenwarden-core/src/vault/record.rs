@@ -139,6 +139,29 @@ fn first_generation() -> u32 {
 }
 
 impl TokenRecord {
+    /// Where the provider lets this token rotate itself (its kind offered,
+    /// its known scopes allowing it): the expiry the new token would be
+    /// given by default, keeping the old token's lifetime from `today`
+    /// (`providers::keep_lifetime`).
+    pub fn self_rotation_expiry(&self, today: NaiveDate) -> Option<NaiveDate> {
+        let provider = crate::providers::get(self.provider);
+        let rotation = provider.self_rotation()?;
+        let kind = self.kind.unwrap_or(provider.default_kind());
+        if !rotation.offers(kind)
+            || self
+                .scopes
+                .as_deref()
+                .is_some_and(|s| !rotation.may_self_rotate(s))
+        {
+            return None;
+        }
+        Some(crate::providers::keep_lifetime(
+            self.rotated_at.unwrap_or(self.created_at),
+            self.expires_at,
+            today,
+        ))
+    }
+
     /// The keychain account holding the value of `generation`.
     pub fn keychain_account(&self, generation: u32) -> String {
         format!("{}#{generation}", self.id)

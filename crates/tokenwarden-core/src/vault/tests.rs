@@ -663,6 +663,132 @@ async fn a_gitlab_token_without_api_or_self_rotate_is_not_rotated() {
     assert_eq!(store.accounts().len(), 1);
 }
 
+#[tokio::test]
+async fn a_gitlab_self_rotation_always_sends_an_expiry_keeping_the_old_lifetime() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    // Added today, expiring in 30 days: the new token gets 30 days again,
+    // shown before rotating, not GitLab's one-week default.
+    let expected = chrono::Utc::now().date_naive() + chrono::Duration::days(30);
+    assert_eq!(
+        vault.self_rotation_expiry("gitlab-prod").unwrap(),
+        Some(expected)
+    );
+    assert_eq!(
+        vault.list().unwrap()[0].self_rotation_expires_at,
+        Some(expected)
+    );
+    world.sim.reset_requests();
+    let ReplaceOutcome::Replaced { token, .. } =
+        vault.rotate_self("gitlab-prod", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert_eq!(token.record.expires_at.unwrap().date_naive(), expected);
+    let sent = world.sim.requests(tokenwarden_sim::Provider::Gitlab);
+    assert!(
+        sent.iter().any(|r| r.method == "POST"
+            && r.path
+                == format!("/api/v4/personal_access_tokens/self/rotate?expires_at={expected}")),
+        "{sent:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_gitlab_project_token_rotates_itself_at_its_projects_endpoint() {
+    let world = World::new().await;
+    world.sim.add_gitlab_project("acme/web", 42);
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.sim.add_token(
+        TokenSpec::gitlab(
+            tokenwarden_sim::TokenKind::GitlabProject,
+            "project_42_bot",
+            &["api", "read_repository"],
+        )
+        .target("acme/web", 40)
+        .expires_at(chrono::Utc::now() + chrono::Duration::days(60)),
+    );
+    let mut request = CheckRequest::new(
+        ProviderKind::Gitlab,
+        url::Url::parse(&world.sim.gitlab_api_url()).unwrap(),
+    );
+    request.kind = Some(crate::model::TokenKindId::Project);
+    request.project = Some("acme/web".into());
+    let old = TokenSecret::new(secret);
+    vault
+        .add(
+            NewToken {
+                name: "gitlab-web".into(),
+                description: String::new(),
+                host: None,
+                request,
+            },
+            &old,
+            false,
+        )
+        .await
+        .unwrap();
+    let ReplaceOutcome::Replaced { token, report, .. } =
+        vault.rotate_self("gitlab-web", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(report.ready, "{:?}", report.problems);
+    assert!(!world.sim.is_active(old.expose()));
+    let expected = chrono::Utc::now().date_naive() + chrono::Duration::days(60);
+    assert_eq!(token.record.expires_at.unwrap().date_naive(), expected);
+    let sent = world.sim.requests(tokenwarden_sim::Provider::Gitlab);
+    assert!(
+        sent.iter().any(|r| r
+            .path
+            .starts_with("/api/v4/projects/acme%2Fweb/access_tokens/self/rotate?expires_at=")),
+        "{sent:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_405_says_the_token_is_not_of_that_kind_not_that_gitlab_is_old() {
+    let world = World::new().await;
+    world.sim.add_gitlab_project("acme/web", 42);
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    // A project token stored as a personal one: GitLab's personal endpoint
+    // answers 405.
+    let secret = world.sim.add_token(
+        TokenSpec::gitlab(
+            tokenwarden_sim::TokenKind::GitlabProject,
+            "project_42_bot",
+            &["api", "read_repository"],
+        )
+        .target("acme/web", 40)
+        .expires_at(chrono::Utc::now() + chrono::Duration::days(60)),
+    );
+    let mut request = CheckRequest::new(
+        ProviderKind::Gitlab,
+        url::Url::parse(&world.sim.gitlab_api_url()).unwrap(),
+    );
+    request.kind = Some(crate::model::TokenKindId::Personal);
+    let old = TokenSecret::new(secret);
+    let new = NewToken {
+        name: "gitlab-web".into(),
+        description: String::new(),
+        host: None,
+        request,
+    };
+    vault.add(new, &old, true).await.unwrap();
+    let error = vault.rotate_self("gitlab-web", None).await.unwrap_err();
+    let words = error.to_string();
+    assert!(words.contains("not a personal access token"), "{words}");
+    assert!(words.contains("405"), "{words}");
+    assert!(!words.contains("16.10"), "{words}");
+    assert!(world.sim.is_active(old.expose()), "nothing changed");
+    assert_eq!(store.accounts().len(), 1);
+}
+
 /// A keychain error as the platform words it.
 #[derive(Debug)]
 struct PlatformSays(&'static str);

@@ -1,7 +1,7 @@
 //! A token as lists and screens show it: its metadata, whether its secret
 //! is in the keychain, and one status word derived from both.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -30,6 +30,11 @@ pub struct TokenView {
     /// Whole days until expiry (negative once expired), if it expires:
     /// `status::days_left`, the count every place shows.
     pub days_left: Option<i64>,
+    /// Where the token can rotate itself (GitLab): the expiry the new
+    /// token will be given, keeping the old one's lifetime
+    /// (`TokenRecord::self_rotation_expiry`). None where it cannot.
+    #[ts(type = "string | null")]
+    pub self_rotation_expires_at: Option<NaiveDate>,
 }
 
 impl TokenView {
@@ -51,11 +56,15 @@ impl TokenView {
                 Some(Verdict::Ready) => TokenStatus::Ready,
             }
         };
+        let self_rotation_expires_at = (secret != SecretState::Missing)
+            .then(|| record.self_rotation_expiry(now.date_naive()))
+            .flatten();
         TokenView {
             record,
             secret,
             status,
             days_left,
+            self_rotation_expires_at,
         }
     }
 

@@ -56,6 +56,10 @@ async fn without_a_date_the_expiry_is_unknown() {
     assert!(report.ready, "{:?}", report.problems);
     assert_eq!(report.expiry, ExpirySource::Unknown);
     assert_eq!(report.expires_at, None);
+    // Access tokens expire by default and no API says when: a clear
+    // warning, not a failure.
+    assert_eq!(codes(&report), [ProblemCode::ExpiryUnknown]);
+    assert!(all_text(&report).contains("enter the date Bitbucket showed"));
 }
 
 #[tokio::test]
@@ -106,4 +110,94 @@ async fn a_gitlab_token_is_never_sent_to_bitbucket() {
     let report = check(&bitbucket(&sim, Some("web")), "glpat-abcdefghijklmnopqrst").await;
     assert_eq!(codes(&report), [ProblemCode::ProviderMismatch]);
     assert!(sim.requests(Provider::Bitbucket).is_empty());
+}
+
+#[tokio::test]
+async fn scope_implications_are_atlassians() {
+    let sim = sim().await;
+    // `pullrequest:write` implies `pullrequest` and so `repository`.
+    let implied = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        &["pullrequest:write", "webhook"],
+    ));
+    let report = check(&bitbucket(&sim, Some("web")), &implied).await;
+    assert!(report.ready, "{report:#?}");
+
+    // `repository:admin` implies neither `repository` nor anything else:
+    // the simulator refuses the repository read, as Bitbucket does.
+    let admin = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        &["repository:admin", "webhook"],
+    ));
+    let report = check(&bitbucket(&sim, Some("web")), &admin).await;
+    assert!(report.authenticated);
+    assert_eq!(report.missing, ["repository", "pullrequest:write"]);
+    assert!(report.has(ProblemCode::MissingPermissions));
+
+    // `webhook` stands alone.
+    let hooks = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketWorkspace,
+        "acme",
+        &[],
+        &["webhook"],
+    ));
+    let report = check(&bitbucket(&sim, None), &hooks).await;
+    assert_eq!(report.missing, ["repository", "pullrequest:write"]);
+}
+
+#[tokio::test]
+async fn without_a_scope_header_the_requirements_are_unverified_not_missing() {
+    let sim = sim().await;
+    let mut spec = TokenSpec::bitbucket(TokenKind::BitbucketRepository, "acme", &["acme/web"], ALL);
+    spec.no_scopes_header = true;
+    let token = sim.add_token(spec);
+    let mut req = bitbucket(&sim, Some("web"));
+    req.user_expires_at = Some(date_in_days(200));
+    let report = check(&req, &token).await;
+    assert!(report.authenticated);
+    assert_eq!(report.scopes, None, "unknown, not empty");
+    assert!(report.missing.is_empty());
+    assert_eq!(report.unverified, ALL);
+    assert!(!report.has(ProblemCode::MissingPermissions));
+}
+
+#[tokio::test]
+async fn api_tokens_and_app_passwords_are_refused_before_sending() {
+    let sim = sim().await;
+    for (value, words) in [
+        (
+            "ATATT3xFfGF0abcdefghijklmnopqrstuvwxyz-_0123456789=ABCD1234",
+            "Atlassian API token",
+        ),
+        ("ATBBabcdefghijklmnopqrstuvwxyz0123456789", "app password"),
+    ] {
+        let report = check(&bitbucket(&sim, Some("web")), value).await;
+        assert_eq!(codes(&report), [ProblemCode::WrongTokenType]);
+        assert_eq!(report.verdict(), Verdict::Unusable);
+        let text = all_text(&report);
+        assert!(text.contains(words), "{text}");
+        assert!(text.contains("access token instead"), "{text}");
+        assert!(!text.contains(value));
+    }
+    assert!(sim.requests(Provider::Bitbucket).is_empty());
+}
+
+#[tokio::test]
+async fn minted_values_have_the_real_shape_and_check_ready() {
+    let sim = sim().await;
+    let token = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        ALL,
+    ));
+    assert!(token.starts_with("ATCTT3xFfGN0") && token.len() >= 180);
+    assert!(token.contains('_') && token.contains('-') && token.contains('='));
+    let mut req = bitbucket(&sim, Some("web"));
+    req.user_expires_at = Some(date_in_days(300));
+    assert!(check(&req, &token).await.ready);
 }

@@ -214,3 +214,75 @@ async fn an_expired_token_is_reported_as_expired_not_just_invalid() {
         .contains("/-/user_settings/personal_access_tokens"));
     assert_eq!(report.verdict(), Verdict::Unusable);
 }
+
+/// gitlab.com's failed-authentication ban: after too many failed
+/// authentications from one address, every request answers 403 "Forbidden"
+/// (plain text, no headers) for an hour. The check says so as a rate limit
+/// (not a bad token), and leaves the host alone instead of hammering it.
+#[tokio::test]
+async fn a_failed_authentication_ban_is_a_rate_limit_and_the_host_is_left_alone() {
+    let sim = sim().await;
+    sim.ban_gitlab_after_failed_auths(3);
+    let good = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "deployer",
+        &["api", "read_repository"],
+    ));
+    let checker = checker();
+    for wrong in ["glpat-wrong000000000000001", "glpat-wrong000000000000002"] {
+        let report = checker
+            .check(&gitlab(&sim), &tokenwarden_core::TokenSecret::new(wrong))
+            .await;
+        assert_eq!(codes(&report), [ProblemCode::InvalidToken]);
+    }
+    // The third failure bans the address.
+    let report = checker
+        .check(
+            &gitlab(&sim),
+            &tokenwarden_core::TokenSecret::new("glpat-wrong000000000000003"),
+        )
+        .await;
+    assert_eq!(codes(&report), [ProblemCode::InvalidToken]);
+
+    sim.reset_requests();
+    let report = checker
+        .check(
+            &gitlab(&sim),
+            &tokenwarden_core::TokenSecret::new(good.clone()),
+        )
+        .await;
+    assert_eq!(codes(&report), [ProblemCode::RateLimited], "{report:#?}");
+    assert_eq!(report.verdict(), Verdict::Unchecked);
+    let words = all_text(&report);
+    assert!(words.contains("up to an hour"), "{words}");
+    assert!(words.contains("says nothing about this token"), "{words}");
+    assert_eq!(sim.requests(Provider::Gitlab).len(), 1, "asked once");
+
+    // Every later check through the same client is answered locally.
+    for _ in 0..3 {
+        let report = checker
+            .check(
+                &gitlab(&sim),
+                &tokenwarden_core::TokenSecret::new(good.clone()),
+            )
+            .await;
+        assert_eq!(codes(&report), [ProblemCode::RateLimited]);
+    }
+    assert_eq!(sim.requests(Provider::Gitlab).len(), 1, "no hammering");
+}
+
+#[tokio::test]
+async fn minted_gitlab_values_have_the_routable_shape_and_check_ready() {
+    let sim = sim().await;
+    let token = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "deployer",
+        &["api", "read_repository"],
+    ));
+    let parts: Vec<_> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    assert!(parts[0].starts_with("glpat-") && parts[1] == "01");
+    let report = check(&gitlab(&sim), &token).await;
+    assert!(report.authenticated, "{report:#?}");
+    assert!(report.missing.is_empty());
+}

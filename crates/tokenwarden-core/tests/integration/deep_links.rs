@@ -146,7 +146,7 @@ async fn github_fine_grained_link_prefills_owner_expiry_and_permission_levels() 
 }
 
 #[tokio::test]
-async fn gitlab_links_prefill_name_scopes_and_role_and_the_minted_token_is_ready() {
+async fn gitlab_personal_link_prefills_name_and_scopes_and_the_minted_token_is_ready() {
     let sim = Simulator::start().await.unwrap();
     sim.add_gitlab_project("acme/web", 42);
     let url = new_token_url(
@@ -179,12 +179,42 @@ async fn gitlab_links_prefill_name_scopes_and_role_and_the_minted_token_is_ready
     )
     .await;
     assert!(report.ready, "{:?}", report.problems);
+}
 
-    let mut p = page(TokenKindId::Project, &sim.gitlab_url());
-    p.project = Some("acme/web".into());
-    let html = fetch(&new_token_url(ProviderKind::Gitlab, &p)).await;
-    assert_eq!(selected(&html, "access_level").as_deref(), Some("40"));
-    assert_eq!(checked_scopes(&html), ["api", "read_repository"]);
+/// GitLab's project and group token pages read nothing from their address
+/// and start at Guest: the link carries no parameters, the page (played by
+/// the simulator as GitLab serves it) shows Guest and no scopes, and the
+/// catalogue never calls the link pre-filled but says what to pick.
+#[tokio::test]
+async fn gitlab_project_and_group_links_are_not_pre_filled_and_say_what_to_pick() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_gitlab_project("acme/web", 42);
+    sim.add_gitlab_group("acme", 7);
+    for kind in [TokenKindId::Project, TokenKindId::Group] {
+        let mut p = page(kind, &sim.gitlab_url());
+        p.project = Some("acme/web".into());
+        p.group = Some("acme".into());
+        let url = new_token_url(ProviderKind::Gitlab, &p);
+        assert_eq!(url.query(), None, "{url}");
+        let html = fetch(&url).await;
+        assert_eq!(selected(&html, "access_level").as_deref(), Some("10"));
+        assert!(checked_scopes(&html).is_empty());
+    }
+    let catalogue = tokenwarden_core::Catalogue::load();
+    let gitlab = catalogue
+        .deployments
+        .iter()
+        .find(|d| d.provider == ProviderKind::Gitlab)
+        .unwrap();
+    for kind in &gitlab.token_kinds {
+        let bot = matches!(kind.id, TokenKindId::Project | TokenKindId::Group);
+        assert_eq!(kind.page.prefilled, !bot, "{:?}", kind.id);
+        if bot {
+            assert!(kind.page.note.contains("Maintainer (or Owner)"));
+            assert!(kind.page.note.contains("api and read_repository"));
+            assert!(kind.page.note.contains("expiration date"));
+        }
+    }
 }
 
 #[tokio::test]

@@ -184,7 +184,8 @@ fn gitlab_resource_fields(params: &Params) -> String {
 }
 
 /// The project and group access token pages (listener fallback): any other
-/// unknown path answers 404.
+/// unknown path answers 404. Unlike the personal page, they read nothing
+/// from the address.
 pub(crate) async fn resource_page(State(app): State<App>, request: Request) -> Response {
     let Some(resource) = gitlab_resource(request.uri().path()) else {
         return not_found_page();
@@ -215,17 +216,15 @@ pub(crate) async fn resource_page(State(app): State<App>, request: Request) -> R
     let submit = "Create access token";
     match *request.method() {
         Method::GET => {
-            let mut params = Query::<Vec<(String, String)>>::try_from_uri(request.uri())
-                .map(|Query(q)| Params(q))
-                .unwrap_or_default();
+            // GitLab's project and group token pages ignore query
+            // parameters (gitlabhq `access_tokens_actions.rb`): no name,
+            // scopes or role are pre-filled, and the role starts at Guest.
             // Project and group tokens belong to a new bot user; GitLab
             // names it `project_<id>_bot_<random>`.
-            if params.text("login").is_none() {
-                params.0.push((
-                    "login".into(),
-                    format!("{prefix}_{id}_bot_{}", random_alnum(8).to_ascii_lowercase()),
-                ));
-            }
+            let params = Params(vec![(
+                "login".into(),
+                format!("{prefix}_{id}_bot_{}", random_alnum(8).to_ascii_lowercase()),
+            )]);
             page(
                 StatusCode::OK,
                 &title,

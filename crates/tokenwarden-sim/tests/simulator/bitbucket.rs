@@ -105,30 +105,53 @@ async fn missing_scope_is_403_and_bad_tokens_are_401() {
         TokenKind::BitbucketRepository,
         "ws",
         &["ws/app"],
-        &["pullrequest"],
+        &["webhook"],
     ));
-    let (status, _, body) = get_json(&format!("{api}/repositories/ws/app"), Some(&narrow)).await;
+    let (status, headers, body) =
+        get_json(&format!("{api}/repositories/ws/app"), Some(&narrow)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
         body["error"]["message"],
         "Your credentials lack one or more required privilege scopes."
     );
     assert_eq!(body["error"]["detail"]["required"], json!(["repository"]));
-    assert_eq!(body["error"]["detail"]["granted"], json!(["pullrequest"]));
-    let (status, _, _) = get_json(&format!("{api}/repositories/ws/app/hooks"), Some(&narrow)).await;
+    assert_eq!(body["error"]["detail"]["granted"], json!(["webhook"]));
+    assert_eq!(headers["x-oauth-scopes"], "webhook");
+    let (status, _, _) = get_json(
+        &format!("{api}/repositories/ws/app/pullrequests"),
+        Some(&narrow),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Atlassian's implications: `pullrequest` implies `repository`;
+    // `repository:admin` implies neither `repository` nor `webhook`.
+    let pulls = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "ws",
+        &["ws/app"],
+        &["pullrequest"],
+    ));
+    let (status, _, _) = get_json(&format!("{api}/repositories/ws/app"), Some(&pulls)).await;
+    assert_eq!(status, StatusCode::OK, "pullrequest implies repository");
+    let (status, _, _) = get_json(&format!("{api}/repositories/ws/app/hooks"), Some(&pulls)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let wider = sim.add_token(TokenSpec::bitbucket(
         TokenKind::BitbucketRepository,
         "ws",
-        &["app"],
+        &["ws/app"],
         &["repository:admin"],
     ));
-    let (status, _, _) = get_json(&format!("{api}/repositories/ws/app"), Some(&wider)).await;
+    let (status, _, body) = get_json(&format!("{api}/repositories/ws/app"), Some(&wider)).await;
     assert_eq!(
         status,
-        StatusCode::OK,
-        "repository:admin is of the repository family"
+        StatusCode::FORBIDDEN,
+        "repository:admin does not imply repository"
+    );
+    assert_eq!(
+        body["error"]["detail"]["granted"],
+        json!(["repository:admin"])
     );
 
     sim.revoke(&wider);
@@ -140,4 +163,23 @@ async fn missing_scope_is_403_and_bad_tokens_are_401() {
             json!({ "type": "error", "error": { "message": "Unauthorized" } })
         );
     }
+}
+
+#[tokio::test]
+async fn a_token_can_answer_without_a_scope_header() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_bitbucket_repo("ws", "app");
+    let api = sim.bitbucket_api_url();
+    let mut spec = TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "ws",
+        &["ws/app"],
+        &["repository", "pullrequest:write", "webhook"],
+    );
+    spec.no_scopes_header = true;
+    let token = sim.add_token(spec);
+    let (status, headers, _) = get_json(&format!("{api}/repositories/ws/app"), Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-oauth-scopes").is_none());
+    assert_eq!(headers["x-credential-type"], "repo_access_token");
 }

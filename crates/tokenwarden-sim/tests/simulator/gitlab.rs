@@ -300,3 +300,110 @@ async fn rotate_revokes_the_old_token_and_returns_a_new_one() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn project_and_group_tokens_rotate_at_their_own_endpoints_and_405_elsewhere() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_gitlab_project("acme/web", 42);
+    sim.add_gitlab_group("acme", 7);
+    let api = sim.gitlab_api_url();
+    let project = sim.add_token(
+        TokenSpec::gitlab(TokenKind::GitlabProject, "project_42_bot", &["api"])
+            .target("acme/web", 40),
+    );
+    let group = sim.add_token(
+        TokenSpec::gitlab(TokenKind::GitlabGroup, "group_7_bot", &["self_rotate"])
+            .target("acme", 40),
+    );
+    let personal = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "jane",
+        &["api"],
+    ));
+    let post = |path: String, token: String| {
+        let api = api.clone();
+        async move {
+            let response = client()
+                .post(format!("{api}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Not the kind that endpoint rotates: GitLab's 405.
+    for (path, token) in [
+        ("/personal_access_tokens/self/rotate", &project),
+        ("/projects/acme%2Fweb/access_tokens/self/rotate", &personal),
+        ("/projects/acme%2Fweb/access_tokens/self/rotate", &group),
+        ("/groups/acme/access_tokens/self/rotate", &project),
+    ] {
+        let (status, body) = post(path.into(), token.clone()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(body, json!({ "message": "405 Method Not Allowed" }));
+    }
+    let (status, body) = post(
+        "/projects/acme%2Fnope/access_tokens/self/rotate".into(),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], "404 Project Not Found");
+    // More than a year ahead is refused.
+    let far = Utc::now().date_naive() + chrono::Duration::days(400);
+    let (status, _) = post(
+        format!("/projects/42/access_tokens/self/rotate?expires_at={far}"),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let until = Utc::now().date_naive() + chrono::Duration::days(90);
+    let (status, body) = post(
+        format!("/projects/acme%2Fweb/access_tokens/self/rotate?expires_at={until}"),
+        project.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["expires_at"], until.to_string());
+    let new = body["token"].as_str().unwrap();
+    assert_eq!(sim.token(new).unwrap().kind, TokenKind::GitlabProject);
+    assert!(!sim.is_active(&project));
+
+    // Without expires_at the new token gets one week.
+    let (status, body) = post("/groups/7/access_tokens/self/rotate".into(), group.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let week = Utc::now().date_naive() + chrono::Duration::days(7);
+    assert_eq!(body["expires_at"], week.to_string());
+}
+
+#[tokio::test]
+async fn too_many_failed_authentications_ban_the_address_with_a_plain_403() {
+    let sim = Simulator::start().await.unwrap();
+    let api = sim.gitlab_api_url();
+    let good = sim.add_token(TokenSpec::gitlab(
+        TokenKind::GitlabPersonal,
+        "jane",
+        &["api"],
+    ));
+    sim.ban_gitlab_after_failed_auths(2);
+    let get = |token: &str| {
+        let url = format!("{api}/personal_access_tokens/self");
+        let token = token.to_owned();
+        async move { client().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    // A success resets the count.
+    assert_eq!(get(&good).await.status(), StatusCode::OK);
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(get("glpat-nope").await.status(), StatusCode::UNAUTHORIZED);
+    // Banned: every request, even with a good token.
+    let response = get(&good).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.headers()["content-type"], "text/plain");
+    assert!(response.headers().get("retry-after").is_none());
+    assert!(response.headers().get("ratelimit-remaining").is_none());
+    assert_eq!(response.text().await.unwrap(), "Forbidden\n");
+}

@@ -218,7 +218,12 @@ async fn gitlab_project_and_group_pages_mint_bot_tokens_with_a_role() {
     );
     let (status, page) = html(&url).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<option value=\"40\" selected>Maintainer</option>"));
+    // As on GitLab, the project page reads nothing from the address: the
+    // role starts at Guest, and neither name nor scopes are filled in.
+    assert!(page.contains("<option value=\"10\" selected>Guest</option>"));
+    assert!(!page.contains("<option value=\"40\" selected>"));
+    assert!(!page.contains("value=\"deploy\""));
+    assert!(!page.contains("checked"));
     assert!(page.contains("value=\"project_42_bot_"));
     let (status, result) = post_form(
         &url,
@@ -342,10 +347,6 @@ async fn rendered_values_are_escaped() {
             sim.gitlab_url()
         ),
         format!(
-            "{}/acme/app/-/settings/access_tokens?name={encoded}&login={encoded}",
-            sim.gitlab_url()
-        ),
-        format!(
             "{}/ws/app/admin/access-tokens?name={encoded}",
             sim.bitbucket_url()
         ),
@@ -381,4 +382,15 @@ async fn rendered_values_are_escaped() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!refused.contains("<script"));
+    // The project page reads nothing from its address; what is posted is
+    // escaped when the form comes back refused.
+    sim.add_gitlab_project("acme/app", 42);
+    let (status, refused) = post_form(
+        &format!("{}/acme/app/-/settings/access_tokens", sim.gitlab_url()),
+        &[("login", attack), ("name", attack)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!refused.contains("<script"));
+    assert!(refused.contains("&lt;script&gt;"));
 }

@@ -12,7 +12,13 @@ export type TokenView = { secret: SecretState, status: TokenStatus,
  * Whole days until expiry (negative once expired), if it expires:
  * `status::days_left`, the count every place shows.
  */
-days_left: bigint | null, id: string, name: string, description: string, provider: ProviderKind, kind: TokenKindId | null, 
+days_left: bigint | null, 
+/**
+ * Where the token can rotate itself (GitLab): the expiry the new
+ * token will be given, keeping the old one's lifetime
+ * (`TokenRecord::self_rotation_expiry`). None where it cannot.
+ */
+self_rotation_expires_at: string | null, id: string, name: string, description: string, provider: ProviderKind, kind: TokenKindId | null, 
 /**
  * The web address as the user gave it, if any.
  */

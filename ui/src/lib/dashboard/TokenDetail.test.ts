@@ -422,6 +422,74 @@ describe('TokenDetail: rotate', () => {
     expect(button('Rotate')).toHaveFocus();
   });
 
+  it('offers self-rotation only where the token view does', async () => {
+    serveRotation();
+    const user = userEvent.setup();
+    setup();
+    await user.click(button('Rotate'));
+    expect(screen.queryByTestId('self-rotate')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Rotate it now' })).toBeNull();
+  });
+
+  it('shows the expiry it will send before the provider rotates the token itself', async () => {
+    const selfRotating = tokenView({
+      name: 'gitlab-acme-web',
+      provider: 'gitlab',
+      kind: 'project',
+      self_rotation_expires_at: '2025-09-14',
+    });
+    const answer = deferred<unknown>();
+    const calls = serveRotation({ self_rotate_token: () => answer.promise });
+    const user = userEvent.setup();
+    const { onchanged } = setup(selfRotating);
+    await user.click(button('Rotate'));
+    const offer = screen.getByTestId('self-rotate');
+    expect(offer).toHaveTextContent('It will expire on 2025-09-14, keeping this token’s lifetime.');
+    const date = within(offer).getByLabelText('New token’s expiry date');
+    expect(date).toHaveValue('2025-09-14');
+    expect(calls).toEqual([]);
+
+    await user.click(within(offer).getByRole('button', { name: 'Rotate it now' }));
+    expect(button('Rotating…')).toBeDisabled();
+    expect(button('Cancel')).toBeDisabled();
+    answer.resolve({ rotated: true, token: selfRotating, report: checkReport(), revoke_at: null });
+    expect(await screen.findByText(/has already revoked the old value/)).toBeVisible();
+    expect(calls).toEqual([
+      { cmd: 'self_rotate_token', args: { name: 'gitlab-acme-web', expires_at: '2025-09-14' } },
+    ]);
+    expect(onchanged).toHaveBeenCalledOnce();
+  });
+
+  it('sends the date the user chose instead, and shows a refusal in plain words', async () => {
+    const selfRotating = tokenView({
+      name: 'gitlab-acme-web',
+      provider: 'gitlab',
+      kind: 'personal',
+      self_rotation_expires_at: '2025-09-14',
+    });
+    const calls = serveRotation({
+      self_rotate_token: () => {
+        throw new CommandFailure('invalid', 'GitLab says this is not a personal access token.');
+      },
+    });
+    const user = userEvent.setup();
+    const { onchanged } = setup(selfRotating);
+    await user.click(button('Rotate'));
+    const offer = screen.getByTestId('self-rotate');
+    const date = within(offer).getByLabelText('New token’s expiry date');
+    await user.clear(date);
+    await user.type(date, '2025-12-01');
+    expect(offer).toHaveTextContent('It will expire on 2025-12-01.');
+    await user.click(within(offer).getByRole('button', { name: 'Rotate it now' }));
+    expect(await within(offer).findByRole('alert')).toHaveTextContent(
+      'GitLab says this is not a personal access token.',
+    );
+    expect(calls).toEqual([
+      { cmd: 'self_rotate_token', args: { name: 'gitlab-acme-web', expires_at: '2025-12-01' } },
+    ]);
+    expect(onchanged).not.toHaveBeenCalled();
+  });
+
   it('shows progress while checking and clears the field at once', async () => {
     const answer = deferred<CheckedNewToken>();
     serveRotation({ check_new_token: () => answer.promise });

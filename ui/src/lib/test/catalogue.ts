@@ -162,7 +162,10 @@ export const catalogue: Catalogue = {
               value_name: '',
             },
           ],
-          page: { prefilled: true, note: 'pre-filled where the provider allows' },
+          page: {
+            prefilled: false,
+            note: 'GitLab fills in nothing there: choose the role Maintainer (or Owner), since the page starts at Guest; tick the scopes api and read_repository; and set an expiration date (at most a year)',
+          },
         },
       ],
     },

@@ -43,6 +43,7 @@ export function tokenView(overrides: Partial<TokenView> = {}): TokenView {
     },
     rotated_at: null,
     shortfall_accepted: false,
+    self_rotation_expires_at: null,
     ...overrides,
   };
 }

@@ -92,6 +92,26 @@ describe('TargetStep', () => {
       expect(link.args).toMatchObject({ input: { target: { ca_file: null } } });
   });
 
+  it('says what to pick on a page that is not pre-filled, and never calls its link pre-filled', async () => {
+    backend({
+      suggest_token_name: () => 'gitlab-acme-web-production',
+      new_token_link: () => 'https://git.example.com/acme/web/-/settings/access_tokens',
+    });
+    render(TargetStep, {
+      draft: reactive(newDraft(gitlab, project)),
+      onback: vi.fn(),
+      onnext: vi.fn(),
+    });
+    await userEvent.type(screen.getByLabelText(/Instance address/), 'git.example.com');
+    await userEvent.type(screen.getByLabelText(/Project path/), 'acme/web');
+    const link = await screen.findByTestId('new-token-link');
+    const label = must(document.querySelector('label[for="f-link"]'));
+    expect(label).toHaveTextContent(project.page.note);
+    expect(label).toHaveTextContent('Maintainer (or Owner)');
+    expect(label).not.toHaveTextContent('pre-filled');
+    expect(link).toHaveValue('https://git.example.com/acme/web/-/settings/access_tokens');
+  });
+
   it('offers no CA file for a cloud deployment', () => {
     backend({
       suggest_token_name: () => 'github-production',

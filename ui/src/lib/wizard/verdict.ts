@@ -3,7 +3,13 @@
 import type { CheckReport } from '../bindings/CheckReport';
 import type { ProblemCode } from '../bindings/ProblemCode';
 
-const UNUSABLE: ProblemCode[] = ['invalid_token', 'expired', 'provider_mismatch', 'insecure_url'];
+const UNUSABLE: ProblemCode[] = [
+  'invalid_token',
+  'expired',
+  'provider_mismatch',
+  'wrong_token_type',
+  'insecure_url',
+];
 const NOT_CHECKED: ProblemCode[] = [
   'unreachable',
   'tls_error',
@@ -14,7 +20,7 @@ const NOT_CHECKED: ProblemCode[] = [
 const has = (report: CheckReport, codes: ProblemCode[]) =>
   report.problems.some((p) => codes.includes(p.code));
 
-/** The token cannot be used at all (invalid, expired, another provider's, refused address). */
+/** The token cannot be used at all (invalid, expired, another provider's or kind's, refused address). */
 export const isUnusable = (report: CheckReport): boolean => has(report, UNUSABLE);
 
 /** The provider could not be asked: the report says nothing about the token yet. */

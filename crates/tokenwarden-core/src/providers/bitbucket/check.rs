@@ -13,13 +13,18 @@ use crate::secret::TokenSecret;
 const BITBUCKET: &str = "Bitbucket";
 const REQUIRED: &[&str] = &["repository", "pullrequest:write", "webhook"];
 
-/// Broader Bitbucket scopes meet narrower requirements.
+/// Bitbucket's scope implications, as Atlassian documents them (Bitbucket
+/// Cloud REST API scopes): `repository:write` and `pullrequest` imply
+/// `repository`; `pullrequest:write` implies `pullrequest` (so
+/// `repository`); `repository:admin` implies neither `repository` nor
+/// `repository:write`; `webhook` implies nothing else.
 fn satisfies(granted: &[String], required: &str) -> bool {
     let has = |s: &str| granted.iter().any(|g| g == s);
     has(required)
         || match required {
-            "repository" => has("repository:write") || has("repository:admin"),
-            "repository:write" => has("repository:admin"),
+            "repository" => {
+                has("repository:write") || has("pullrequest") || has("pullrequest:write")
+            }
             "pullrequest" => has("pullrequest:write"),
             _ => false,
         }
@@ -116,6 +121,12 @@ pub(crate) async fn run(
         return;
     }
     report.authenticated = true;
+    if request.user_expires_at.is_none() {
+        report.problem(
+            ProblemCode::ExpiryUnknown,
+            "Bitbucket never reports a token's expiry, and none was entered. Access tokens expire by default (at most a year, unless a workspace admin allows none): enter the date Bitbucket showed when it created the token (--expires-at YYYY-MM-DD, or the expiry date when saving), so Tokenwarden can warn before it stops working.",
+        );
+    }
     let granted = response
         .header("x-oauth-scopes")
         .map(parse_scopes)
@@ -136,7 +147,14 @@ pub(crate) async fn run(
         );
         return;
     }
-    let granted = granted.unwrap_or_default();
+    // Without `x-oauth-scopes` the scopes are unknown: the requirements are
+    // unverified, never missing.
+    let Some(granted) = granted else {
+        report
+            .unverified
+            .extend(REQUIRED.iter().map(|s| s.to_string()));
+        return;
+    };
     for scope in REQUIRED {
         if !satisfies(&granted, scope) {
             report.lacks(*scope);
@@ -162,11 +180,21 @@ mod tests {
     #[test]
     fn broader_scopes_meet_narrower_requirements() {
         let g = |s: &str| parse_scopes(s);
-        assert!(satisfies(&g("repository:admin"), "repository"));
         assert!(satisfies(&g("repository:write, webhook"), "repository"));
         assert!(!satisfies(&g("pullrequest"), "pullrequest:write"));
         assert!(satisfies(&g("pullrequest:write"), "pullrequest"));
         assert!(!satisfies(&g("repository"), "webhook"));
+    }
+
+    #[test]
+    fn scope_implications_follow_atlassian() {
+        let g = |s: &str| parse_scopes(s);
+        assert!(!satisfies(&g("repository:admin"), "repository"));
+        assert!(!satisfies(&g("repository:admin"), "repository:write"));
+        assert!(satisfies(&g("pullrequest"), "repository"));
+        assert!(satisfies(&g("pullrequest:write"), "repository"));
+        assert!(!satisfies(&g("webhook"), "repository"));
+        assert!(!satisfies(&g("repository:admin, pullrequest"), "webhook"));
     }
 
     #[test]

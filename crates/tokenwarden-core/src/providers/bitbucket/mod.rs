@@ -63,6 +63,20 @@ impl Provider for Bitbucket {
         &["ATCTT", "ATATT", "ATBB"]
     }
 
+    /// Atlassian API tokens (`ATATT`, Basic auth with an e-mail, acting as
+    /// a person) and app passwords (`ATBB`, removed on 2026-07-28) are not
+    /// access tokens (PROVIDERS.md, "Real behaviours").
+    fn refuse_token(&self, token: &str) -> Option<String> {
+        let instead = "Create a repository or workspace access token instead (the repository's or workspace's settings, Access tokens) and paste that.";
+        if token.starts_with("ATATT") {
+            Some(format!("This is an Atlassian API token (ATATT…), not a Bitbucket access token: it was not sent. API tokens sign in as a person, with an e-mail address. {instead}"))
+        } else if token.starts_with("ATBB") {
+            Some(format!("This is a Bitbucket app password (ATBB…), not an access token: it was not sent. App passwords were removed on 2026-07-28. {instead}"))
+        } else {
+            None
+        }
+    }
+
     fn cloud_api_url(&self) -> &'static str {
         CLOUD_API_URL
     }
@@ -155,7 +169,12 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
         summary: summary.into(),
         recommended,
         requirements: vec![
-            Requirement::permission("Repositories", "Read", "Clone the repository's code.", Some("repository")),
+            Requirement::permission(
+                "Repositories",
+                "Read",
+                "Clone the repository's code.",
+                Some("repository"),
+            ),
             Requirement::permission(
                 "Pull requests",
                 "Read and write",
@@ -169,9 +188,14 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
                 Some("webhook"),
             ),
         ],
-        notes: vec![
-            "Bitbucket does not report a token's expiry: note the date it shows, Tokenwarden will ask for it.".into(),
-        ],
+        notes: {
+            let mut notes = Vec::new();
+            if id == TokenKindId::Workspace {
+                notes.push("Workspace access tokens need Bitbucket Premium.".into());
+            }
+            notes.push("Bitbucket asks for an expiry when the token is created (90, 180 or 365 days, unless a workspace admin allows none) and never reports it afterwards: note the date it shows, Tokenwarden asks for it when you save.".into());
+            notes
+        },
         fields: if id == TokenKindId::Repository {
             vec![
                 workspace_field(),
@@ -193,6 +217,28 @@ fn kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> TokenK
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workspace_tokens_say_they_need_premium_and_both_ask_for_the_expiry() {
+        let kinds = deployment().token_kinds;
+        assert!(!kinds[0].notes.iter().any(|n| n.contains("Premium")));
+        assert!(kinds[1].notes[0].contains("Premium"));
+        for k in &kinds {
+            assert!(k
+                .notes
+                .iter()
+                .any(|n| n.contains("asks for it when you save")));
+        }
+    }
+
+    #[test]
+    fn api_tokens_and_app_passwords_are_refused_naming_the_token_to_create() {
+        let words = Bitbucket.refuse_token("ATATT3xFfGF0abc").unwrap();
+        assert!(words.contains("API token") && words.contains("access token instead"));
+        let words = Bitbucket.refuse_token("ATBBabc").unwrap();
+        assert!(words.contains("2026-07-28"));
+        assert_eq!(Bitbucket.refuse_token("ATCTT3xFfGN0abc"), None);
+    }
 
     #[test]
     fn both_kinds_need_repositories_pull_requests_and_webhooks() {

@@ -97,6 +97,9 @@ pub(crate) async fn run(
     else {
         return;
     };
+    if banned(ctx, request, report, &response) {
+        return;
+    }
     let mut user_id = None;
     let mut scopes = None;
     match response.status.as_u16() {
@@ -160,6 +163,9 @@ pub(crate) async fn run(
     let Some(response) = ctx.get(request, token, report, "/user").await else {
         return;
     };
+    if banned(ctx, request, report, &response) {
+        return;
+    }
     match response.status.as_u16() {
         200 => {
             if let Some(user) = response.json::<User>() {
@@ -219,6 +225,38 @@ pub(crate) async fn run(
         }
         _ => {}
     }
+}
+
+/// How long GitLab bans an address after too many failed authentications.
+const BAN: chrono::Duration = chrono::Duration::hours(1);
+
+/// GitLab's failed-authentication ban (Rack::Attack): after too many
+/// failed authentications from one address, every request from it answers
+/// 403 with the plain text "Forbidden" and no headers, for up to an hour
+/// (GitLab docs, "Abuse and failed authentication bans"). Its API's own
+/// 403s are JSON. The host is then left alone for that hour, by every
+/// check sharing the client, instead of being hammered.
+fn banned(
+    ctx: &CheckContext<'_>,
+    request: &CheckRequest,
+    report: &mut CheckReport,
+    response: &Response,
+) -> bool {
+    let plain_forbidden = response.status.as_u16() == 403
+        && String::from_utf8_lossy(&response.body).trim() == "Forbidden";
+    if !plain_forbidden {
+        return false;
+    }
+    let until = ctx.now + BAN;
+    ctx.hold(request, until);
+    report.problem(
+        ProblemCode::RateLimited,
+        format!(
+            "GitLab is refusing every request from this computer's address (403 Forbidden): after too many failed sign-ins from one address it blocks that address for up to an hour. Tokenwarden will not ask it again before {}. This says nothing about this token.",
+            until.format("%H:%M UTC")
+        ),
+    );
+    true
 }
 
 /// A 401: GitLab's body says whether the token expired or was revoked.

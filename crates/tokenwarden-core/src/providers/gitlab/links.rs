@@ -1,6 +1,7 @@
-//! GitLab's token pages. The personal page reads `name` and `scopes`;
-//! whether the project and group pages read them too is unconfirmed
-//! (PROVIDERS.md), so they get the same parameters as a best effort.
+//! GitLab's token pages. Only the personal page reads `name`, `scopes` and
+//! `description` from its address; the project and group pages ignore
+//! query parameters (gitlabhq `access_tokens_actions.rb`) and start at the
+//! Guest role, so their links carry none and the wizard says what to pick.
 
 use url::Url;
 
@@ -36,17 +37,26 @@ pub fn new_token(page: &NewTokenPage) -> Url {
         page.project.as_deref(),
         page.group.as_deref(),
     );
+    if is_bot_page(page) {
+        return url;
+    }
     let mut query = url.query_pairs_mut();
     query.append_pair("name", &page.name);
     query.append_pair("scopes", SCOPES);
     if let Some(description) = &page.description {
         query.append_pair("description", description);
     }
-    if matches!(page.kind, TokenKindId::Project | TokenKindId::Group) {
-        query.append_pair("access_level", "40");
-    }
     drop(query);
     url
+}
+
+/// A project or group token page (which reads nothing from its address).
+fn is_bot_page(page: &NewTokenPage) -> bool {
+    match page.kind {
+        TokenKindId::Project => page.project.is_some(),
+        TokenKindId::Group => page.group.is_some(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -74,12 +84,14 @@ mod tests {
             new_token(&page(TokenKindId::Personal)).as_str(),
             "https://git.example.com/gitlab/-/user_settings/personal_access_tokens?name=gitlab-web-production&scopes=api%2Cread_repository"
         );
+        // Project and group pages ignore query parameters: none are sent.
         assert_eq!(
             new_token(&page(TokenKindId::Project)).as_str(),
-            "https://git.example.com/gitlab/acme/web/-/settings/access_tokens?name=gitlab-web-production&scopes=api%2Cread_repository&access_level=40"
+            "https://git.example.com/gitlab/acme/web/-/settings/access_tokens"
         );
-        assert!(new_token(&page(TokenKindId::Group))
-            .as_str()
-            .starts_with("https://git.example.com/gitlab/groups/acme/-/settings/access_tokens?"));
+        assert_eq!(
+            new_token(&page(TokenKindId::Group)).as_str(),
+            "https://git.example.com/gitlab/groups/acme/-/settings/access_tokens"
+        );
     }
 }

@@ -61,12 +61,14 @@ impl Provider for GitLab {
         TokenKindId::Project
     }
 
-    /// GitLab's token prefixes. Self-managed instances may change `glpat-`,
-    /// so a token is never refused for lacking a prefix, only for carrying
-    /// another provider's.
+    /// GitLab's token prefixes (GitLab's token prefix table; `glpat-` also
+    /// in its routable form `glpat-<base64>.<2 chars>.<7-9 chars>`).
+    /// Self-managed instances may change `glpat-`, so a token is never
+    /// refused for lacking a prefix, only for carrying another provider's.
     fn token_prefixes(&self) -> &'static [&'static str] {
         &[
-            "glpat-", "gloas-", "gldt-", "glrt-", "glptt-", "glft-", "glimt-", "glsoat-",
+            "glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-",
+            "glagent-", "glsoat-", "glffct-", "glwt-",
         ]
     }
 
@@ -122,6 +124,14 @@ impl Provider for GitLab {
 }
 
 impl SelfRotation for GitLab {
+    /// Personal, project and group access tokens all rotate themselves.
+    fn offers(&self, kind: TokenKindId) -> bool {
+        matches!(
+            kind,
+            TokenKindId::Personal | TokenKindId::Project | TokenKindId::Group
+        )
+    }
+
     fn may_self_rotate(&self, scopes: &[String]) -> bool {
         rotate::may_self_rotate(scopes)
     }
@@ -129,20 +139,33 @@ impl SelfRotation for GitLab {
     fn rotate<'a>(
         &'a self,
         http: &'a Http,
-        api: &'a Url,
+        request: &'a CheckRequest,
         token: &'a TokenSecret,
-        expires_at: Option<NaiveDate>,
+        expires_at: NaiveDate,
     ) -> BoxFuture<'a, Result<TokenSecret, SelfRotateError>> {
-        rotate::self_rotate(http, api, token, expires_at).boxed()
+        rotate::self_rotate(http, request, token, expires_at).boxed()
     }
 }
 
+/// The personal token page reads name and scopes from its address.
 fn prefilled_page() -> NewTokenPageInfo {
     NewTokenPageInfo {
         prefilled: true,
         note: "pre-filled where the provider allows".into(),
     }
 }
+
+/// Project and group token pages read nothing from their address and start
+/// at the Guest role (PROVIDERS.md, "Real behaviours"): say what to pick.
+fn bot_page() -> NewTokenPageInfo {
+    NewTokenPageInfo {
+        prefilled: false,
+        note: format!("GitLab fills in nothing there: {BOT_PAGE_CHOICES}"),
+    }
+}
+
+/// What to choose on a project or group token page, in GitLab's words.
+const BOT_PAGE_CHOICES: &str = "choose the role Maintainer (or Owner), since the page starts at Guest; tick the scopes api and read_repository; and set an expiration date (at most a year)";
 
 /// gitlab.com, or a self-managed instance when `self_managed`.
 fn deployment(self_managed: bool) -> Deployment {
@@ -152,10 +175,21 @@ fn deployment(self_managed: bool) -> Deployment {
         "Belongs to a bot user of one project, so it keeps working when people leave; the recommended choice for one repository.",
         true,
     );
+    let mut group = bot_kind(
+        TokenKindId::Group,
+        "Group access token",
+        "Belongs to a bot user of a group and reaches every project in it; use it when one token serves many projects.",
+        false,
+    );
     if !self_managed {
-        project
-            .notes
-            .push("Project access tokens on gitlab.com need the Premium tier or above.".into());
+        project.notes.insert(
+            0,
+            "Project access tokens on gitlab.com need the Premium or Ultimate tier.".into(),
+        );
+        group.notes.insert(
+            0,
+            "Group access tokens on gitlab.com need the Premium or Ultimate tier.".into(),
+        );
     }
     Deployment {
         id: if self_managed {
@@ -187,16 +221,7 @@ fn deployment(self_managed: bool) -> Deployment {
                 api_url: CLOUD_API_URL.into(),
             }
         },
-        token_kinds: vec![
-            project,
-            bot_kind(
-                TokenKindId::Group,
-                "Group access token",
-                "Belongs to a bot user of a group and reaches every project in it; use it when one token serves many projects.",
-                false,
-            ),
-            personal_kind(),
-        ],
+        token_kinds: vec![project, group, personal_kind()],
     }
 }
 
@@ -221,7 +246,14 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
         summary: summary.into(),
         recommended,
         requirements,
-        notes: vec![],
+        notes: vec![format!(
+            "GitLab's {} page fills in nothing from the link: {BOT_PAGE_CHOICES}.",
+            if id == TokenKindId::Group {
+                "group token"
+            } else {
+                "project token"
+            }
+        )],
         fields: vec![if id == TokenKindId::Group {
             FieldSpec::required(TargetField::Group, "Group path", "group")
                 .because("a group access token is checked against its group", "PATH")
@@ -231,7 +263,7 @@ fn bot_kind(id: TokenKindId, name: &str, summary: &str, recommended: bool) -> To
                 "GROUP/PROJECT",
             )
         }],
-        page: prefilled_page(),
+        page: bot_page(),
     }
 }
 
@@ -277,8 +309,39 @@ mod tests {
     }
 
     #[test]
-    fn premium_note_only_on_gitlab_com() {
-        assert!(deployment(false).token_kinds[0].notes[0].contains("Premium"));
-        assert!(deployment(true).token_kinds[0].notes.is_empty());
+    fn premium_note_only_on_gitlab_com_for_project_and_group_tokens() {
+        for kind in &deployment(false).token_kinds[..2] {
+            assert!(
+                kind.notes[0].contains("Premium or Ultimate"),
+                "{:?}",
+                kind.id
+            );
+        }
+        for kind in &deployment(true).token_kinds {
+            assert!(!kind.notes.iter().any(|n| n.contains("Premium")));
+        }
+        assert!(deployment(false).token_kinds[2].notes.is_empty());
+    }
+
+    #[test]
+    fn only_the_personal_page_is_called_pre_filled() {
+        for self_managed in [false, true] {
+            let kinds = deployment(self_managed).token_kinds;
+            for kind in &kinds[..2] {
+                assert!(!kind.page.prefilled);
+                assert!(!kind.page.note.contains("pre-filled"));
+                for words in [
+                    "Maintainer",
+                    "Guest",
+                    "api",
+                    "read_repository",
+                    "expiration",
+                ] {
+                    assert!(kind.page.note.contains(words), "{words}");
+                    assert!(kind.notes.iter().any(|n| n.contains(words)), "{words}");
+                }
+            }
+            assert!(kinds[2].page.prefilled);
+        }
     }
 }
