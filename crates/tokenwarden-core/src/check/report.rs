@@ -90,6 +90,9 @@ pub enum ProblemCode {
     InsecureUrl,
     NoExpiry,
     ExpiresSoon,
+    /// The organization forbids this kind of token (GitHub organizations
+    /// that refuse classic personal access tokens).
+    ClassicTokenForbidden,
 }
 
 impl ProblemCode {
@@ -272,6 +275,7 @@ mod tests {
         assert_eq!(with(ProblemCode::PendingApproval), 1);
         assert_eq!(with(ProblemCode::InsufficientRole), 1);
         assert_eq!(with(ProblemCode::NotFound), 1);
+        assert_eq!(with(ProblemCode::ClassicTokenForbidden), 1);
     }
 
     #[test]
