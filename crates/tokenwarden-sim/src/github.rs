@@ -618,7 +618,7 @@ async fn hooks(
 
 /// A repository endpoint a classic token reaches with `repo`, a
 /// fine-grained one with read access to `permission`, and any token on a
-/// public repository. `Some(body)` answers 200 with it; `Err` is a refusal.
+/// public repository: the repository when reached, else the refusal.
 fn repo_probe(
     caller: &Caller,
     app: &App,
@@ -626,19 +626,19 @@ fn repo_probe(
     repo: &str,
     endpoint: Endpoint,
     permission: &str,
-) -> Result<RepoFacts, Response> {
+) -> Result<RepoFacts, Box<Response>> {
     if let Some(response) = caller.owner_block(app, owner, endpoint) {
-        return Err(response);
+        return Err(Box::new(response));
     }
     let Some(facts) = find_repo(app, owner, repo) else {
-        return Err(caller.not_found(endpoint));
+        return Err(Box::new(caller.not_found(endpoint)));
     };
     if !caller.sees_repo(&facts) {
-        Err(caller.not_found(endpoint))
+        Err(Box::new(caller.not_found(endpoint)))
     } else if facts.public || caller.classic() || caller.can_read(permission) {
         Ok(facts)
     } else {
-        Err(caller.not_accessible(endpoint))
+        Err(Box::new(caller.not_accessible(endpoint)))
     }
 }
 
@@ -650,7 +650,7 @@ async fn pulls(
 ) -> Response {
     match repo_probe(&caller, &app, &owner, &repo, PULLS, "pull_requests") {
         Ok(_) => caller.respond(StatusCode::OK, json!([]), PULLS),
-        Err(refusal) => refusal,
+        Err(refusal) => *refusal,
     }
 }
 
@@ -675,7 +675,7 @@ async fn commits(
             json!([{ "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e" }]),
             COMMITS,
         ),
-        Err(refusal) => refusal,
+        Err(refusal) => *refusal,
     }
 }
 
@@ -693,7 +693,7 @@ async fn branches(
             json!([{ "name": "main", "protected": false }]),
             BRANCHES,
         ),
-        Err(refusal) => refusal,
+        Err(refusal) => *refusal,
     }
 }
 

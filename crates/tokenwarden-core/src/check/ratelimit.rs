@@ -88,12 +88,15 @@ pub(crate) fn try_again_after(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// token (the key random per process, the token itself never kept here).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Holds {
-    until: Arc<Mutex<HashMap<(String, u64), DateTime<Utc>>>>,
+    until: Arc<Mutex<HashMap<HoldKey, DateTime<Utc>>>>,
     fingerprints: RandomState,
 }
 
+/// A host (its origin) and an account on it (its token's fingerprint).
+type HoldKey = (String, u64);
+
 impl Holds {
-    fn key(&self, url: &Url, token: &TokenSecret) -> (String, u64) {
+    fn key(&self, url: &Url, token: &TokenSecret) -> HoldKey {
         (
             url.origin().ascii_serialization(),
             self.fingerprints.hash_one(token.expose()),
