@@ -92,15 +92,32 @@ pub(crate) struct Holds {
     fingerprints: RandomState,
 }
 
-/// A host (its origin) and an account on it (its token's fingerprint).
-type HoldKey = (String, u64);
+/// A host (its origin) and an account on it (its token's fingerprint), or
+/// None: every account on the host.
+type HoldKey = (String, Option<u64>);
 
 impl Holds {
     fn key(&self, url: &Url, token: &TokenSecret) -> HoldKey {
         (
             url.origin().ascii_serialization(),
-            self.fingerprints.hash_one(token.expose()),
+            Some(self.fingerprints.hash_one(token.expose())),
         )
+    }
+
+    /// Records a hold of `url`'s whole host, for every account: for the
+    /// limits a provider applies per address rather than per account.
+    #[allow(dead_code)] // for providers whose limits are per address
+    pub fn hold_host(&self, url: &Url, until: DateTime<Utc>, now: DateTime<Utc>) {
+        let until = if until > now {
+            until
+        } else {
+            now + DEFAULT_HOLD
+        };
+        let mut holds = self.until.lock_or_recover();
+        let entry = holds
+            .entry((url.origin().ascii_serialization(), None))
+            .or_insert(until);
+        *entry = (*entry).max(until);
     }
 
     /// Records a rate-limit answer from `url`'s host to `token`'s account.
@@ -117,8 +134,8 @@ impl Holds {
         *entry = (*entry).max(until);
     }
 
-    /// Until when `url`'s host asked `token`'s account to leave it alone, if
-    /// that is later than `now`.
+    /// Until when `url`'s host asked `token`'s account (or every account) to
+    /// leave it alone, if that is later than `now`.
     pub fn held_until(
         &self,
         url: &Url,
@@ -126,15 +143,19 @@ impl Holds {
         now: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
         let mut holds = self.until.lock_or_recover();
-        let key = self.key(url, token);
-        match holds.get(&key) {
-            Some(until) if *until > now => Some(*until),
-            Some(_) => {
-                holds.remove(&key);
-                None
+        let account = self.key(url, token);
+        let host = (account.0.clone(), None);
+        let mut latest = None;
+        for key in [account, host] {
+            match holds.get(&key) {
+                Some(until) if *until > now => latest = latest.max(Some(*until)),
+                Some(_) => {
+                    holds.remove(&key);
+                }
+                None => {}
             }
-            None => None,
         }
+        latest
     }
 }
 
@@ -188,6 +209,16 @@ mod tests {
         // A clone shares the holds and the fingerprints.
         let clone = holds.clone();
         assert!(clone.held_until(&url, &tired, now).is_some());
+        // A hold of the whole host (a limit per address) covers everyone.
+        holds.hold_host(&url, now + Duration::minutes(10), now);
+        assert_eq!(
+            holds.held_until(&url, &fresh, now),
+            Some(now + Duration::minutes(10))
+        );
+        assert_eq!(
+            holds.held_until(&url, &tired, now),
+            Some(now + Duration::minutes(10))
+        );
     }
 
     #[test]
