@@ -460,6 +460,40 @@ async fn a_403_on_webhooks_names_the_permission_and_admin_rights() {
 }
 
 #[tokio::test]
+async fn a_classic_tokens_403_on_webhooks_names_admin_rights_and_the_scope() {
+    let sim = sim().await;
+    sim.set_github_non_admin("acme/web", "deploy-bot");
+    let token = sim.add_token(TokenSpec::github_classic(
+        "deploy-bot",
+        &["repo", "admin:repo_hook"],
+    ));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert_eq!(
+        codes(&report),
+        [ProblemCode::NoExpiry, ProblemCode::InsufficientRole]
+    );
+    let message = &report.problems[1].message;
+    assert!(
+        message.contains("not an admin of the repository"),
+        "{message}"
+    );
+    assert!(message.contains("admin:repo_hook"), "{message}");
+    assert!(!report.ready);
+    assert_eq!(report.verdict(), Verdict::FallsShort);
+    // An admin's token is ready, and its hooks were asked.
+    let admin = sim.add_token(TokenSpec::github_classic(
+        "octo-admin",
+        &["repo", "admin:repo_hook"],
+    ));
+    sim.reset_requests();
+    assert!(check(&on_repo(&sim, "acme/web"), &admin).await.ready);
+    assert!(sim
+        .requests(Provider::Github)
+        .iter()
+        .any(|r| r.path.ends_with("/repos/acme/web/hooks")));
+}
+
+#[tokio::test]
 async fn an_organization_forbidding_classic_tokens_points_to_a_fine_grained_token() {
     let sim = sim().await;
     sim.forbid_github_classic_tokens("acme");

@@ -165,7 +165,43 @@ async fn check_classic(
         }
     }
     if let Some(repo) = &request.repo {
-        check_repo_visible(ctx, request, token, report, repo, links, None).await;
+        let visible = check_repo_visible(ctx, request, token, report, repo, links, None).await;
+        if visible.is_some() && scopes::satisfies(&granted, "admin:repo_hook") {
+            check_classic_hooks(ctx, request, token, report, repo, links).await;
+        }
+    }
+}
+
+/// GET /repos/{owner}/{repo}/hooks with a classic token that has the hook
+/// scope: GitHub shows a repository's webhooks to its admins only, so a
+/// 403 here says the account is not an admin (or, GitHub's answers being
+/// terse, that the token lacks the scope after all): both are said.
+async fn check_classic_hooks(
+    ctx: &CheckContext<'_>,
+    request: &CheckRequest,
+    token: &TokenSecret,
+    report: &mut CheckReport,
+    repo: &str,
+    links: &Links,
+) {
+    let path = format!("/repos/{repo}/hooks");
+    let owner = repo.split('/').next().unwrap_or(repo);
+    let Some(response) = ctx.get(request, token, report, &path).await else {
+        return;
+    };
+    match response.status.as_u16() {
+        200 => {}
+        403 if report.rate_limited(GITHUB, &response, ctx.now)
+            || sso(report, &response)
+            || classic_forbidden(report, &response, owner, links) => {}
+        403 => report.problem(
+            ProblemCode::InsufficientRole,
+            format!(
+                "GitHub refused the webhooks of {repo}: the token's account is not an admin of the repository (ask an owner to make it one), or the token lacks admin:repo_hook (edit it at {}). Deployments need to manage webhooks.",
+                links.classic_tokens()
+            ),
+        ),
+        _ => report.unusable_answer(GITHUB, &format!("GET {path}"), &response, ctx.now),
     }
 }
 
