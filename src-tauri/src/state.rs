@@ -26,8 +26,9 @@ pub struct AppState {
     pub notices: Mutex<Vec<VaultNotice>>,
     pub parked: ParkedSecrets,
     /// The one checker of the process: the vault's (re-checks, rotations,
-    /// the watcher's daily check) and the wizard's, so a rate-limited host
-    /// is left alone by all of them, and the per-host bound is one bound.
+    /// the watcher's daily check) and the wizard's, so an account a host
+    /// rate limited is left alone by all of them, and the per-host bound is
+    /// one bound.
     pub checker: Arc<Checker>,
     /// Cloud providers played by the simulator (`--simulator`), if any.
     pub simulated: Simulated,

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::behaviour::{Behaviour, BehaviourJson};
+use crate::github::SecondaryLimit;
 use crate::server::App;
 use crate::spec::TokenSpec;
 
@@ -45,6 +46,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/behaviour", put(set_behaviour))
         .route("/github/repos", post(github_repo))
         .route("/github/orgs", post(github_org))
+        .route("/github/secondary-limit", put(github_secondary_limit))
         .route("/gitlab/projects", post(gitlab_project))
         .route("/gitlab/groups", post(gitlab_group))
         .route("/bitbucket/workspaces", post(bitbucket_workspace))
@@ -93,10 +95,33 @@ async fn set_behaviour(State(app): State<App>, Json(body): Json<BehaviourJson>) 
 #[derive(Deserialize)]
 struct RepoBody {
     full_name: String,
+    /// Public (readable by any token); private when omitted.
+    #[serde(default)]
+    public: bool,
+    /// Without a commit yet.
+    #[serde(default)]
+    empty: bool,
 }
 
 async fn github_repo(State(app): State<App>, Json(body): Json<RepoBody>) -> StatusCode {
-    app.shared.state.lock().add_github_repo(&body.full_name);
+    let mut state = app.shared.state.lock();
+    state.add_github_repo(&body.full_name);
+    let key = body.full_name.to_ascii_lowercase();
+    if body.public {
+        state.github.public_repos.insert(key.clone());
+    }
+    if body.empty {
+        state.github.empty_repos.insert(key);
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// A GitHub secondary rate limit in force; `null` lifts it.
+async fn github_secondary_limit(
+    State(app): State<App>,
+    Json(limit): Json<Option<SecondaryLimit>>,
+) -> StatusCode {
+    app.shared.state.lock().github.secondary_limit = limit;
     StatusCode::NO_CONTENT
 }
 
@@ -105,13 +130,20 @@ struct OrgBody {
     org: String,
     #[serde(default)]
     members: Vec<String>,
+    /// The organization forbids classic personal access tokens.
+    #[serde(default)]
+    forbid_classic: bool,
 }
 
 async fn github_org(State(app): State<App>, Json(body): Json<OrgBody>) -> StatusCode {
-    app.shared
-        .state
-        .lock()
-        .add_github_org(&body.org, &body.members);
+    let mut state = app.shared.state.lock();
+    state.add_github_org(&body.org, &body.members);
+    if body.forbid_classic {
+        state
+            .github
+            .classic_forbidden
+            .insert(body.org.to_ascii_lowercase());
+    }
     StatusCode::NO_CONTENT
 }
 

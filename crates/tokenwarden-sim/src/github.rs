@@ -9,7 +9,10 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use crate::server::App;
 use crate::spec::{Provider, TokenKind, TokenSpec};
@@ -33,7 +36,107 @@ pub(crate) fn api() -> Router<App> {
         .route("/repos/{owner}/{repo}/hooks", get(hooks))
         .route("/repos/{owner}/{repo}/pulls", get(pulls))
         .route("/repos/{owner}/{repo}/commits", get(commits))
+        .route("/repos/{owner}/{repo}/branches", get(branches))
         .fallback(fallback)
+}
+
+/// What GitHub knows beyond names: which repositories are public or empty,
+/// which organizations forbid classic tokens, who is not an admin of a
+/// repository, and the rate limits in force (PROVIDERS.md, "Real behaviours
+/// the checks must handle").
+#[derive(Debug, Default)]
+pub struct GithubWorld {
+    /// Lowercase `owner/name` of public repositories (the others are private).
+    pub public_repos: BTreeSet<String>,
+    /// Lowercase `owner/name` of repositories without a commit yet.
+    pub empty_repos: BTreeSet<String>,
+    /// Lowercase organizations that forbid classic tokens.
+    pub classic_forbidden: BTreeSet<String>,
+    /// Lowercase `owner/name` -> lowercase logins who can reach the
+    /// repository but are not its admins.
+    pub non_admins: BTreeMap<String, BTreeSet<String>>,
+    /// Lowercase login -> seconds until its used-up primary limit resets.
+    /// Primary limits are per account, not per host.
+    pub exhausted: BTreeMap<String, u64>,
+    /// A secondary rate limit in force.
+    pub secondary_limit: Option<SecondaryLimit>,
+}
+
+/// GitHub's secondary rate limit: 403 or 429, `x-ratelimit-remaining` not
+/// zero, sometimes `Retry-After` (github/docs, rate limits for the REST API).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecondaryLimit {
+    /// 403 or 429 (403 when 0).
+    pub status: u16,
+    /// Seconds sent as `Retry-After`; none: no such header.
+    pub retry_after_secs: Option<u64>,
+    /// Only API paths containing this text are limited (all when None).
+    pub path_contains: Option<String>,
+}
+
+const SECONDARY_LIMIT_MESSAGE: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:44444444.";
+const RATE_LIMIT_DOCS: &str =
+    "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+
+/// The rate-limit answer `spec`'s account gets for `path`, if any: its used
+/// up primary limit, or the secondary limit in force.
+fn rate_limit_answer(world: &GithubWorld, spec: &TokenSpec, path: &str) -> Option<Response> {
+    let now = Utc::now().timestamp();
+    if let Some(reset_in) = world.exhausted.get(&spec.login.to_ascii_lowercase()) {
+        let status = StatusCode::FORBIDDEN;
+        let body = json!({
+            "message": format!("API rate limit exceeded for user ID {}. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:44444444.", spec.user_id),
+            "documentation_url": RATE_LIMIT_DOCS,
+            "status": "403",
+        });
+        let mut response = json(status, body);
+        let h = response.headers_mut();
+        h.insert("x-ratelimit-limit", hv("5000"));
+        h.insert("x-ratelimit-remaining", hv("0"));
+        h.insert("x-ratelimit-used", hv("5000"));
+        h.insert(
+            "x-ratelimit-reset",
+            hv((now + i64::try_from(*reset_in).unwrap_or(3600)).to_string()),
+        );
+        h.insert("x-ratelimit-resource", hv("core"));
+        return Some(response);
+    }
+    let limit = world.secondary_limit.as_ref()?;
+    if limit
+        .path_contains
+        .as_deref()
+        .is_some_and(|part| !path.contains(part))
+    {
+        return None;
+    }
+    let status = match limit.status {
+        429 => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::FORBIDDEN,
+    };
+    let body = json!({
+        "message": SECONDARY_LIMIT_MESSAGE,
+        "documentation_url": format!("{RATE_LIMIT_DOCS}#about-secondary-rate-limits"),
+        "status": status.as_u16().to_string(),
+    });
+    let mut response = json(status, body);
+    let h = response.headers_mut();
+    h.insert("x-ratelimit-limit", hv("5000"));
+    h.insert("x-ratelimit-remaining", hv("4990"));
+    h.insert("x-ratelimit-used", hv("10"));
+    h.insert("x-ratelimit-reset", hv((now + 3600).to_string()));
+    h.insert("x-ratelimit-resource", hv("core"));
+    if let Some(secs) = limit.retry_after_secs {
+        h.insert("retry-after", hv(secs.to_string()));
+    }
+    Some(response)
+}
+
+/// A primary limit used up for one account until `reset_in` from each answer.
+pub(crate) fn exhaust(world: &mut GithubWorld, login: &str, reset_in: Duration) {
+    world
+        .exhausted
+        .insert(login.to_ascii_lowercase(), reset_in.as_secs().max(1));
 }
 
 /// What an endpoint accepts, echoed in GitHub's `X-Accepted-*` headers.
@@ -73,6 +176,10 @@ const COMMITS: Endpoint = Endpoint {
 const PULLS: Endpoint = Endpoint {
     scopes: "repo",
     permissions: "pull_requests=read",
+};
+const BRANCHES: Endpoint = Endpoint {
+    scopes: "repo",
+    permissions: "contents=read",
 };
 
 /// Classic scopes and the narrower scopes each one grants.
@@ -125,12 +232,15 @@ impl FromRequestParts<App> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let token = credential(&parts.headers, SCHEMES).ok_or_else(bad_credentials)?;
-        let record = app
-            .shared
-            .state
-            .lock()
-            .active_token(Provider::Github, &token);
-        record.map(|r| Caller(r.spec)).ok_or_else(bad_credentials)
+        let state = app.shared.state.lock();
+        let spec = state
+            .active_token(Provider::Github, &token)
+            .map(|r| r.spec)
+            .ok_or_else(bad_credentials)?;
+        match rate_limit_answer(&state.github, &spec, parts.uri.path()) {
+            Some(limited) => Err(limited),
+            None => Ok(Caller(spec)),
+        }
     }
 }
 
@@ -152,16 +262,41 @@ impl Caller {
             )
     }
 
-    /// Whether the token reaches an existing repository `full_name`.
-    fn sees_repo(&self, full_name: &str) -> bool {
-        if self.classic() {
+    /// Whether the token reaches the existing repository `repo`: a public
+    /// one with any token (public resources need no permission); a private
+    /// one with `repo` (classic) or when given it (fine-grained, and not
+    /// awaiting the owner's approval: a pending token reads only public
+    /// resources).
+    fn sees_repo(&self, repo: &RepoFacts) -> bool {
+        if repo.public {
+            true
+        } else if self.classic() {
             self.has_scope("repo")
         } else {
-            self.0
+            !self.pending_for(&repo.full_name)
+                && self
+                    .0
+                    .repositories
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&repo.full_name))
+        }
+    }
+
+    /// A fine-grained token awaiting the approval of `full_name`'s owner.
+    fn pending_for(&self, full_name: &str) -> bool {
+        let owner = full_name.split('/').next().unwrap_or_default();
+        !self.classic() && same_name(self.0.pending_org.as_deref(), owner)
+    }
+
+    /// Whether the fine-grained token was given `repo` (and may use it).
+    fn given(&self, repo: &RepoFacts) -> bool {
+        !self.classic()
+            && !self.pending_for(&repo.full_name)
+            && self
+                .0
                 .repositories
                 .iter()
-                .any(|r| r.eq_ignore_ascii_case(full_name))
-        }
+                .any(|r| r.eq_ignore_ascii_case(&repo.full_name))
     }
 
     /// A response carrying the headers GitHub adds for authenticated calls.
@@ -227,22 +362,37 @@ impl Caller {
         Some(response)
     }
 
-    /// The refusals that come before any look-up on `owner`'s repositories:
-    /// SSO, then a fine-grained token still awaiting `owner`'s approval.
+    /// The refusals that come before any look-up on `owner`'s resources:
+    /// SSO, then an organization that forbids classic tokens (github/docs,
+    /// managing your personal access tokens).
     fn owner_block(&self, app: &App, owner: &str, endpoint: Endpoint) -> Option<Response> {
         if let Some(response) = self.sso_block(app, owner, endpoint) {
             return Some(response);
         }
-        if !self.classic() && same_name(self.0.pending_org.as_deref(), owner) {
-            // UNCONFIRMED wording: GitHub's docs say a pending token can read
-            // only public resources but do not quote the error message.
+        let forbids = app
+            .shared
+            .state
+            .lock()
+            .github
+            .classic_forbidden
+            .contains(&owner.to_ascii_lowercase());
+        if self.classic() && forbids {
             let body = message(
                 StatusCode::FORBIDDEN,
-                "This fine-grained personal access token is pending approval by the organization.",
+                &format!("`{owner}` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a fine-grained personal access token."),
             );
             return Some(self.respond(StatusCode::FORBIDDEN, body, endpoint));
         }
         None
+    }
+
+    /// 403 on a repository's webhooks for a user who is not its admin.
+    fn not_admin(&self, endpoint: Endpoint) -> Response {
+        let body = message(
+            StatusCode::FORBIDDEN,
+            "Must have admin rights to Repository.",
+        );
+        self.respond(StatusCode::FORBIDDEN, body, endpoint)
     }
 }
 
@@ -278,7 +428,7 @@ async fn user(caller: Caller, State(app): State<App>) -> Response {
 }
 
 async fn org(caller: Caller, State(app): State<App>, Path(org): Path<String>) -> Response {
-    if let Some(response) = caller.sso_block(&app, &org, ORG) {
+    if let Some(response) = caller.owner_block(&app, &org, ORG) {
         return response;
     }
     let found = app
@@ -323,7 +473,7 @@ async fn own_membership(
 /// `login`'s membership of `org`: needs `read:org` (or wider) on a classic
 /// token, the `members` permission on a fine-grained one.
 fn membership_of(caller: Caller, app: &App, org: &str, login: &str) -> Response {
-    if let Some(response) = caller.sso_block(app, org, MEMBERSHIP) {
+    if let Some(response) = caller.owner_block(app, org, MEMBERSHIP) {
         return response;
     }
     let found = app
@@ -361,15 +511,39 @@ fn membership_of(caller: Caller, app: &App, org: &str, login: &str) -> Response 
     )
 }
 
-/// The registered repository `owner/repo`, if any: (display name, id).
-fn find_repo(app: &App, owner: &str, repo: &str) -> Option<(String, u64)> {
+/// A registered repository and what GitHub knows of it.
+struct RepoFacts {
+    full_name: String,
+    id: u64,
+    public: bool,
+    empty: bool,
+    /// Lowercase logins that reach it without being its admins.
+    non_admins: BTreeSet<String>,
+}
+
+impl RepoFacts {
+    fn is_admin(&self, login: &str) -> bool {
+        !self.non_admins.contains(&login.to_ascii_lowercase())
+    }
+}
+
+/// The registered repository `owner/repo`, if any.
+fn find_repo(app: &App, owner: &str, repo: &str) -> Option<RepoFacts> {
     let key = format!("{owner}/{repo}").to_ascii_lowercase();
-    app.shared
-        .state
-        .lock()
-        .github_repos
-        .get(&key)
-        .map(|n| (n.name.clone(), n.id))
+    let state = app.shared.state.lock();
+    let named = state.github_repos.get(&key)?;
+    Some(RepoFacts {
+        full_name: named.name.clone(),
+        id: named.id,
+        public: state.github.public_repos.contains(&key),
+        empty: state.github.empty_repos.contains(&key),
+        non_admins: state
+            .github
+            .non_admins
+            .get(&key)
+            .cloned()
+            .unwrap_or_default(),
+    })
 }
 
 async fn repo(
@@ -380,21 +554,24 @@ async fn repo(
     if let Some(response) = caller.owner_block(&app, &owner, REPO) {
         return response;
     }
-    match find_repo(&app, &owner, &repo).filter(|(name, _)| caller.sees_repo(name)) {
-        Some((full_name, id)) => {
-            let (owner_login, name) = full_name.split_once('/').unwrap_or(("", &full_name));
+    match find_repo(&app, &owner, &repo).filter(|r| caller.sees_repo(r)) {
+        Some(facts) => {
+            let full_name = &facts.full_name;
+            let (owner_login, name) = full_name.split_once('/').unwrap_or(("", full_name));
+            let admin = facts.is_admin(&caller.0.login);
             caller.respond(
                 StatusCode::OK,
                 json!({
-                    "id": id,
+                    "id": facts.id,
                     "name": name,
                     "full_name": full_name,
-                    "private": true,
+                    "private": !facts.public,
+                    "visibility": if facts.public { "public" } else { "private" },
                     "owner": { "login": owner_login },
                     "html_url": format!("{}/{full_name}", app.shared.urls.github),
                     // Describes the user, not the token (as on GitHub).
                     "permissions": {
-                        "admin": true, "maintain": true, "push": true, "triage": true, "pull": true
+                        "admin": admin, "maintain": admin, "push": true, "triage": true, "pull": true
                     },
                 }),
                 REPO,
@@ -404,6 +581,9 @@ async fn repo(
     }
 }
 
+/// `GET /repos/{owner}/{repo}/hooks`: never public. Classic tokens need a
+/// hook scope, fine-grained ones Webhooks read on a repository they were
+/// given; either way the user must be the repository's admin.
 async fn hooks(
     caller: Caller,
     State(app): State<App>,
@@ -412,28 +592,33 @@ async fn hooks(
     if let Some(response) = caller.owner_block(&app, &owner, HOOKS) {
         return response;
     }
-    let Some((full_name, _)) = find_repo(&app, &owner, &repo) else {
+    let Some(facts) = find_repo(&app, &owner, &repo) else {
         return caller.not_found(HOOKS);
     };
     if caller.classic() {
         // `repo` alone does not reach hooks: a hook scope is needed.
-        return if caller.has_scope("read:repo_hook") {
-            caller.respond(StatusCode::OK, json!([]), HOOKS)
-        } else {
+        return if !caller.has_scope("read:repo_hook") || !caller.sees_repo(&facts) {
             caller.not_found(HOOKS)
+        } else if !facts.is_admin(&caller.0.login) {
+            caller.not_admin(HOOKS)
+        } else {
+            caller.respond(StatusCode::OK, json!([]), HOOKS)
         };
     }
-    if !caller.sees_repo(&full_name) {
+    if !caller.sees_repo(&facts) {
         caller.not_found(HOOKS)
-    } else if caller.can_read("repository_hooks") {
-        caller.respond(StatusCode::OK, json!([]), HOOKS)
-    } else {
+    } else if !caller.given(&facts) || !caller.can_read("repository_hooks") {
         caller.not_accessible(HOOKS)
+    } else if !facts.is_admin(&caller.0.login) {
+        caller.not_admin(HOOKS)
+    } else {
+        caller.respond(StatusCode::OK, json!([]), HOOKS)
     }
 }
 
-/// A repository endpoint a classic token reaches with `repo` and a
-/// fine-grained one with read access to `permission`.
+/// A repository endpoint a classic token reaches with `repo`, a
+/// fine-grained one with read access to `permission`, and any token on a
+/// public repository: the repository when reached, else the refusal.
 fn repo_probe(
     caller: &Caller,
     app: &App,
@@ -441,19 +626,19 @@ fn repo_probe(
     repo: &str,
     endpoint: Endpoint,
     permission: &str,
-) -> Response {
+) -> Result<RepoFacts, Box<Response>> {
     if let Some(response) = caller.owner_block(app, owner, endpoint) {
-        return response;
+        return Err(Box::new(response));
     }
-    let Some((full_name, _)) = find_repo(app, owner, repo) else {
-        return caller.not_found(endpoint);
+    let Some(facts) = find_repo(app, owner, repo) else {
+        return Err(Box::new(caller.not_found(endpoint)));
     };
-    if !caller.sees_repo(&full_name) {
-        caller.not_found(endpoint)
-    } else if caller.classic() || caller.can_read(permission) {
-        caller.respond(StatusCode::OK, json!([]), endpoint)
+    if !caller.sees_repo(&facts) {
+        Err(Box::new(caller.not_found(endpoint)))
+    } else if facts.public || caller.classic() || caller.can_read(permission) {
+        Ok(facts)
     } else {
-        caller.not_accessible(endpoint)
+        Err(Box::new(caller.not_accessible(endpoint)))
     }
 }
 
@@ -463,7 +648,10 @@ async fn pulls(
     State(app): State<App>,
     Path((owner, repo)): Path<(String, String)>,
 ) -> Response {
-    repo_probe(&caller, &app, &owner, &repo, PULLS, "pull_requests")
+    match repo_probe(&caller, &app, &owner, &repo, PULLS, "pull_requests") {
+        Ok(_) => caller.respond(StatusCode::OK, json!([]), PULLS),
+        Err(refusal) => *refusal,
+    }
 }
 
 /// `GET /repos/{owner}/{repo}/commits`: needs Contents read (fine-grained).
@@ -472,7 +660,41 @@ async fn commits(
     State(app): State<App>,
     Path((owner, repo)): Path<(String, String)>,
 ) -> Response {
-    repo_probe(&caller, &app, &owner, &repo, COMMITS, "contents")
+    match repo_probe(&caller, &app, &owner, &repo, COMMITS, "contents") {
+        // An empty repository has no commits to list: GitHub answers 409.
+        Ok(facts) if facts.empty => {
+            let body = json!({
+                "message": "Git Repository is empty.",
+                "documentation_url": "https://docs.github.com/rest/commits/commits#list-commits",
+                "status": "409",
+            });
+            caller.respond(StatusCode::CONFLICT, body, COMMITS)
+        }
+        Ok(_) => caller.respond(
+            StatusCode::OK,
+            json!([{ "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e" }]),
+            COMMITS,
+        ),
+        Err(refusal) => *refusal,
+    }
+}
+
+/// `GET /repos/{owner}/{repo}/branches`: needs Contents read
+/// (fine-grained); an empty repository has none (200 `[]`).
+async fn branches(
+    caller: Caller,
+    State(app): State<App>,
+    Path((owner, repo)): Path<(String, String)>,
+) -> Response {
+    match repo_probe(&caller, &app, &owner, &repo, BRANCHES, "contents") {
+        Ok(facts) if facts.empty => caller.respond(StatusCode::OK, json!([]), BRANCHES),
+        Ok(_) => caller.respond(
+            StatusCode::OK,
+            json!([{ "name": "main", "protected": false }]),
+            BRANCHES,
+        ),
+        Err(refusal) => *refusal,
+    }
 }
 
 /// Any other API path: 401 without a good token, else 404.

@@ -40,6 +40,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use behaviour::{Behaviour, BehaviourJson, RateLimit, RateLimitJson};
+pub use github::SecondaryLimit;
 pub use pages::DEFAULT_LOGIN;
 pub use spec::{Provider, TokenKind, TokenSpec, DEFAULT_TOKEN_NAME};
 pub use state::RecordedRequest;
@@ -257,6 +258,55 @@ impl Simulator {
     pub fn add_github_org(&self, org: &str, members: &[&str]) {
         let members: Vec<String> = members.iter().map(|m| (*m).to_owned()).collect();
         self.state().add_github_org(org, &members);
+    }
+
+    /// GitHub repository `owner/name` (registered with
+    /// [`Simulator::add_github_repo`]) is public: any token reads it, and a
+    /// read proves no permission.
+    pub fn set_github_repo_public(&self, full_name: &str) {
+        self.state()
+            .github
+            .public_repos
+            .insert(full_name.to_ascii_lowercase());
+    }
+
+    /// GitHub repository `owner/name` has no commit yet: listing its
+    /// commits answers 409 "Git Repository is empty.".
+    pub fn set_github_repo_empty(&self, full_name: &str) {
+        self.state()
+            .github
+            .empty_repos
+            .insert(full_name.to_ascii_lowercase());
+    }
+
+    /// `login` reaches GitHub repository `owner/name` but is not its admin:
+    /// its webhooks answer 403 "Must have admin rights to Repository.".
+    pub fn set_github_non_admin(&self, full_name: &str, login: &str) {
+        self.state()
+            .github
+            .non_admins
+            .entry(full_name.to_ascii_lowercase())
+            .or_default()
+            .insert(login.to_ascii_lowercase());
+    }
+
+    /// GitHub organization `org` forbids classic personal access tokens.
+    pub fn forbid_github_classic_tokens(&self, org: &str) {
+        self.state()
+            .github
+            .classic_forbidden
+            .insert(org.to_ascii_lowercase());
+    }
+
+    /// GitHub account `login` has used up its primary rate limit, which
+    /// resets `reset_in` after each answer; other accounts are unaffected.
+    pub fn exhaust_github_rate_limit(&self, login: &str, reset_in: std::time::Duration) {
+        github::exhaust(&mut self.state().github, login, reset_in);
+    }
+
+    /// A GitHub secondary rate limit in force (None lifts it).
+    pub fn set_github_secondary_limit(&self, limit: Option<SecondaryLimit>) {
+        self.state().github.secondary_limit = limit;
     }
 
     /// GitLab project `group/project` exists with this id.

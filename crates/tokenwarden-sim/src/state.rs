@@ -80,6 +80,8 @@ pub(crate) struct State {
     pub bitbucket_workspaces: BTreeMap<String, Named>,
     /// Lowercase `workspace/slug` -> repo.
     pub bitbucket_repos: BTreeMap<String, Named>,
+    /// GitHub's repository facts and account limits beyond names.
+    pub github: crate::github::GithubWorld,
     behaviours: HashMap<Provider, Behaviour>,
     requests: HashMap<Provider, Vec<RecordedRequest>>,
     next_id: u64,

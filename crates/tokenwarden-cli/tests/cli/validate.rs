@@ -229,6 +229,55 @@ async fn exit_codes_follow_the_verdict() {
     assert_eq!(run.json()["problems"][0]["code"], "unexpected_response");
 }
 
+/// GitHub's organization policy and secondary rate limit, as `validate
+/// --json` reports them: a documented code with exit 1, and "could not
+/// check" with exit 3 (never a missing permission).
+#[tokio::test]
+async fn github_policy_refusals_and_secondary_limits_keep_the_exit_contract() {
+    let sim = sim().await;
+    sim.forbid_github_classic_tokens("acme");
+    let api = sim.github_api_url();
+    let classic = sim.add_token(TokenSpec::github_classic(
+        "deploy-bot",
+        &["repo", "admin:repo_hook", "read:org"],
+    ));
+    let args = [
+        "--provider",
+        "github",
+        "--api-url",
+        &api,
+        "--org",
+        "acme",
+        "--repo",
+        "acme/web",
+        "--json",
+        "--token-stdin",
+    ];
+    let run = validate(&args, &classic).await;
+    assert_eq!(run.code, 1);
+    assert_eq!(codes(&run.json()), ["no_expiry", "classic_token_forbidden"]);
+    assert_eq!(run.json()["ready"], false);
+
+    let fine = sim.add_token(TokenSpec::github_fine_grained(
+        "deploy-bot",
+        &["acme/web"],
+        &[
+            ("contents", "read"),
+            ("pull_requests", "write"),
+            ("repository_hooks", "write"),
+        ],
+    ));
+    sim.set_github_secondary_limit(Some(tokenwarden_sim::SecondaryLimit {
+        status: 403,
+        retry_after_secs: None,
+        path_contains: Some("/pulls".into()),
+    }));
+    let run = validate(&args, &fine).await;
+    assert_eq!(run.code, 3);
+    assert!(codes(&run.json()).contains(&"rate_limited".to_owned()));
+    assert_eq!(run.json()["missing"], serde_json::json!([]));
+}
+
 #[tokio::test]
 async fn an_insecure_url_is_refused_with_64_and_nothing_is_sent() {
     let run = validate(

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::address;
 use super::http::{Http, Response, TransportError};
-use super::ratelimit::{rate_limit_of, try_again_after};
+use super::ratelimit::{is_secondary_limit, rate_limit_of, try_again_after};
 use super::report::{CheckReport, CheckRequest, ProblemCode};
 use crate::secret::TokenSecret;
 
@@ -170,6 +170,10 @@ impl CheckReport {
             return false;
         };
         let message = match when {
+            Some(at) if is_secondary_limit(response) => format!(
+                "{provider} applied a secondary rate limit (too many requests in a short time), so this could not be checked. Wait at least a minute: {}. This is not a problem with the token.",
+                try_again_after(at, now)
+            ),
             Some(at) => format!(
                 "{provider} is rate limiting requests. {}. This is not a problem with the token.",
                 try_again_after(at, now)

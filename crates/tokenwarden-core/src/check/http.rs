@@ -87,7 +87,7 @@ pub struct Http {
     options: HttpOptions,
     /// Clients for servers behind a private CA, shared by every clone.
     trust: TrustCache,
-    /// Hosts that rate limited us, shared by every clone.
+    /// Accounts a host rate limited, shared by every clone.
     holds: Holds,
 }
 
@@ -146,7 +146,8 @@ impl Http {
     /// it is never repeated). A 5xx that outlasts the retries is returned
     /// as a response, for the caller to describe; everything else that
     /// fails is a `TransportError`. A host that rate limited an earlier
-    /// request is not asked again before the time it gave (`ratelimit.rs`).
+    /// request of the same account (token) is not asked again before the
+    /// time it gave (`ratelimit.rs`).
     pub async fn send(
         &self,
         method: Method,
@@ -159,7 +160,7 @@ impl Http {
         } else {
             0
         };
-        if let Some(until) = self.holds.held_until(url, chrono::Utc::now()) {
+        if let Some(until) = self.holds.held_until(url, token, chrono::Utc::now()) {
             return Err(TransportError::RateLimited { until });
         }
         let mut attempt = 0;
@@ -170,7 +171,7 @@ impl Http {
             if let Ok(response) = &outcome {
                 let now = chrono::Utc::now();
                 if let Some(until) = ratelimit::rate_limit_of(response, now) {
-                    self.holds.hold(url, until, now);
+                    self.holds.hold(url, token, until, now);
                 }
             }
             let transient = match &outcome {
@@ -190,7 +191,7 @@ impl Http {
     /// a rate limit saying so (for a provider's own way of saying "stop",
     /// such as GitLab's failed-authentication ban).
     pub(crate) fn hold(&self, url: &Url, until: chrono::DateTime<chrono::Utc>) {
-        self.holds.hold(url, Some(until), chrono::Utc::now());
+        self.holds.hold_host(url, until, chrono::Utc::now());
     }
 
     pub async fn get(&self, url: &Url, token: &TokenSecret) -> Result<Response, TransportError> {

@@ -97,6 +97,9 @@ pub enum ProblemCode {
     /// The provider never reports the expiry and none was entered (a
     /// warning).
     ExpiryUnknown,
+    /// The organization forbids this kind of token (GitHub organizations
+    /// that refuse classic personal access tokens).
+    ClassicTokenForbidden,
 }
 
 impl ProblemCode {
@@ -283,6 +286,7 @@ mod tests {
         assert_eq!(with(ProblemCode::PendingApproval), 1);
         assert_eq!(with(ProblemCode::InsufficientRole), 1);
         assert_eq!(with(ProblemCode::NotFound), 1);
+        assert_eq!(with(ProblemCode::ClassicTokenForbidden), 1);
     }
 
     #[test]

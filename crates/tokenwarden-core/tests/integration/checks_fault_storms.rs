@@ -93,7 +93,7 @@ async fn a_5xx_storm_over_a_whole_vault_is_retried_a_bounded_number_of_times_wit
 }
 
 #[tokio::test]
-async fn a_rate_limited_host_is_left_alone_until_the_time_it_gave() {
+async fn a_rate_limited_account_is_left_alone_until_the_time_it_gave() {
     let sim = Simulator::start().await.unwrap();
     let tokens = github_tokens(&sim, 20);
     sim.set_behaviour(
@@ -117,10 +117,22 @@ async fn a_rate_limited_host_is_left_alone_until_the_time_it_gave() {
     assert_eq!(sim.requests(Provider::Github).len(), 1, "not retried");
 
     let items: Vec<_> = tokens.iter().map(|t| (request.clone(), t)).collect();
+    // Limits are per account (GitHub's primary limit is per user): each
+    // other account is asked once, never retried, and the first one not
+    // again. Then every account is left alone.
+    let first_round = checker.check_many(&items).await;
+    assert_eq!(
+        sim.requests(Provider::Github).len(),
+        tokens.len(),
+        "one request per account, none retried"
+    );
+    assert!(first_round
+        .iter()
+        .all(|r| codes(r) == [ProblemCode::RateLimited]));
     let held = checker.check_many(&items).await;
     assert_eq!(
         sim.requests(Provider::Github).len(),
-        1,
+        tokens.len(),
         "nothing more sent before the time GitHub gave"
     );
     for report in &held {
@@ -140,7 +152,7 @@ async fn a_rate_limited_host_is_left_alone_until_the_time_it_gave() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let after = checker.check_many(&items).await;
     assert!(after.iter().all(|r| r.ready), "{:?}", after[0].problems);
-    assert!(sim.requests(Provider::Github).len() > 1);
+    assert!(sim.requests(Provider::Github).len() > tokens.len());
 }
 
 /// Answers every connection with headers and the start of a body, then

@@ -255,30 +255,313 @@ async fn a_fine_grained_token_not_given_the_repository_is_not_found() {
         .any(|p| p.message.contains("Repository access")));
 }
 
+fn full_fine_grained(repos: &[&str]) -> TokenSpec {
+    TokenSpec::github_fine_grained(
+        "deploy-bot",
+        repos,
+        &[
+            ("contents", "read"),
+            ("pull_requests", "write"),
+            ("repository_hooks", "write"),
+        ],
+    )
+}
+
+fn on_repo(sim: &Simulator, repo: &str) -> tokenwarden_core::check::CheckRequest {
+    let mut req = github(sim);
+    req.repo = Some(repo.into());
+    req
+}
+
+/// GitHub documents no specific answer for a token pending an
+/// organization's approval: it reads only public resources, so a private
+/// repository answers 404, and the check says both possible causes.
 #[tokio::test]
-async fn a_fine_grained_token_awaiting_approval_says_so() {
+async fn a_fine_grained_token_awaiting_approval_is_not_found_or_pending_with_both_fixes() {
     let sim = sim().await;
-    let token = sim.add_token(
-        TokenSpec::github_fine_grained(
-            "deploy-bot",
-            &["acme/web"],
-            &[
-                ("contents", "read"),
-                ("pull_requests", "write"),
-                ("repository_hooks", "write"),
-            ],
-        )
-        .pending_org("acme"),
+    let token = sim.add_token(full_fine_grained(&["acme/web"]).pending_org("acme"));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert_eq!(
+        codes(&report),
+        [ProblemCode::NoExpiry, ProblemCode::NotFound]
     );
-    let mut req = github(&sim);
-    req.repo = Some("acme/web".into());
-    let report = check(&req, &token).await;
+    let message = &report.problems[1].message;
+    assert!(message.contains("not found"), "{message}");
+    assert!(message.contains("Repository access"), "{message}");
     assert!(
-        report.has(ProblemCode::PendingApproval),
+        message.contains("waiting for the organization acme's approval"),
+        "{message}"
+    );
+    assert!(message.contains("Pending requests"), "{message}");
+    assert_eq!(report.verdict(), Verdict::FallsShort);
+
+    // The token's own repositories are not an organization's: one cause.
+    sim.add_github_repo("deploy-bot/tools");
+    let report = check(&on_repo(&sim, "deploy-bot/tools"), &token).await;
+    let message = &report.problems[1].message;
+    assert!(message.contains("Repository access"), "{message}");
+    assert!(!message.contains("approv"), "{message}");
+}
+
+#[tokio::test]
+async fn an_empty_repository_is_probed_through_its_branches_not_stopped() {
+    let sim = sim().await;
+    sim.set_github_repo_empty("acme/web");
+    let token = sim.add_token(full_fine_grained(&["acme/web"]));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert!(report.ready, "{:?}", report.problems);
+    assert!(!report.has(ProblemCode::UnexpectedResponse));
+    assert!(report.missing.is_empty());
+    let paths: Vec<_> = sim
+        .requests(Provider::Github)
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.contains("/repos/acme/web/branches")),
+        "{paths:?}"
+    );
+
+    // Without Contents, the branches say so.
+    let without = sim.add_token(TokenSpec::github_fine_grained(
+        "deploy-bot",
+        &["acme/web"],
+        &[("pull_requests", "write"), ("repository_hooks", "write")],
+    ));
+    let report = check(&on_repo(&sim, "acme/web"), &without).await;
+    assert_eq!(report.missing, ["contents:read"]);
+}
+
+#[tokio::test]
+async fn on_a_public_repository_reads_prove_nothing_and_are_never_granted() {
+    let sim = sim().await;
+    sim.add_github_repo("acme/site");
+    sim.set_github_repo_public("acme/site");
+    // Given the repository with every permission, or given nothing but
+    // webhooks: either way a read of a public repository proves nothing.
+    let full = sim.add_token(full_fine_grained(&["acme/site"]));
+    let hooks_only = sim.add_token(TokenSpec::github_fine_grained(
+        "deploy-bot",
+        &["acme/site"],
+        &[("repository_hooks", "write")],
+    ));
+    for token in [&full, &hooks_only] {
+        let report = check(&on_repo(&sim, "acme/site"), token).await;
+        assert!(report.missing.is_empty(), "{:?}", report.missing);
+        assert_eq!(
+            report.unverified,
+            [
+                "contents:read",
+                "repository_hooks:write",
+                "pull_requests:write"
+            ]
+        );
+    }
+    // Webhooks are never public: a token without them still lacks them.
+    let nothing = sim.add_token(TokenSpec::github_fine_grained("deploy-bot", &[], &[]));
+    let report = check(&on_repo(&sim, "acme/site"), &nothing).await;
+    assert_eq!(report.missing, ["repository_hooks:write"]);
+    assert_eq!(report.unverified, ["contents:read", "pull_requests:write"]);
+    // A private repository's reads still prove read access.
+    let report = check(
+        &on_repo(&sim, "acme/web"),
+        &sim.add_token(full_fine_grained(&["acme/web"])),
+    )
+    .await;
+    assert_eq!(
+        report.unverified,
+        ["repository_hooks:write", "pull_requests:write"]
+    );
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_is_could_not_check_never_lacks_permission() {
+    let sim = sim().await;
+    // On a probe, as 403 without Retry-After and with requests remaining.
+    let token = sim.add_token(full_fine_grained(&["acme/web"]));
+    sim.set_github_secondary_limit(Some(SecondaryLimit {
+        status: 403,
+        retry_after_secs: None,
+        path_contains: Some("/hooks".into()),
+    }));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert!(report.missing.is_empty(), "{:?}", report.missing);
+    assert!(!report.has(ProblemCode::MissingPermissions));
+    assert!(
+        report.has(ProblemCode::RateLimited),
         "{:?}",
         report.problems
     );
+    assert_eq!(report.verdict(), Verdict::Unchecked);
+    let message = &report
+        .problems
+        .iter()
+        .find(|p| p.code == ProblemCode::RateLimited)
+        .unwrap()
+        .message;
+    assert!(message.contains("secondary rate limit"), "{message}");
+    assert!(message.contains("at least a minute"), "{message}");
+    assert!(message.contains("in about 1 minute"), "{message}");
+    assert!(
+        message.contains("not a problem with the token"),
+        "{message}"
+    );
+
+    // As 429 with Retry-After, on the first call.
+    let other = sim.add_token(full_fine_grained(&["acme/web"]));
+    sim.set_github_secondary_limit(Some(SecondaryLimit {
+        status: 429,
+        retry_after_secs: Some(180),
+        path_contains: None,
+    }));
+    let report = check(&on_repo(&sim, "acme/web"), &other).await;
+    assert_eq!(codes(&report), [ProblemCode::RateLimited]);
+    assert!(
+        report.problems[0].message.contains("in about 3 minutes"),
+        "{}",
+        report.problems[0].message
+    );
+}
+
+#[tokio::test]
+async fn a_permission_gap_names_what_github_says_the_call_needs() {
+    let sim = sim().await;
+    let token = sim.add_token(TokenSpec::github_fine_grained(
+        "deploy-bot",
+        &["acme/web"],
+        &[("contents", "read")],
+    ));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert_eq!(
+        report.missing,
+        ["repository_hooks:write", "pull_requests:write"]
+    );
+    let message = &report.problems[1].message;
+    assert!(
+        message.contains("GitHub says this needs repository_hooks: read"),
+        "{message}"
+    );
+    assert!(
+        message.contains("GitHub says this needs pull_requests: read"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_403_on_webhooks_names_the_permission_and_admin_rights() {
+    let sim = sim().await;
+    sim.set_github_non_admin("acme/web", "deploy-bot");
+    let token = sim.add_token(full_fine_grained(&["acme/web"]));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert!(report.has(ProblemCode::MissingPermissions));
+    let message = &report.problems[1].message;
+    assert!(message.contains("Webhooks: Read and write"), "{message}");
+    assert!(message.contains("not an admin of acme/web"), "{message}");
+}
+
+#[tokio::test]
+async fn a_classic_tokens_403_on_webhooks_names_admin_rights_and_the_scope() {
+    let sim = sim().await;
+    sim.set_github_non_admin("acme/web", "deploy-bot");
+    let token = sim.add_token(TokenSpec::github_classic(
+        "deploy-bot",
+        &["repo", "admin:repo_hook"],
+    ));
+    let report = check(&on_repo(&sim, "acme/web"), &token).await;
+    assert_eq!(
+        codes(&report),
+        [ProblemCode::NoExpiry, ProblemCode::InsufficientRole]
+    );
+    let message = &report.problems[1].message;
+    assert!(
+        message.contains("not an admin of the repository"),
+        "{message}"
+    );
+    assert!(message.contains("admin:repo_hook"), "{message}");
+    assert!(!report.ready);
     assert_eq!(report.verdict(), Verdict::FallsShort);
+    // An admin's token is ready, and its hooks were asked.
+    let admin = sim.add_token(TokenSpec::github_classic(
+        "octo-admin",
+        &["repo", "admin:repo_hook"],
+    ));
+    sim.reset_requests();
+    assert!(check(&on_repo(&sim, "acme/web"), &admin).await.ready);
+    assert!(sim
+        .requests(Provider::Github)
+        .iter()
+        .any(|r| r.path.ends_with("/repos/acme/web/hooks")));
+}
+
+#[tokio::test]
+async fn an_organization_forbidding_classic_tokens_points_to_a_fine_grained_token() {
+    let sim = sim().await;
+    sim.forbid_github_classic_tokens("acme");
+    let token = sim.add_token(TokenSpec::github_classic(
+        "deploy-bot",
+        &["repo", "admin:repo_hook", "read:org"],
+    ));
+    let mut with_org = on_repo(&sim, "acme/web");
+    with_org.org = Some("acme".into());
+    for req in [with_org, on_repo(&sim, "acme/web")] {
+        let report = check(&req, &token).await;
+        assert_eq!(
+            codes(&report),
+            [ProblemCode::NoExpiry, ProblemCode::ClassicTokenForbidden],
+            "{:?}",
+            report.problems
+        );
+        let message = &report.problems[1].message;
+        assert!(
+            message.contains("acme forbids classic personal access tokens"),
+            "{message}"
+        );
+        assert!(
+            message.contains("fine-grained personal access token"),
+            "{message}"
+        );
+        assert!(
+            message.contains("/settings/personal-access-tokens"),
+            "{message}"
+        );
+        assert_eq!(report.verdict(), Verdict::FallsShort);
+        assert_eq!(report.verdict().exit_code(), 1);
+    }
+    // A fine-grained token reaches it.
+    let fine = sim.add_token(full_fine_grained(&["acme/web"]));
+    assert!(check(&on_repo(&sim, "acme/web"), &fine).await.ready);
+}
+
+#[tokio::test]
+async fn one_exhausted_account_does_not_hold_back_another_on_the_same_host() {
+    let sim = sim().await;
+    let tired = TokenSecret::new(sim.add_token(TokenSpec::github_classic(
+        "tired-bot",
+        &["repo", "admin:repo_hook"],
+    )));
+    let fresh = TokenSecret::new(sim.add_token(TokenSpec::github_classic(
+        "deploy-bot",
+        &["repo", "admin:repo_hook"],
+    )));
+    sim.exhaust_github_rate_limit("tired-bot", Duration::from_secs(600));
+    // One checker, as the app keeps: its holds are shared by every check.
+    let checker = checker();
+    let req = github(&sim);
+    let report = checker.check(&req, &tired).await;
+    assert_eq!(codes(&report), [ProblemCode::RateLimited]);
+    assert!(report.problems[0].message.contains("Try again after"));
+    assert_eq!(sim.requests(Provider::Github).len(), 1);
+
+    // The exhausted account is left alone...
+    let report = checker.check(&req, &tired).await;
+    assert_eq!(codes(&report), [ProblemCode::RateLimited]);
+    assert!(report.problems[0].message.contains("did not ask again"));
+    assert_eq!(sim.requests(Provider::Github).len(), 1);
+
+    // ...and the other account's check goes out and passes.
+    let report = checker.check(&req, &fresh).await;
+    assert!(report.ready, "{:?}", report.problems);
+    assert_eq!(sim.requests(Provider::Github).len(), 2);
 }
 
 #[tokio::test]

@@ -100,6 +100,16 @@ async fn github_classic_link_prefills_the_scopes_and_the_minted_token_is_ready()
         input_value(&html, "description").as_deref(),
         Some("acme-web-production")
     );
+    // The real page defaults to 30 days; the link's `default_expires_at`
+    // picks the wizard's expiry instead.
+    assert_eq!(
+        url.query_pairs()
+            .find(|(k, _)| k == "default_expires_at")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        Some("90")
+    );
+    assert_eq!(selected(&html, "expires_in").as_deref(), Some("90"));
 
     let token = mint(
         &url,

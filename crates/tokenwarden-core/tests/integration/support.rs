@@ -13,7 +13,9 @@ use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use url::Url;
 
-pub use tokenwarden_sim::{Behaviour, Provider, RateLimit, Simulator, TokenKind, TokenSpec};
+pub use tokenwarden_sim::{
+    Behaviour, Provider, RateLimit, SecondaryLimit, Simulator, TokenKind, TokenSpec,
+};
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()

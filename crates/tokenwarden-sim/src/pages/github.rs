@@ -67,11 +67,23 @@ pub(crate) fn routes() -> Router<App> {
 
 const CLASSIC_TITLE: &str = "New personal access token (classic)";
 
+/// The classic page's expiry: the posted `expires_in` when a refused form
+/// is shown again, else the link's `default_expires_at` (days or `none`,
+/// as the real page reads it), else 30 days (the real page's default). A
+/// number of days the list lacks is offered as a custom choice.
 fn github_classic_fields(params: &Params) -> String {
-    let expiry = params
+    let wanted = params
         .get("expires_in")
-        .filter(|v| GITHUB_CLASSIC_EXPIRY.iter().any(|(o, _)| o == v))
-        .unwrap_or("30");
+        .or_else(|| params.get("default_expires_at"))
+        .map(str::trim)
+        .filter(|v| *v == "none" || v.parse::<u32>().is_ok_and(|days| (1..=366).contains(&days)));
+    let custom;
+    let mut options: Vec<(&str, &str)> = GITHUB_CLASSIC_EXPIRY.to_vec();
+    if let Some(days) = wanted.filter(|v| !options.iter().any(|(o, _)| o == v)) {
+        custom = format!("{days} days (custom)");
+        options.insert(options.len() - 1, (days, custom.as_str()));
+    }
+    let expiry = wanted.unwrap_or("30");
     [
         login_field(params),
         text_input(
@@ -80,7 +92,7 @@ fn github_classic_fields(params: &Params) -> String {
             params.get("description").unwrap_or_default(),
             "",
         ),
-        select("expires_in", "Expiration", GITHUB_CLASSIC_EXPIRY, expiry),
+        select("expires_in", "Expiration", &options, expiry),
         checkboxes(
             "Select scopes",
             GITHUB_CLASSIC_SCOPES,

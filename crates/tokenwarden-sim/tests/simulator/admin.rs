@@ -61,6 +61,71 @@ async fn start_on_uses_the_given_ports_and_shutdown_closes_them() {
 }
 
 #[tokio::test]
+async fn admin_api_sets_githubs_repository_facts_org_policy_and_secondary_limit() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client();
+    let admin = |path: &str| format!("{}/_sim{path}", sim.github_url());
+    for body in [
+        json!({ "full_name": "acme/site", "public": true }),
+        json!({ "full_name": "acme/new", "empty": true }),
+    ] {
+        let response = c
+            .post(admin("/github/repos"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+    let response = c
+        .post(admin("/github/orgs"))
+        .json(&json!({ "org": "acme", "members": ["octo"], "forbid_classic": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let api = sim.github_api_url();
+    let classic = sim.add_token(tokenwarden_sim::TokenSpec::github_classic(
+        "octo",
+        &["repo"],
+    ));
+    let (status, _, _) = get_json(&format!("{api}/repos/acme/site"), Some(&classic)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "classic tokens forbidden by acme"
+    );
+    let fine = sim.add_token(tokenwarden_sim::TokenSpec::github_fine_grained(
+        "octo",
+        &["acme/new"],
+        &[("contents", "read")],
+    ));
+    let (_, _, body) = get_json(&format!("{api}/repos/acme/site"), Some(&fine)).await;
+    assert_eq!(body["visibility"], "public");
+    let (status, _, _) = get_json(&format!("{api}/repos/acme/new/commits"), Some(&fine)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let response = c
+        .put(admin("/github/secondary-limit"))
+        .json(&json!({ "status": 429, "retry_after_secs": 60 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _, _) = get_json(&format!("{api}/user"), Some(&fine)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let response = c
+        .put(admin("/github/secondary-limit"))
+        .json(&Value::Null)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _, _) = get_json(&format!("{api}/user"), Some(&fine)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn admin_api_seeds_tokens_resources_and_behaviour() {
     let sim = Simulator::start().await.unwrap();
     let c = client();

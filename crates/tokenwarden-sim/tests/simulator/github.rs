@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
-use tokenwarden_sim::{Simulator, TokenSpec};
+use tokenwarden_sim::{SecondaryLimit, Simulator, TokenSpec};
 
 use crate::support::{client, get_json, header};
 
@@ -257,38 +257,237 @@ async fn sso_enforced_org_answers_403_with_the_authorization_url() {
     assert!(!h.contains_key("x-github-sso"));
 }
 
+fn full_fine_grained(login: &str, repos: &[&str]) -> TokenSpec {
+    TokenSpec::github_fine_grained(
+        login,
+        repos,
+        &[
+            ("contents", "read"),
+            ("pull_requests", "write"),
+            ("repository_hooks", "write"),
+        ],
+    )
+}
+
+/// A pending token reads only public resources: GitHub documents no
+/// specific refusal, and a private repository answers as if absent (404).
 #[tokio::test]
-async fn pending_fine_grained_token_is_refused_on_the_org_repos() {
+async fn pending_fine_grained_token_reads_only_public_org_repos() {
     let sim = Simulator::start().await.unwrap();
     sim.add_github_repo("acme/app");
+    sim.add_github_repo("acme/site");
+    sim.set_github_repo_public("acme/site");
     sim.add_github_repo("octo/own");
     let api = sim.github_api_url();
     let token = sim.add_token(
-        TokenSpec::github_fine_grained(
-            "octo",
-            &["acme/app", "octo/own"],
-            &[
-                ("contents", "read"),
-                ("pull_requests", "write"),
-                ("repository_hooks", "write"),
-            ],
-        )
-        .pending_org("acme"),
+        full_fine_grained("octo", &["acme/app", "acme/site", "octo/own"]).pending_org("acme"),
     );
     for path in [
         "/repos/acme/app",
         "/repos/acme/app/hooks",
         "/repos/acme/app/pulls?per_page=1",
+        "/repos/acme/app/commits?per_page=1",
     ] {
         let (status, _, body) = get_json(&format!("{api}{path}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body["message"], "Not Found");
+    }
+    for path in [
+        "/repos/acme/site",
+        "/repos/acme/site/pulls?per_page=1",
+        "/repos/octo/own",
+    ] {
+        let (status, _, _) = get_json(&format!("{api}{path}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    // Webhooks are never public: still refused on the public repository.
+    let (status, _, _) = get_json(&format!("{api}/repos/acme/site/hooks"), Some(&token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_empty_repository_answers_409_on_commits_and_no_branches() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_github_repo("acme/new");
+    sim.set_github_repo_empty("acme/new");
+    let api = sim.github_api_url();
+    let token = sim.add_token(full_fine_grained("octo", &["acme/new"]));
+    let (status, h, body) = get_json(
+        &format!("{api}/repos/acme/new/commits?per_page=1"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["message"], "Git Repository is empty.");
+    assert_eq!(body["status"], "409");
+    assert_eq!(header(&h, "x-accepted-github-permissions"), "contents=read");
+    let (status, h, body) = get_json(
+        &format!("{api}/repos/acme/new/branches?per_page=1"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!([]));
+    assert_eq!(header(&h, "x-accepted-github-permissions"), "contents=read");
+    // Branches need Contents read like commits do.
+    let without = sim.add_token(TokenSpec::github_fine_grained("octo", &["acme/new"], &[]));
+    let (status, h, body) =
+        get_json(&format!("{api}/repos/acme/new/branches"), Some(&without)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        "Resource not accessible by personal access token"
+    );
+    assert_eq!(header(&h, "x-accepted-github-permissions"), "contents=read");
+}
+
+#[tokio::test]
+async fn a_public_repository_is_read_without_any_permission() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_github_repo("acme/site");
+    sim.set_github_repo_public("acme/site");
+    sim.add_github_repo("acme/web");
+    let api = sim.github_api_url();
+    // Given no repository and no permission at all.
+    let token = sim.add_token(TokenSpec::github_fine_grained("octo", &[], &[]));
+    let (status, _, body) = get_json(&format!("{api}/repos/acme/site"), Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["private"], false);
+    assert_eq!(body["visibility"], "public");
+    for probe in ["commits?per_page=1", "pulls?per_page=1", "branches"] {
+        let (status, _, _) =
+            get_json(&format!("{api}/repos/acme/site/{probe}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{probe}");
+    }
+    let (status, _, _) = get_json(&format!("{api}/repos/acme/web"), Some(&token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let full = sim.add_token(full_fine_grained("octo", &["acme/web"]));
+    let (_, _, body) = get_json(&format!("{api}/repos/acme/web"), Some(&full)).await;
+    assert_eq!(body["private"], true);
+    assert_eq!(body["visibility"], "private");
+}
+
+#[tokio::test]
+async fn an_organization_forbidding_classic_tokens_says_so() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_github_org("acme", &["octo"]);
+    sim.add_github_repo("acme/web");
+    sim.forbid_github_classic_tokens("acme");
+    let api = sim.github_api_url();
+    let classic = sim.add_token(TokenSpec::github_classic(
+        "octo",
+        &["repo", "admin:repo_hook", "read:org"],
+    ));
+    for path in [
+        "/orgs/acme",
+        "/orgs/acme/memberships/octo",
+        "/repos/acme/web",
+        "/repos/acme/web/hooks",
+    ] {
+        let (status, _, body) = get_json(&format!("{api}{path}"), Some(&classic)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(
             body["message"],
-            "This fine-grained personal access token is pending approval by the organization."
+            "`acme` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a fine-grained personal access token."
         );
     }
-    let (status, _, _) = get_json(&format!("{api}/repos/octo/own"), Some(&token)).await;
+    let fine = sim.add_token(full_fine_grained("octo", &["acme/web"]));
+    let (status, _, _) = get_json(&format!("{api}/repos/acme/web"), Some(&fine)).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn hooks_need_the_user_to_be_a_repository_admin() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_github_repo("acme/web");
+    sim.set_github_non_admin("acme/web", "octo");
+    let api = sim.github_api_url();
+    let classic = sim.add_token(TokenSpec::github_classic(
+        "octo",
+        &["repo", "admin:repo_hook"],
+    ));
+    let fine = sim.add_token(full_fine_grained("octo", &["acme/web"]));
+    for token in [&classic, &fine] {
+        let (status, _, body) = get_json(&format!("{api}/repos/acme/web/hooks"), Some(token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["message"], "Must have admin rights to Repository.");
+    }
+    let (_, _, body) = get_json(&format!("{api}/repos/acme/web"), Some(&fine)).await;
+    assert_eq!(body["permissions"]["admin"], false);
+}
+
+#[tokio::test]
+async fn secondary_rate_limits_answer_403_or_429_with_requests_remaining() {
+    let sim = Simulator::start().await.unwrap();
+    let api = sim.github_api_url();
+    let token = sim.add_token(TokenSpec::github_classic("octo", &["repo"]));
+    sim.set_github_secondary_limit(Some(SecondaryLimit {
+        status: 403,
+        retry_after_secs: None,
+        path_contains: None,
+    }));
+    let (status, h, body) = get_json(&format!("{api}/user"), Some(&token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("You have exceeded a secondary rate limit"));
+    assert_ne!(header(&h, "x-ratelimit-remaining"), "0");
+    assert!(!h.contains_key("retry-after"));
+    sim.set_github_secondary_limit(Some(SecondaryLimit {
+        status: 429,
+        retry_after_secs: Some(60),
+        path_contains: Some("/hooks".into()),
+    }));
+    let (status, _, _) = get_json(&format!("{api}/user"), Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "only the paths named are limited");
+    let (status, h, _) = get_json(&format!("{api}/repos/a/b/hooks"), Some(&token)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&h, "retry-after"), "60");
+    sim.set_github_secondary_limit(None);
+    let (status, _, _) = get_json(&format!("{api}/user"), Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_primary_rate_limit_is_per_account() {
+    let sim = Simulator::start().await.unwrap();
+    let api = sim.github_api_url();
+    let tired = sim.add_token(TokenSpec::github_classic("tired", &["repo"]));
+    let fresh = sim.add_token(TokenSpec::github_classic("fresh", &["repo"]));
+    sim.exhaust_github_rate_limit("tired", std::time::Duration::from_secs(600));
+    let (status, h, body) = get_json(&format!("{api}/user"), Some(&tired)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(header(&h, "x-ratelimit-remaining"), "0");
+    let reset: i64 = header(&h, "x-ratelimit-reset").parse().unwrap();
+    assert!(reset >= Utc::now().timestamp() + 590);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("API rate limit exceeded for user ID"));
+    let (status, _, _) = get_json(&format!("{api}/user"), Some(&fresh)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[test]
+fn minted_tokens_have_githubs_real_shapes() {
+    // Classic: `ghp_` + 36 base62; fine-grained: `github_pat_` + 82 of
+    // [A-Za-z0-9_] (22, `_`, 59).
+    let sim = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(Simulator::start())
+        .unwrap();
+    for _ in 0..20 {
+        let classic = sim.add_token(TokenSpec::github_classic("octo", &[]));
+        let body = classic.strip_prefix("ghp_").unwrap();
+        assert_eq!(body.len(), 36);
+        assert!(body.chars().all(|c| c.is_ascii_alphanumeric()));
+        let fine = sim.add_token(TokenSpec::github_fine_grained("octo", &[], &[]));
+        let body = fine.strip_prefix("github_pat_").unwrap();
+        assert_eq!(body.len(), 82);
+        assert!(body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        assert_eq!(body.as_bytes()[22], b'_');
+    }
 }
 
 #[tokio::test]

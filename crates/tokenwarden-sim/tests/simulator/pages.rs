@@ -82,6 +82,29 @@ async fn github_classic_page_prefills_and_mints_a_working_token() {
     assert_eq!(minted[0].1.login, DEFAULT_LOGIN);
 }
 
+/// The real classic page defaults to 30 days and reads the link's
+/// `default_expires_at` (days, or `none`).
+#[tokio::test]
+async fn github_classic_page_reads_default_expires_at_and_defaults_to_30_days() {
+    let sim = Simulator::start().await.unwrap();
+    let base = format!("{}/settings/tokens/new?scopes=repo", sim.github_url());
+    let (_, page) = html(&base).await;
+    assert!(page.contains("<option value=\"30\" selected>"), "{page}");
+    let (_, page) = html(&format!("{base}&default_expires_at=90")).await;
+    assert!(page.contains("<option value=\"90\" selected>"), "{page}");
+    let (_, page) = html(&format!("{base}&default_expires_at=none")).await;
+    assert!(page.contains("<option value=\"none\" selected>"), "{page}");
+    // A number of days the list lacks becomes a custom choice.
+    let (_, page) = html(&format!("{base}&default_expires_at=180")).await;
+    assert!(
+        page.contains("<option value=\"180\" selected>180 days (custom)</option>"),
+        "{page}"
+    );
+    // Nonsense is ignored.
+    let (_, page) = html(&format!("{base}&default_expires_at=9000")).await;
+    assert!(page.contains("<option value=\"30\" selected>"), "{page}");
+}
+
 #[tokio::test]
 async fn github_fine_grained_page_prefills_all_but_repositories() {
     let sim = Simulator::start().await.unwrap();

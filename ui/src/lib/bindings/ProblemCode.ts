@@ -3,4 +3,4 @@
 /**
  * Every way a check can go wrong, never lumped together.
  */
-export type ProblemCode = "invalid_token" | "expired" | "missing_permissions" | "insufficient_role" | "sso_required" | "pending_approval" | "rate_limited" | "not_found" | "unreachable" | "tls_error" | "unexpected_response" | "provider_mismatch" | "insecure_url" | "no_expiry" | "expires_soon" | "wrong_token_type" | "expiry_unknown";
+export type ProblemCode = "invalid_token" | "expired" | "missing_permissions" | "insufficient_role" | "sso_required" | "pending_approval" | "rate_limited" | "not_found" | "unreachable" | "tls_error" | "unexpected_response" | "provider_mismatch" | "insecure_url" | "no_expiry" | "expires_soon" | "wrong_token_type" | "expiry_unknown" | "classic_token_forbidden";

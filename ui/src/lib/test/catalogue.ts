@@ -81,7 +81,10 @@ export const catalogue: Catalogue = {
               value_name: '',
             },
           ],
-          page: { prefilled: true, note: 'pre-filled where the provider allows' },
+          page: {
+            prefilled: true,
+            note: 'it opens with the scopes, the note and the expiry filled in; the checklist above is what counts',
+          },
         },
         {
           id: 'fine-grained',
@@ -119,7 +122,10 @@ export const catalogue: Catalogue = {
               value_name: '',
             },
           ],
-          page: { prefilled: true, note: 'pre-filled where the provider allows' },
+          page: {
+            prefilled: false,
+            note: 'GitHub may fill in the name and expiry, but not reliably the permissions: set each one from the checklist above, which is the source of truth',
+          },
         },
       ],
     },

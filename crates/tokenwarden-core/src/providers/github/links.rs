@@ -1,6 +1,8 @@
-//! GitHub's token pages. Pre-filling is best effort (GitHub's docs once
-//! removed, then restored it, for github.com only): the check afterwards
-//! is what proves the token right.
+//! GitHub's token pages. Pre-filling is best effort and documented for
+//! github.com only; fine-grained permission parameters were removed from
+//! GitHub's docs as broken (github/docs pull request 44419), so the wizard's
+//! checklist is the source of truth and the check afterwards is what proves
+//! the token right (PROVIDERS.md, "Links").
 
 use url::Url;
 
@@ -54,13 +56,31 @@ pub fn new_token(page: &NewTokenPage) -> Url {
         } else {
             "repo,admin:repo_hook"
         };
+        // The classic page defaults to 30 days; `default_expires_at` (days,
+        // undocumented but widely used) sets it, kept within the advice of
+        // 90 days to a year.
+        let expires = page
+            .expires_in_days
+            .unwrap_or(CLASSIC_DEFAULT_DAYS)
+            .clamp(CLASSIC_MIN_DAYS, CLASSIC_MAX_DAYS)
+            .to_string();
         page_url(
             &page.web,
             "/settings/tokens/new",
-            &[("scopes", scopes), ("description", &description)],
+            &[
+                ("scopes", scopes),
+                ("description", &description),
+                ("default_expires_at", &expires),
+            ],
         )
     }
 }
+
+/// The expiry the classic link asks for when none was chosen, and the
+/// advice's bounds (PROVIDERS.md: between 90 days and 1 year).
+const CLASSIC_DEFAULT_DAYS: u32 = 90;
+const CLASSIC_MIN_DAYS: u32 = 90;
+const CLASSIC_MAX_DAYS: u32 = 365;
 
 #[cfg(test)]
 mod tests {
@@ -85,11 +105,27 @@ mod tests {
     fn classic_links_carry_the_scopes_and_a_description() {
         assert_eq!(
             new_token(&page(TokenKindId::Classic, Some("acme"))).as_str(),
-            "https://github.com/settings/tokens/new?scopes=repo%2Cadmin%3Arepo_hook%2Cread%3Aorg&description=github-acme-production"
+            "https://github.com/settings/tokens/new?scopes=repo%2Cadmin%3Arepo_hook%2Cread%3Aorg&description=github-acme-production&default_expires_at=180"
         );
         assert!(new_token(&page(TokenKindId::Classic, None))
             .as_str()
             .contains("scopes=repo%2Cadmin%3Arepo_hook&"));
+    }
+
+    #[test]
+    fn classic_links_set_the_expiry_within_the_advice_since_the_page_defaults_to_30_days() {
+        let days = |wanted: Option<u32>| {
+            let mut p = page(TokenKindId::Classic, None);
+            p.expires_in_days = wanted;
+            new_token(&p)
+                .query_pairs()
+                .find(|(k, _)| k == "default_expires_at")
+                .map(|(_, v)| v.into_owned())
+        };
+        assert_eq!(days(None).as_deref(), Some("90"));
+        assert_eq!(days(Some(180)).as_deref(), Some("180"));
+        assert_eq!(days(Some(30)).as_deref(), Some("90"));
+        assert_eq!(days(Some(900)).as_deref(), Some("365"));
     }
 
     #[test]

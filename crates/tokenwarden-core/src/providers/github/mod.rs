@@ -166,16 +166,34 @@ fn fields(repo_required: bool) -> Vec<FieldSpec> {
     ]
 }
 
-fn prefilled_page() -> NewTokenPageInfo {
-    NewTokenPageInfo {
-        prefilled: true,
-        note: "pre-filled where the provider allows".into(),
+/// What the new-token page does with the link's parameters. Pre-filling
+/// is documented for github.com only, so Enterprise Server claims none; and
+/// fine-grained permission pre-fill was removed from GitHub's docs as broken,
+/// so there the checklist is the source of truth everywhere (PROVIDERS.md,
+/// "Links"). The check afterwards proves the result.
+fn page(kind: TokenKindId, enterprise: bool) -> NewTokenPageInfo {
+    match (kind, enterprise) {
+        (TokenKindId::FineGrained, _) => NewTokenPageInfo {
+            prefilled: false,
+            note: "GitHub may fill in the name and expiry, but not reliably the permissions: set each one from the checklist above, which is the source of truth".into(),
+        },
+        (_, true) => NewTokenPageInfo {
+            prefilled: false,
+            note: "GitHub Enterprise Server may ignore what the address asks for: tick the scopes by hand from the checklist above and set the expiry".into(),
+        },
+        _ => NewTokenPageInfo {
+            prefilled: true,
+            note: "it opens with the scopes, the note and the expiry filled in; the checklist above is what counts".into(),
+        },
     }
 }
 
 /// The github.com deployment, or GitHub Enterprise Server when `enterprise`.
 fn deployment(enterprise: bool) -> Deployment {
     let mut fine_grained = fine_grained_kind();
+    fine_grained.page = page(TokenKindId::FineGrained, enterprise);
+    let mut classic = classic_kind();
+    classic.page = page(TokenKindId::Classic, enterprise);
     if enterprise {
         fine_grained
             .notes
@@ -211,7 +229,7 @@ fn deployment(enterprise: bool) -> Deployment {
                 api_url: CLOUD_API_URL.into(),
             }
         },
-        token_kinds: vec![classic_kind(), fine_grained],
+        token_kinds: vec![classic, fine_grained],
     }
 }
 
@@ -231,7 +249,7 @@ fn classic_kind() -> TokenKindInfo {
             "Create it from a dedicated service account that is a member of the organization, not from a person's account.".into(),
         ],
         fields: fields(false),
-        page: prefilled_page(),
+        page: page(TokenKindId::Classic, false),
     }
 }
 
@@ -248,11 +266,11 @@ fn fine_grained_kind() -> TokenKindInfo {
             Requirement::permission("Metadata", "Read-only", "Granted automatically with any repository permission.", None),
         ],
         notes: vec![
-            "Repositories must be picked by hand on GitHub's page.".into(),
+            "Repositories must be picked by hand on GitHub's page, and the permissions set from the checklist: GitHub does not reliably pre-fill them.".into(),
             "Write permissions cannot be proven without writing, so a check reports them as unverified.".into(),
         ],
         fields: fields(true),
-        page: prefilled_page(),
+        page: page(TokenKindId::FineGrained, false),
     }
 }
 
@@ -296,6 +314,24 @@ mod tests {
                 ("Metadata", "Read-only"),
             ]
         );
+    }
+
+    #[test]
+    fn only_github_com_classic_pages_claim_to_be_prefilled() {
+        let cloud = deployment(false);
+        let ghes = deployment(true);
+        assert!(cloud.token_kinds[0].page.prefilled);
+        assert!(cloud.token_kinds[0].page.note.contains("expiry"));
+        assert!(!ghes.token_kinds[0].page.prefilled);
+        assert!(ghes.token_kinds[0]
+            .page
+            .note
+            .contains("by hand from the checklist"));
+        for deployment in [cloud, ghes] {
+            let fine = &deployment.token_kinds[1];
+            assert!(!fine.page.prefilled);
+            assert!(fine.page.note.contains("source of truth"));
+        }
     }
 
     #[test]
