@@ -25,6 +25,8 @@ mod bitbucket;
 mod github;
 mod gitlab;
 mod pages;
+#[cfg(feature = "private-ca")]
+mod private_ca;
 mod server;
 mod spec;
 mod state;
@@ -45,6 +47,8 @@ pub use pages::DEFAULT_LOGIN;
 pub use spec::{Provider, TokenKind, TokenSpec, DEFAULT_TOKEN_NAME};
 pub use state::RecordedRequest;
 
+#[cfg(feature = "private-ca")]
+pub use private_ca::PrivateCa;
 use server::{App, Shared, Urls};
 use state::Locked;
 pub use tls::TlsIdentity;

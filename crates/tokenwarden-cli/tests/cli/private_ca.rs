@@ -3,54 +3,11 @@
 //! trusted with it, and a bad file is named. The library and the vault are
 //! tested the same way in the core's `checks_private_ca.rs`.
 
-use std::path::PathBuf;
-
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
-use tokenwarden_sim::{Ports, TlsIdentity};
+use tokenwarden_sim::{Ports, PrivateCa};
 use tokio::process::Command;
 
 use crate::support::cli::{run, Run};
 use crate::support::*;
-
-/// A private certificate authority, written to `ca.pem` in its folder.
-struct PrivateCa {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateCa {
-    fn new(name: &str) -> PrivateCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ca.pem"), issuer.pem()).unwrap();
-        PrivateCa { issuer, dir }
-    }
-
-    fn file(&self) -> PathBuf {
-        self.dir.path().join("ca.pem")
-    }
-
-    /// A server certificate for 127.0.0.1 and localhost, issued by this CA.
-    fn server_identity(&self) -> TlsIdentity {
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "ghe.internal");
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        TlsIdentity {
-            cert_chain_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
-    }
-}
 
 /// GitHub Enterprise behind `ca`, with a ready token.
 async fn enterprise(ca: &PrivateCa) -> (Simulator, String) {
@@ -102,7 +59,7 @@ async fn the_cli_takes_a_ca_file_and_names_a_bad_one() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["ready"], true);
 
-    let missing = ca.dir.path().join("typo.pem").display().to_string();
+    let missing = ca.folder().join("typo.pem").display().to_string();
     let mut bad = base.to_vec();
     bad.extend(["--ca-file", &missing]);
     let run = validate(&bad, &token).await;

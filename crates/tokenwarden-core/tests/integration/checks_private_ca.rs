@@ -9,9 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
 use tokenwarden_core::check::{ProblemCode, SystemClock, Verdict};
 use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::target::TokenTarget;
@@ -20,47 +17,9 @@ use tokenwarden_core::vault::{
 };
 use tokenwarden_core::ProviderKind;
 use tokenwarden_core::TokenSecret;
-use tokenwarden_sim::{Ports, TlsIdentity};
+use tokenwarden_sim::{Ports, PrivateCa};
 
 use crate::support::*;
-
-/// A private certificate authority, written to `ca.pem` in its folder.
-struct PrivateCa {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateCa {
-    fn new(name: &str) -> PrivateCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ca.pem"), issuer.pem()).unwrap();
-        PrivateCa { issuer, dir }
-    }
-
-    fn file(&self) -> PathBuf {
-        self.dir.path().join("ca.pem")
-    }
-
-    /// A server certificate for 127.0.0.1 and localhost, issued by this CA.
-    fn server_identity(&self) -> TlsIdentity {
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "ghe.internal");
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        TlsIdentity {
-            cert_chain_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
-    }
-}
 
 /// GitHub Enterprise behind `ca`, with a ready token.
 async fn enterprise(ca: &PrivateCa) -> (Simulator, String) {
