@@ -185,17 +185,13 @@ fn provider_value() -> impl TypedValueParser<Value = ProviderKind> {
 /// (`fine-grained`), in the catalogue's order.
 pub fn kind_slugs() -> Vec<(TokenKindId, String)> {
     let mut kinds: Vec<(TokenKindId, String)> = Vec::new();
-    for provider in providers::all() {
-        for deployment in provider.deployments() {
-            for kind in deployment.token_kinds {
-                if !kinds.iter().any(|(id, _)| *id == kind.id) {
-                    let slug = serde_json::to_value(kind.id)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    kinds.push((kind.id, slug));
-                }
-            }
+    for kind in providers::all().iter().flat_map(|p| p.token_kinds()) {
+        if !kinds.iter().any(|(id, _)| *id == kind.id) {
+            let slug = serde_json::to_value(kind.id)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            kinds.push((kind.id, slug));
         }
     }
     kinds

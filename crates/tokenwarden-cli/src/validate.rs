@@ -167,9 +167,9 @@ fn place_words(problem: &PlaceProblem) -> String {
 /// The kinds `provider` issues, with their wire names.
 fn kinds_of(provider: ProviderKind) -> Vec<(TokenKindId, String)> {
     let own: Vec<TokenKindId> = providers::get(provider)
-        .deployments()
+        .token_kinds()
         .into_iter()
-        .flat_map(|d| d.token_kinds.into_iter().map(|k| k.id))
+        .map(|k| k.id)
         .collect();
     kind_slugs()
         .into_iter()

@@ -150,17 +150,7 @@ pub fn place_problem(
     given: impl Fn(TargetField) -> bool,
 ) -> Option<PlaceProblem> {
     let provider = providers::get(provider);
-    let mut kinds = Vec::new();
-    for deployment in provider.deployments() {
-        for info in deployment.token_kinds {
-            if !kinds
-                .iter()
-                .any(|k: &crate::model::TokenKindInfo| k.id == info.id)
-            {
-                kinds.push(info);
-            }
-        }
-    }
+    let kinds = provider.token_kinds();
     for field in FIELDS {
         let asked = kinds
             .iter()

@@ -24,7 +24,7 @@ pub use rotation::{keep_lifetime, SelfRotateError};
 
 use crate::check::address::{trimmed_path, with_path};
 use crate::check::{CheckContext, CheckReport, CheckRequest, EndpointError, Http};
-use crate::model::{Deployment, ProviderInfo, ProviderKind, TokenKindId};
+use crate::model::{Deployment, ProviderInfo, ProviderKind, TokenKindId, TokenKindInfo};
 use crate::secret::TokenSecret;
 
 /// All one provider knows, as the rest of the app needs it.
@@ -39,6 +39,19 @@ pub trait Provider: Send + Sync {
     /// The deployments the wizard offers, in its order, each with its token
     /// kinds, their requirements, fields, notes and token page.
     fn deployments(&self) -> Vec<Deployment>;
+    /// Every kind this provider issues, once each, in the wizard's order
+    /// (a kind offered by several deployments is listed at its first).
+    fn token_kinds(&self) -> Vec<TokenKindInfo> {
+        let mut kinds: Vec<TokenKindInfo> = Vec::new();
+        for deployment in self.deployments() {
+            for kind in deployment.token_kinds {
+                if !kinds.iter().any(|k| k.id == kind.id) {
+                    kinds.push(kind);
+                }
+            }
+        }
+        kinds
+    }
     /// The kind assumed when a target names none.
     fn default_kind(&self) -> TokenKindId;
     /// Prefixes this provider's tokens carry, so a token is never sent to
