@@ -172,14 +172,15 @@ fn refuse_before_sending(
     request: &CheckRequest,
     token: &TokenSecret,
 ) -> Option<(ProblemCode, String)> {
-    let provider = providers::get(request.provider).name();
+    let own = providers::get(request.provider);
+    let provider = own.name();
     if token.is_empty() {
         return Some((
             ProblemCode::InvalidToken,
             "The token is empty: paste the whole value the provider showed.".into(),
         ));
     }
-    if let Some(why) = providers::get(request.provider).refuse_token(token.expose()) {
+    if let Some(why) = own.refuse_token(token.expose()) {
         return Some((ProblemCode::WrongTokenType, why));
     }
     if let Some(owner) = providers::provider_of_token(token.expose()) {

@@ -9,7 +9,7 @@
 
 use crate::destinations::{Destination, PushError};
 use crate::secret::TokenSecret;
-use crate::vault::{ReplaceOutcome, Vault, VaultError};
+use crate::vault::{ReplaceOutcome, TokenRecord, Vault, VaultError};
 
 /// One destination's part in a rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub async fn rotate(
             pushes: Vec::new(),
         });
     };
-    let pushes = push_all(vault, &token.record.name, secret, destinations).await?;
+    let pushes = push_all(vault, &token.record, secret, destinations).await?;
     let all_pushed = pushes.iter().all(|p| p.error.is_none());
     Ok(RotationOutcome {
         replace: ReplaceOutcome::Replaced {
@@ -99,22 +99,23 @@ pub async fn resume(
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let secret = vault.secret(name)?;
-    push_all(vault, name, &secret, &pending).await
+    let secret = vault.secret(&record)?;
+    push_all(vault, &record, &secret, &pending).await
 }
 
+/// Pushes `secret`, the current value of `record`, to each destination,
+/// striking each one that took it off the journal.
 async fn push_all(
     vault: &Vault,
-    name: &str,
+    record: &TokenRecord,
     secret: &TokenSecret,
     destinations: &[&dyn Destination],
 ) -> Result<Vec<PushResult>, VaultError> {
     let mut results = Vec::with_capacity(destinations.len());
     for destination in destinations {
-        let record = vault.record(name)?;
-        let outcome = destination.push(&record, secret).await;
+        let outcome = destination.push(record, secret).await;
         if outcome.is_ok() {
-            vault.pushed(name, &destination.key())?;
+            vault.pushed(&record.name, &destination.key())?;
         }
         results.push(PushResult {
             destination: destination.describe(),

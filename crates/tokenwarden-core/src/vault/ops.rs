@@ -262,8 +262,7 @@ impl Vault {
     }
 
     /// The current value of a stored token, for a push to a destination.
-    pub(crate) fn secret(&self, name: &str) -> Result<TokenSecret, VaultError> {
-        let record = self.record(name)?;
+    pub(crate) fn secret(&self, record: &TokenRecord) -> Result<TokenSecret, VaultError> {
         Ok(self.store.get(&record.current_account())?)
     }
 
