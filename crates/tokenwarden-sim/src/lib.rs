@@ -1,12 +1,14 @@
 //! A stateful fake of GitHub, GitLab and Bitbucket Cloud's token-related HTTP
-//! APIs and token-creation pages.
+//! APIs and token-creation pages, and of Qovery's API for the organization
+//! git tokens that use them.
 //!
 //! Why: Tokenwarden's checks must be tested against the providers' real
 //! answers (headers, status codes, error shapes), including failures that
 //! cannot be provoked on demand against the real services: expired and
 //! revoked tokens, SAML SSO, pending approval, rate limits, outages. The
 //! simulator reproduces those answers from a [`TokenSpec`] per token, on
-//! three loopback listeners (one per provider, as each is its own host).
+//! three loopback listeners (one per provider, as each is its own host),
+//! and plays Qovery on a fourth (`qovery/`).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -27,6 +29,7 @@ mod gitlab;
 mod pages;
 #[cfg(feature = "private-ca")]
 mod private_ca;
+mod qovery;
 mod server;
 mod spec;
 mod state;
@@ -44,6 +47,11 @@ use tokio::task::JoinHandle;
 pub use behaviour::{Behaviour, BehaviourJson, RateLimit, RateLimitJson};
 pub use github::SecondaryLimit;
 pub use pages::DEFAULT_LOGIN;
+pub use qovery::{
+    GitProvider as QoveryGitProvider, GitTokenSeed as QoveryGitTokenSeed, QoveryGitToken,
+    QoveryOrg, QoveryRole, QoveryService, QoveryValidation,
+    INVALID_TOKEN_MESSAGE as QOVERY_INVALID_TOKEN_MESSAGE,
+};
 pub use spec::{Provider, TokenKind, TokenSpec, DEFAULT_TOKEN_NAME};
 pub use state::RecordedRequest;
 
@@ -59,6 +67,7 @@ pub struct Ports {
     pub github: u16,
     pub gitlab: u16,
     pub bitbucket: u16,
+    pub qovery: u16,
 }
 
 /// A running simulator: a cheap, clonable handle. The listeners stop on
@@ -72,6 +81,7 @@ pub struct Simulator {
 struct Inner {
     shared: Arc<Shared>,
     addrs: [SocketAddr; 3],
+    qovery_addr: SocketAddr,
     /// Dropping or sending on it stops every accept loop.
     shutdown: watch::Sender<()>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -109,6 +119,8 @@ impl Simulator {
             bind(ports.gitlab).await?,
             bind(ports.bitbucket).await?,
         ];
+        let qovery_listener = bind(ports.qovery).await?;
+        let qovery_addr = qovery_listener.local_addr()?;
         let addrs = [
             listeners[0].local_addr()?,
             listeners[1].local_addr()?,
@@ -119,6 +131,7 @@ impl Simulator {
             github: format!("{scheme}://{}", addrs[0]),
             gitlab: format!("{scheme}://{}", addrs[1]),
             bitbucket: format!("{scheme}://{}", addrs[2]),
+            qovery: format!("{scheme}://{qovery_addr}"),
         };
         let shared = Arc::new(Shared {
             state: Locked::default(),
@@ -126,7 +139,7 @@ impl Simulator {
             in_flight: Default::default(),
         });
         let (shutdown, receiver) = watch::channel(());
-        let tasks = Provider::ALL
+        let mut tasks: Vec<JoinHandle<()>> = Provider::ALL
             .into_iter()
             .zip(listeners)
             .map(|(provider, listener)| {
@@ -137,17 +150,23 @@ impl Simulator {
                 let router = router(provider).with_state(app.clone());
                 tokio::spawn(server::serve(
                     listener,
-                    app,
-                    router,
+                    server::provider_handler(app, router),
                     tls.clone(),
                     receiver.clone(),
                 ))
             })
             .collect();
+        tasks.push(tokio::spawn(server::serve(
+            qovery_listener,
+            qovery::handler(Arc::clone(&shared)),
+            tls.clone(),
+            receiver.clone(),
+        )));
         Ok(Simulator {
             inner: Arc::new(Inner {
                 shared,
                 addrs,
+                qovery_addr,
                 shutdown,
                 tasks: Mutex::new(tasks),
             }),
@@ -224,6 +243,70 @@ impl Simulator {
     /// `http://127.0.0.1:P/2.0`.
     pub fn bitbucket_api_url(&self) -> String {
         self.api_url(Provider::Bitbucket)
+    }
+
+    /// Qovery's listener address.
+    pub fn qovery_addr(&self) -> SocketAddr {
+        self.inner.qovery_addr
+    }
+
+    /// `http://127.0.0.1:P`: Qovery's API base (`https://api.qovery.com`).
+    pub fn qovery_url(&self) -> String {
+        self.inner.shared.urls.qovery.clone()
+    }
+
+    /// A Qovery organization named `name`; returns its id.
+    pub fn add_qovery_org(&self, name: &str) -> String {
+        self.state().qovery.add_org(name, None)
+    }
+
+    /// A machine token of organization `org_id` with `role`; returns its
+    /// value (sent as `Authorization: Token …`).
+    pub fn add_qovery_api_token(&self, org_id: &str, role: QoveryRole) -> String {
+        self.state().qovery.add_api_token(org_id, role)
+    }
+
+    /// A git token already in organization `org_id`; returns its id.
+    pub fn add_qovery_git_token(&self, org_id: &str, seed: QoveryGitTokenSeed) -> String {
+        self.state().qovery.add_git_token(org_id, seed).id
+    }
+
+    /// A service using a git token (`service.git_token_id`).
+    pub fn add_qovery_service(&self, service: QoveryService) {
+        self.state().qovery.services.push(service);
+    }
+
+    /// A git token as Qovery keeps it, with the value it last received.
+    pub fn qovery_git_token(&self, id: &str) -> Option<QoveryGitToken> {
+        self.state().qovery.git_tokens.get(id).cloned()
+    }
+
+    /// Every git token of organization `org_id`.
+    pub fn qovery_git_tokens(&self, org_id: &str) -> Vec<QoveryGitToken> {
+        self.state()
+            .qovery
+            .git_tokens
+            .values()
+            .filter(|t| t.org_id == org_id)
+            .cloned()
+            .collect()
+    }
+
+    /// How Qovery judges the values it is sent (default: a live token of
+    /// the simulated provider of the git token's type).
+    pub fn set_qovery_validation(&self, validation: QoveryValidation) {
+        self.state().qovery.validation = validation;
+    }
+
+    /// How Qovery's API misbehaves (down, slow, failing).
+    pub fn set_qovery_behaviour(&self, behaviour: Behaviour) {
+        self.state().qovery.behaviour = behaviour;
+    }
+
+    /// Every request Qovery's listener received, except admin ones. Never
+    /// holds a token value.
+    pub fn qovery_requests(&self) -> Vec<RecordedRequest> {
+        self.state().qovery.requests.clone()
     }
 
     /// Registers a token and returns its value. A `user_id` of 0 is

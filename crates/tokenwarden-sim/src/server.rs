@@ -9,6 +9,8 @@
 //! instead, and hyper then drops the connection without writing anything.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -28,12 +30,13 @@ use crate::behaviour::{self, failure_response, rate_limited_response};
 use crate::spec::Provider;
 use crate::state::Locked;
 
-/// Base URLs of the three listeners (`http://127.0.0.1:PORT`).
+/// Base URLs of the listeners (`http://127.0.0.1:PORT`).
 #[derive(Debug, Clone)]
 pub(crate) struct Urls {
     pub github: String,
     pub gitlab: String,
     pub bitbucket: String,
+    pub qovery: String,
 }
 
 /// What every handler shares.
@@ -92,14 +95,29 @@ pub(crate) struct App {
 #[error("simulated provider outage: connection dropped")]
 pub(crate) struct ConnectionDropped;
 
+/// What a listener does with one request: an answer, or
+/// [`ConnectionDropped`] to close the connection without one.
+pub(crate) type Handler = Arc<
+    dyn Fn(
+            Request<Incoming>,
+        )
+            -> Pin<Box<dyn Future<Output = Result<Response<Body>, ConnectionDropped>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// A provider listener's handler: [`handle`] over its router.
+pub(crate) fn provider_handler(app: App, router: Router) -> Handler {
+    Arc::new(move |req| Box::pin(handle(app.clone(), router.clone(), req)))
+}
+
 /// Accepts connections until `shutdown` changes or its sender is dropped
 /// (every `Simulator` handle gone), then aborts the open connections.
 /// With `tls`, each connection is a TLS handshake first; one that fails
 /// (a client that does not trust the certificate) is simply closed.
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: App,
-    router: Router,
+    handler: Handler,
     tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<()>,
 ) {
@@ -112,15 +130,14 @@ pub(crate) async fn serve(
                     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                     continue;
                 };
-                let app = app.clone();
-                let router = router.clone();
+                let handler = Arc::clone(&handler);
                 let tls = tls.clone();
                 connections.spawn(async move {
                     match tls {
-                        None => serve_connection(stream, app, router).await,
+                        None => serve_connection(stream, handler).await,
                         Some(acceptor) => {
                             if let Ok(stream) = acceptor.accept(stream).await {
-                                serve_connection(stream, app, router).await;
+                                serve_connection(stream, handler).await;
                             }
                         }
                     }
@@ -134,11 +151,11 @@ pub(crate) async fn serve(
 }
 
 /// Serves HTTP/1 on one connection, plain or TLS.
-async fn serve_connection<S>(stream: S, app: App, router: Router)
+async fn serve_connection<S>(stream: S, handler: Handler)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = hyper::service::service_fn(move |req| handle(app.clone(), router.clone(), req));
+    let service = hyper::service::service_fn(move |req| handler(req));
     // Errors here are clients going away or simulated outages.
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
@@ -179,9 +196,14 @@ async fn handle(
             return Ok(rate_limited_response(provider, &limit));
         }
     }
+    Ok(route(router, req).await)
+}
+
+/// Hands `req` to `router`, whose answer cannot fail.
+pub(crate) async fn route(router: Router, req: Request<Incoming>) -> Response<Body> {
     let response: Result<Response<Body>, Infallible> = router.oneshot(req.map(Body::new)).await;
     match response {
-        Ok(r) => Ok(r),
+        Ok(r) => r,
         Err(never) => match never {},
     }
 }

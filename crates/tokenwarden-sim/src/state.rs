@@ -87,6 +87,10 @@ pub(crate) struct State {
     next_id: u64,
     /// GitLab's failed-authentication ban (`gitlab.rs`).
     pub gitlab_ban: GitlabBan,
+    /// Qovery's organizations and git tokens (`qovery/`), under the same
+    /// lock so that its validation can ask whether a value is a live token
+    /// of the simulated provider.
+    pub qovery: crate::qovery::QoveryWorld,
 }
 
 /// GitLab's failed-authentication ban: off unless a test sets `after`.

@@ -48,6 +48,7 @@ async fn start_on_uses_the_given_ports_and_shutdown_closes_them() {
         github: probe.addr(Provider::Github).port(),
         gitlab: probe.addr(Provider::Gitlab).port(),
         bitbucket: probe.addr(Provider::Bitbucket).port(),
+        qovery: probe.qovery_addr().port(),
     };
     probe.shutdown().await;
     let sim = Simulator::start_on(ports).await.unwrap();

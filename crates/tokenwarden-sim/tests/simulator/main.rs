@@ -7,4 +7,5 @@ mod bitbucket;
 mod github;
 mod gitlab;
 mod pages;
+mod qovery;
 mod support;
