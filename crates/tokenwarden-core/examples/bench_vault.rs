@@ -120,6 +120,7 @@ fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
         generation: 1,
         pending: None,
         unpushed: Vec::new(),
+        qovery: None,
     }
 }
 
@@ -149,6 +150,7 @@ fn write_vault(dir: &std::path::Path, n: usize) -> Vec<TokenRecord> {
     let data = VaultData {
         version: FORMAT_VERSION,
         tokens: (0..n).map(|i| record(i, now)).collect(),
+        qovery: Vec::new(),
     };
     MetadataFile::new(dir.join(METADATA_FILE_NAME))
         .save(&data)
@@ -169,6 +171,7 @@ fn bench_metadata_and_schedule(n: usize) {
     let data = VaultData {
         version: FORMAT_VERSION,
         tokens: records,
+        qovery: Vec::new(),
     };
     let floor = timed(|| meta.load(Utc::now()).expect("loads"));
     println!(

@@ -81,6 +81,24 @@ impl Response {
     }
 }
 
+/// How a request carries its credential in `Authorization`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Bearer T`: every provider.
+    Bearer,
+    /// `Token T`: Qovery's machine tokens.
+    Token,
+}
+
+impl AuthScheme {
+    fn word(self) -> &'static str {
+        match self {
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::Token => "Token",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
@@ -155,6 +173,22 @@ impl Http {
         token: &TokenSecret,
         extra_headers: &[(&'static str, &'static str)],
     ) -> Result<Response, TransportError> {
+        self.send_with(method, url, AuthScheme::Bearer, token, extra_headers, None)
+            .await
+    }
+
+    /// `send` with the credential's scheme and a JSON body. The body may
+    /// hold a secret (a value pushed to a destination): the caller keeps
+    /// it in zeroizing memory; it is copied into the request only.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: &Url,
+        scheme: AuthScheme,
+        token: &TokenSecret,
+        extra_headers: &[(&'static str, &'static str)],
+        json_body: Option<&[u8]>,
+    ) -> Result<Response, TransportError> {
         let retries = if method.is_idempotent() {
             self.options.retries
         } else {
@@ -166,7 +200,7 @@ impl Http {
         let mut attempt = 0;
         loop {
             let outcome = self
-                .send_once(method.clone(), url, token, extra_headers)
+                .send_once(method.clone(), url, scheme, token, extra_headers, json_body)
                 .await;
             if let Ok(response) = &outcome {
                 let now = chrono::Utc::now();
@@ -202,12 +236,14 @@ impl Http {
         &self,
         method: Method,
         url: &Url,
+        scheme: AuthScheme,
         token: &TokenSecret,
         extra_headers: &[(&'static str, &'static str)],
+        json_body: Option<&[u8]>,
     ) -> Result<Response, TransportError> {
         let mut headers = HeaderMap::new();
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+        let mut auth = HeaderValue::from_str(&format!("{} {}", scheme.word(), token.expose()))
+            .map_err(|_| {
                 TransportError::Other(
                     "the token contains characters that cannot be sent in an HTTP header".into(),
                 )
@@ -225,13 +261,13 @@ impl Http {
                 HeaderValue::from_static(value),
             );
         }
-        let mut response = self
-            .client
-            .request(method, url.clone())
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| self.classify(&e))?;
+        let mut request = self.client.request(method, url.clone()).headers(headers);
+        if let Some(body) = json_body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        let mut response = request.send().await.map_err(|e| self.classify(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
         let mut body = Vec::new();

@@ -16,7 +16,7 @@ mod trust;
 pub use address::{is_loopback, EndpointError};
 pub use context::{CheckContext, ScriptedAnswers, Transport};
 pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
-pub use http::{Http, HttpOptions, Response, TransportError};
+pub use http::{AuthScheme, Http, HttpOptions, Response, TransportError};
 pub use report::{
     CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
 };

@@ -5,8 +5,10 @@
 //! pushes to every destination a token is linked to, journaling each push
 //! so a crash or a refusal leaves a state the next start explains.
 //!
-//! Qovery is the first kind (its own issue); until it lands no token has
-//! links, and rotation pushes nowhere.
+//! Qovery is the first kind (`qovery/`): a token linked to one of an
+//! organization's git tokens is pushed there.
+
+pub mod qovery;
 
 use futures_util::future::BoxFuture;
 

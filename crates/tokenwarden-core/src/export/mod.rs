@@ -192,6 +192,7 @@ pub(crate) mod tests {
             generation: 1,
             pending: None,
             unpushed: vec![],
+            qovery: None,
         }
     }
 

@@ -38,7 +38,9 @@ pub use keychain::{KeychainError, KeyringStore, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};
 pub use names::{name_problem, suggest_name};
 pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
-pub use record::{LastCheck, Pending, TokenRecord, VaultData, FORMAT_VERSION};
+pub use record::{
+    LastCheck, Pending, QoveryConnection, QoveryLink, TokenRecord, VaultData, FORMAT_VERSION,
+};
 pub use timed::TimedStore;
 pub use view::{SecretState, TokenView};
 
@@ -222,6 +224,12 @@ impl Vault {
             Ok(std::mem::take(&mut session.notices))
         })?;
         Ok((vault, notices))
+    }
+
+    /// The keychain, for destinations that keep their own credentials
+    /// there (a Qovery organization's API token).
+    pub(crate) fn store(&self) -> &Arc<dyn SecretStore> {
+        &self.store
     }
 
     pub fn metadata_path(&self) -> &Path {

@@ -117,7 +117,7 @@ fn check_name(name: &str) -> Result<(), VaultError> {
 }
 
 impl Session<'_> {
-    fn find(&self, name: &str) -> Result<usize, VaultError> {
+    pub(crate) fn find(&self, name: &str) -> Result<usize, VaultError> {
         self.data
             .tokens
             .iter()
@@ -378,6 +378,7 @@ impl Vault {
             shortfall_accepted: !report.ready,
             generation: 1,
             pending: Some(Pending::Add),
+            qovery: None,
             unpushed: Vec::new(),
         };
         record.absorb(&report, now);

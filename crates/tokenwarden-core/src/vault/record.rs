@@ -19,6 +19,42 @@ pub struct VaultData {
     pub version: u32,
     #[serde(default)]
     pub tokens: Vec<TokenRecord>,
+    /// The Qovery organizations connected (their API tokens are in the
+    /// keychain: `QoveryConnection::keychain_account`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qovery: Vec<QoveryConnection>,
+}
+
+/// A connected Qovery organization: metadata only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QoveryConnection {
+    pub org_id: String,
+    /// The organization's name, as Qovery gave it when connecting.
+    pub name: String,
+    /// Qovery's API base (`https://api.qovery.com`, or a loopback address).
+    pub api_url: String,
+}
+
+impl QoveryConnection {
+    /// The keychain account of this organization's API token, beside the
+    /// tokens' `ID#N` accounts under the same service.
+    pub fn keychain_account(&self) -> String {
+        format!("qovery:{}", self.org_id)
+    }
+}
+
+/// A local token's link to a git token of a connected Qovery organization:
+/// where its value is pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QoveryLink {
+    pub org_id: String,
+    pub git_token_id: String,
+    /// How many Qovery services used the git token when Tokenwarden last
+    /// asked (link, push, `qovery tokens`): kept so that lists need no
+    /// network.
+    pub services_count: u32,
 }
 
 impl VaultData {
@@ -34,6 +70,7 @@ impl Default for VaultData {
         VaultData {
             version: FORMAT_VERSION,
             tokens: Vec::new(),
+            qovery: Vec::new(),
         }
     }
 }
@@ -132,6 +169,10 @@ pub struct TokenRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(skip)]
     pub unpushed: Vec<String>,
+    /// The Qovery git token this token's value is pushed to, if linked.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub qovery: Option<QoveryLink>,
 }
 
 fn first_generation() -> u32 {

@@ -7,14 +7,12 @@
 //! crates/tokenwarden-cli/tests/cli/private_ca.rs.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokenwarden_core::check::{ProblemCode, SystemClock, Verdict};
 use tokenwarden_core::checker::CheckOptions;
 use tokenwarden_core::target::TokenTarget;
-use tokenwarden_core::vault::{
-    AddOutcome, KeychainError, NewToken, NoFaults, SecretStore, TokenEdit, Vault, VaultParts,
-};
+use tokenwarden_core::vault::{AddOutcome, NewToken, NoFaults, TokenEdit, Vault, VaultParts};
 use tokenwarden_core::ProviderKind;
 use tokenwarden_core::TokenSecret;
 use tokenwarden_sim::{Ports, PrivateCa};
@@ -95,34 +93,6 @@ async fn another_ca_or_a_file_that_went_away_is_named_and_trusts_nothing() {
         report.problems[0].message
     );
     assert!(sim.requests(Provider::Github).is_empty());
-}
-
-/// Just enough of a keychain for the vault, in memory.
-#[derive(Default)]
-struct MemoryStore(Mutex<std::collections::HashMap<String, String>>);
-
-impl SecretStore for MemoryStore {
-    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert(account.into(), secret.expose().into());
-        Ok(())
-    }
-    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
-        let map = self.0.lock().unwrap();
-        map.get(account)
-            .map(TokenSecret::new)
-            .ok_or(KeychainError::Missing)
-    }
-    fn delete(&self, account: &str) -> Result<(), KeychainError> {
-        self.0.lock().unwrap().remove(account);
-        Ok(())
-    }
-    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
-        Ok(self.0.lock().unwrap().contains_key(account))
-    }
-    fn backend(&self) -> &'static str {
-        "memory"
-    }
 }
 
 #[tokio::test]

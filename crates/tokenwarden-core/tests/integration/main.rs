@@ -11,4 +11,5 @@ mod checks_hostile_server;
 mod checks_private_ca;
 mod deep_links;
 mod layering;
+mod qovery;
 mod support;

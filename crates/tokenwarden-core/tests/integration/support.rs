@@ -5,11 +5,13 @@
 //! `check::expiry`).
 #![allow(dead_code, unused_imports)]
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokenwarden_core::check::{CheckReport, CheckRequest, HttpOptions, ProblemCode};
 use tokenwarden_core::checker::{CheckOptions, Checker};
+use tokenwarden_core::vault::{KeychainError, SecretStore};
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use url::Url;
 
@@ -62,4 +64,32 @@ pub fn date_in_days(days: i64) -> chrono::NaiveDate {
 /// Every message in the report, for "the token never appears" checks.
 pub fn all_text(report: &CheckReport) -> String {
     serde_json::to_string(report).unwrap()
+}
+
+/// Just enough of a keychain for the vault, in memory.
+#[derive(Default)]
+pub struct MemoryStore(pub Mutex<std::collections::HashMap<String, String>>);
+
+impl SecretStore for MemoryStore {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        let mut map = self.0.lock().unwrap();
+        map.insert(account.into(), secret.expose().into());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        let map = self.0.lock().unwrap();
+        map.get(account)
+            .map(TokenSecret::new)
+            .ok_or(KeychainError::Missing)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.0.lock().unwrap().remove(account);
+        Ok(())
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        Ok(self.0.lock().unwrap().contains_key(account))
+    }
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
 }

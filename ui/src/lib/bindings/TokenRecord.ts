@@ -3,6 +3,7 @@ import type { ExpirySource } from "./ExpirySource";
 import type { Identity } from "./Identity";
 import type { LastCheck } from "./LastCheck";
 import type { ProviderKind } from "./ProviderKind";
+import type { QoveryLink } from "./QoveryLink";
 import type { TokenKindId } from "./TokenKindId";
 
 export type TokenRecord = { id: string, name: string, description: string, provider: ProviderKind, kind: TokenKindId | null, 
@@ -23,4 +24,8 @@ user_expires_at: string | null, created_at: string, updated_at: string, last_che
 /**
  * The user chose to store it although it fell short.
  */
-shortfall_accepted: boolean, };
+shortfall_accepted: boolean, 
+/**
+ * The Qovery git token this token's value is pushed to, if linked.
+ */
+qovery?: QoveryLink | null, };
