@@ -52,6 +52,117 @@ pub enum Command {
     /// Exit status: 0 written; 64 usage error; 74 the vault, its metadata
     /// or the output file could not be read or written.
     Export(ExportArgs),
+    /// Qovery: connect organizations, see their git tokens and the services
+    /// using them, link a stored token to one and push its value there.
+    ///
+    /// Exit status: 0 done; 2 Qovery refused the API token or the token
+    /// value (401, 403, 400), with its message; 3 Qovery could not be
+    /// reached, timed out or answered 5xx; 64 usage (unknown name, not
+    /// connected, a link across providers, a refused address); 74 keychain
+    /// or metadata failure. `push` of a value that is not ready exits as
+    /// `validate` would (1 falls short, without --yes; 2 unusable).
+    Qovery(QoveryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryArgs {
+    #[command(subcommand)]
+    pub command: QoveryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QoveryCommand {
+    /// Connect an organization: its API token (read from standard input)
+    /// is checked, then kept in the OS keychain.
+    Connect(QoveryConnectArgs),
+    /// List the organization's git tokens: provider, expiry, services.
+    Tokens(QoveryTokensArgs),
+    /// Link a stored token to a Qovery git token of the same provider
+    /// (nothing is sent).
+    Link(QoveryLinkArgs),
+    /// Forget a stored token's link (Qovery is not changed).
+    Unlink(QoveryUnlinkArgs),
+    /// Send a stored token's value to its Qovery git token (or, with
+    /// --create, to a new one), if its check is ready.
+    Push(QoveryPushArgs),
+    /// Disconnect an organization: its API token leaves the keychain.
+    Disconnect(QoveryDisconnectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryConnectArgs {
+    /// The organization's id (Qovery's console: Organization settings).
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: String,
+    /// Qovery's API address; http:// only on this computer.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Read the API token from standard input (the only way to pass it).
+    #[arg(long, required = true)]
+    pub token_stdin: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryTokensArgs {
+    /// Needed only when several organizations are connected.
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<String>,
+    /// Also list the services using each git token.
+    #[arg(long)]
+    pub services: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryLinkArgs {
+    pub name: String,
+    /// The Qovery git token's id (`tokenwarden qovery tokens` lists them).
+    #[arg(long, value_name = "ID")]
+    pub git_token: String,
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<String>,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryUnlinkArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryPushArgs {
+    pub name: String,
+    /// Make a new Qovery git token with this value, and link it.
+    #[arg(long)]
+    pub create: bool,
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<String>,
+    /// Push a value that falls short of its requirements (or could not be
+    /// checked); an unusable one is never pushed.
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QoveryDisconnectArgs {
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@
 mod args;
 mod export;
 mod output;
+mod qovery;
 mod validate;
 mod vault;
 
@@ -51,8 +52,9 @@ pub fn main() -> ExitCode {
         Command::Edit(args) => runtime.block_on(vault::edit(args)),
         Command::Check(args) => runtime.block_on(vault::check(args)),
         Command::Rotate(args) => runtime.block_on(vault::rotate(args)),
-        Command::Rm(args) => vault::rm(args),
+        Command::Rm(args) => runtime.block_on(vault::rm(args)),
         Command::Export(args) => export::run(args),
+        Command::Qovery(args) => runtime.block_on(qovery::run(args)),
     };
     ExitCode::from(code)
 }

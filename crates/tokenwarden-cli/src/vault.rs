@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tokenwarden_core::check::{SystemClock, Verdict};
+use tokenwarden_core::destinations::{qovery, Destination};
 use tokenwarden_core::vault::{
-    AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenStatus, Vault, VaultConfig, VaultError,
+    AddOutcome, NewToken, ReplaceOutcome, TokenEdit, TokenRecord, TokenStatus, Vault, VaultConfig,
+    VaultError,
 };
 use tokenwarden_core::{providers, rotation};
 
@@ -241,11 +243,31 @@ pub async fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// What a rotation did at Qovery, for a linked token (`rotate --json`'s
+/// `qovery`).
+struct QoveryPush {
+    git_token_id: String,
+    pushed: bool,
+    message: String,
+}
+
+impl QoveryPush {
+    fn json(&self) -> serde_json::Value {
+        json!({"git_token_id": self.git_token_id, "pushed": self.pushed, "message": self.message})
+    }
+}
+
 pub async fn rotate(args: RotateArgs) -> u8 {
     let vault = match open(10) {
         Ok(vault) => vault,
         Err(code) => return code,
     };
+    let record = match vault.record(&args.name) {
+        Ok(record) => record,
+        Err(error) => return fail(&error),
+    };
+    let http = crate::qovery::http(10);
+    let mut pushed: Option<QoveryPush> = None;
     let outcome = if args.self_rotate {
         // Say which expiry is sent before anything is asked (on stderr, so
         // `--json` stays one object).
@@ -259,12 +281,26 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                 Err(error) => return fail(&error),
             },
         }
-        vault.rotate_self(&args.name, args.expires_at).await
+        let outcome = vault.rotate_self(&args.name, args.expires_at).await;
+        // The provider has revoked the old value already: Qovery needs the
+        // new one now.
+        if let (Ok(ReplaceOutcome::Replaced { .. }), Some(link)) = (&outcome, &record.qovery) {
+            let result = qovery::push(&vault, &http, &args.name, None, false, true).await;
+            pushed = Some(QoveryPush {
+                git_token_id: link.git_token_id.clone(),
+                pushed: result.is_ok(),
+                message: match result {
+                    Ok(done) => format!("Qovery organization “{}” has the new value.", done.org.name),
+                    Err(error) => format!(
+                        "{error} The new value is stored; `tokenwarden qovery push {}` sends it once the problem is fixed.",
+                        args.name
+                    ),
+                },
+            });
+        }
+        outcome
     } else {
-        let request = match vault
-            .show(&args.name)
-            .and_then(|t| t.record.check_request())
-        {
+        let request = match record.check_request() {
             Ok(request) => request,
             Err(error) => return fail(&error),
         };
@@ -272,13 +308,39 @@ pub async fn rotate(args: RotateArgs) -> u8 {
             Ok(secret) => secret,
             Err(code) => return code,
         };
+        let destinations = match qovery::destinations_for(&vault, &http, &record) {
+            Ok(destinations) => destinations,
+            Err(error) => return crate::qovery::fail(&error),
+        };
+        let refs: Vec<&dyn Destination> =
+            destinations.iter().map(|d| d as &dyn Destination).collect();
         // The core's rotation flow: check, swap, push to each destination
-        // the token is linked to (none until a destination kind lands),
-        // then say where to revoke the old value.
-        rotation::rotate(&vault, &args.name, &secret, &[])
-            .await
-            .map(|outcome| outcome.replace)
+        // the token is linked to, then say where to revoke the old value.
+        let outcome = rotation::rotate(&vault, &args.name, &secret, &refs).await;
+        if let (Ok(done), Some(link)) = (&outcome, &record.qovery) {
+            let failure = done.pushes.iter().find_map(|p| p.error.as_ref());
+            pushed = Some(QoveryPush {
+                git_token_id: link.git_token_id.clone(),
+                pushed: matches!(done.replace, ReplaceOutcome::Replaced { .. })
+                    && failure.is_none(),
+                message: match (&done.replace, failure) {
+                    (ReplaceOutcome::Refused { .. }, _) => {
+                        "Nothing was sent to Qovery: the new value is not ready.".to_owned()
+                    }
+                    (_, None) => "Qovery has the new value.".to_owned(),
+                    (_, Some(error)) => format!(
+                        "{error}. {}",
+                        done.unfinished(&args.name).unwrap_or_default()
+                    ),
+                },
+            });
+        }
+        outcome.map(|outcome| outcome.replace)
     };
+    let qovery_json = pushed
+        .as_ref()
+        .map_or(serde_json::Value::Null, QoveryPush::json);
+    let push_failed = pushed.as_ref().is_some_and(|p| !p.pushed);
     match outcome {
         Err(error) => fail(&error),
         Ok(ReplaceOutcome::Replaced {
@@ -288,13 +350,20 @@ pub async fn rotate(args: RotateArgs) -> u8 {
         }) => {
             if args.json {
                 print_json(
-                    &json!({"rotated": true, "token": token, "check": report, "revoke_at": revoke_at}),
+                    &json!({"rotated": true, "token": token, "check": report, "revoke_at": revoke_at, "qovery": qovery_json}),
                 );
             } else {
                 print!("{}", output::human(&report));
+                if let Some(p) = &pushed {
+                    println!("{}", p.message);
+                }
                 match &revoke_at {
                     Some(url) => println!(
                         "Rotated “{}”. Now revoke the old token at {url}",
+                        token.record.name
+                    ),
+                    None if push_failed && !args.self_rotate => println!(
+                        "Rotated “{}”, but do not revoke the old token yet.",
                         token.record.name
                     ),
                     None => println!(
@@ -304,12 +373,17 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                     ),
                 }
             }
-            0
+            // The local rotation succeeded, the push did not.
+            if push_failed {
+                3
+            } else {
+                0
+            }
         }
         Ok(ReplaceOutcome::Refused { report }) => {
             if args.json {
                 print_json(
-                    &json!({"rotated": false, "token": null, "check": report, "revoke_at": null}),
+                    &json!({"rotated": false, "token": null, "check": report, "revoke_at": null, "qovery": qovery_json}),
                 );
             } else {
                 print!("{}", output::human(&report));
@@ -323,11 +397,15 @@ pub async fn rotate(args: RotateArgs) -> u8 {
     }
 }
 
-pub fn rm(args: RmArgs) -> u8 {
+pub async fn rm(args: RmArgs) -> u8 {
     let vault = match open(10) {
         Ok(vault) => vault,
         Err(code) => return code,
     };
+    match vault.record(&args.name) {
+        Ok(record) => name_qovery_services(&vault, &record).await,
+        Err(error) => return fail(&error),
+    }
     match vault.remove(&args.name) {
         Ok(record) => {
             println!(
@@ -338,5 +416,33 @@ pub fn rm(args: RmArgs) -> u8 {
             0
         }
         Err(error) => fail(&error),
+    }
+}
+
+/// Before a linked token is deleted, the Qovery services using its git
+/// token, by name (on stderr): Qovery keeps the git token and its value.
+async fn name_qovery_services(vault: &Vault, record: &TokenRecord) {
+    let Some(link) = &record.qovery else {
+        return;
+    };
+    match qovery::services_using(vault, &crate::qovery::http(10), record).await {
+        Ok(services) if services.is_empty() => {}
+        Ok(services) => {
+            let names: Vec<String> = services
+                .iter()
+                .map(|s| format!("{}/{}/{} ({})", s.project, s.environment, s.service, s.kind))
+                .collect();
+            eprintln!(
+                "“{}” is used by {} Qovery service(s): {}. Qovery keeps git token {} and its value; they go on deploying with it until the token is revoked.",
+                record.name,
+                services.len(),
+                names.join(", "),
+                link.git_token_id
+            );
+        }
+        Err(error) => eprintln!(
+            "note: “{}” is linked to Qovery git token {} (used by {} service(s) when last seen); Qovery could not be asked which: {error}",
+            record.name, link.git_token_id, link.services_count
+        ),
     }
 }

@@ -266,6 +266,11 @@ impl Simulator {
         self.state().qovery.add_api_token(org_id, role)
     }
 
+    /// Revokes a machine token: later calls with it answer 401.
+    pub fn revoke_qovery_api_token(&self, value: &str) {
+        self.state().qovery.api_tokens.remove(value);
+    }
+
     /// A git token already in organization `org_id`; returns its id.
     pub fn add_qovery_git_token(&self, org_id: &str, seed: QoveryGitTokenSeed) -> String {
         self.state().qovery.add_git_token(org_id, seed).id

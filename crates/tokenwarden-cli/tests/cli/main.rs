@@ -9,6 +9,7 @@
 
 mod export;
 mod private_ca;
+mod qovery;
 mod support;
 mod validate;
 mod vault_disk_faults;
