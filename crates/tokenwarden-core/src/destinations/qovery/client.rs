@@ -121,11 +121,15 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// Sends one call; `value` is the token value the body carries, if
+    /// any, so that an answer quoting it (or the API token) is never
+    /// repeated to the user.
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<&[u8]>,
+        value: Option<&str>,
     ) -> Result<Response, QoveryError> {
         let url = join(&self.api, path);
         let response = self
@@ -133,22 +137,31 @@ impl<'a> Client<'a> {
             .send_with(method, &url, AuthScheme::Token, self.api_token, &[], body)
             .await
             .map_err(unreachable)?;
+        let message = || {
+            let secrets = [Some(self.api_token.expose()), value];
+            scrub(&message_of(&response), secrets.into_iter().flatten())
+        };
         if response.status.is_server_error() {
             return Err(QoveryError::Unreachable(format!(
                 "Qovery answered HTTP {} ({})",
                 response.status.as_u16(),
-                message_of(&response)
+                message()
             )));
         }
         match response.status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(QoveryError::ApiTokenRefused {
                 status: response.status.as_u16(),
-                message: message_of(&response),
+                message: message(),
             }),
             StatusCode::BAD_REQUEST => Err(QoveryError::ValueRefused {
                 status: 400,
-                message: message_of(&response),
+                message: message(),
             }),
+            // A rate limit says nothing about the token: try later.
+            StatusCode::TOO_MANY_REQUESTS => Err(QoveryError::Unreachable(format!(
+                "Qovery is limiting requests (HTTP 429: {})",
+                message()
+            ))),
             _ => Ok(response),
         }
     }
@@ -165,7 +178,7 @@ impl<'a> Client<'a> {
     /// `getOrganization`.
     pub async fn organization(&self, org: &str) -> Result<Organization, QoveryError> {
         let response = self
-            .call(Method::GET, &format!("/organization/{org}"), None)
+            .call(Method::GET, &format!("/organization/{org}"), None, None)
             .await?;
         if response.status == StatusCode::NOT_FOUND {
             return Err(QoveryError::UnknownOrganization(org.to_owned()));
@@ -176,7 +189,12 @@ impl<'a> Client<'a> {
     /// `listOrganizationGitTokens`.
     pub async fn git_tokens(&self, org: &str) -> Result<Vec<GitTokenResponse>, QoveryError> {
         let response = self
-            .call(Method::GET, &format!("/organization/{org}/gitToken"), None)
+            .call(
+                Method::GET,
+                &format!("/organization/{org}/gitToken"),
+                None,
+                None,
+            )
             .await?;
         if response.status == StatusCode::NOT_FOUND {
             return Err(QoveryError::UnknownOrganization(org.to_owned()));
@@ -190,6 +208,7 @@ impl<'a> Client<'a> {
             .call(
                 Method::GET,
                 &format!("/organization/{org}/gitToken/{id}"),
+                None,
                 None,
             )
             .await?;
@@ -209,6 +228,7 @@ impl<'a> Client<'a> {
             .call(
                 Method::GET,
                 &format!("/organization/{org}/gitToken/{id}/associatedServices"),
+                None,
                 None,
             )
             .await?;
@@ -233,7 +253,9 @@ impl<'a> Client<'a> {
             Some(id) => (Method::PUT, format!("/organization/{org}/gitToken/{id}")),
             None => (Method::POST, format!("/organization/{org}/gitToken")),
         };
-        let response = self.call(method, &path, Some(&body)).await?;
+        let response = self
+            .call(method, &path, Some(&body), Some(request.token))
+            .await?;
         if response.status == StatusCode::NOT_FOUND {
             return Err(match id {
                 Some(id) => unknown(org, id),
@@ -244,7 +266,10 @@ impl<'a> Client<'a> {
             return Err(QoveryError::Unexpected(format!(
                 "HTTP {} ({})",
                 response.status.as_u16(),
-                message_of(&response)
+                scrub(
+                    &message_of(&response),
+                    [self.api_token.expose(), request.token]
+                )
             )));
         }
         Self::parse(&response)
@@ -282,4 +307,87 @@ pub(crate) fn message_of(response: &Response) -> String {
             .to_owned();
     }
     text.chars().take(300).collect()
+}
+
+/// `text` with every non-empty secret in `secrets` replaced: a server that
+/// echoes what it was sent must not make us print it.
+fn scrub<'s>(text: &str, secrets: impl IntoIterator<Item = &'s str>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if !secret.is_empty() {
+            out = out.replace(secret, "[redacted]");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Response {
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_refusal_shows_qoverys_message_or_its_text_or_the_reason() {
+        let json = answer(
+            400,
+            r#"{"status":400,"message":"Token cannot list repositories"}"#,
+        );
+        assert_eq!(message_of(&json), "Token cannot list repositories");
+        assert_eq!(
+            message_of(&answer(403, "Forbidden by policy\n")),
+            "Forbidden by policy"
+        );
+        assert_eq!(message_of(&answer(401, "")), "Unauthorized");
+        assert_eq!(message_of(&answer(502, &"x".repeat(5000))).len(), 300);
+    }
+
+    #[test]
+    fn an_echoed_secret_is_never_repeated() {
+        let text = "bad token ghp_abc for key qov_123";
+        assert_eq!(
+            scrub(text, ["ghp_abc", "qov_123", ""]),
+            "bad token [redacted] for key [redacted]"
+        );
+    }
+
+    #[test]
+    fn the_api_address_is_https_or_loopback_and_defaults_to_qoverys() {
+        assert_eq!(api_base(None).unwrap().as_str(), "https://api.qovery.com/");
+        assert!(api_base(Some("http://127.0.0.1:8080")).is_ok());
+        assert!(api_base(Some("http://api.qovery.com")).is_err());
+        assert!(api_base(Some("https://user:pw@api.qovery.com")).is_err());
+        assert!(matches!(
+            api_base(Some("qov_abcdef0123456789")),
+            Err(QoveryError::Address(_))
+        ));
+    }
+
+    #[test]
+    fn qoverys_types_are_the_providers_slugs_upper_cased() {
+        for provider in providers::all() {
+            let kind = qovery_type(provider.kind());
+            let token = GitTokenResponse {
+                id: "id".into(),
+                name: "n".into(),
+                description: None,
+                kind,
+                expired_at: NaiveDate::from_ymd_opt(2027, 1, 31),
+                workspace: None,
+                associated_services_count: 0,
+                git_api_url: None,
+            };
+            assert_eq!(token.provider(), Some(provider.kind()));
+            assert_eq!(
+                token.expires_at().unwrap().to_rfc3339(),
+                "2027-01-31T00:00:00+00:00"
+            );
+        }
+    }
 }
