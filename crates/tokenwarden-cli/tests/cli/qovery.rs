@@ -2,7 +2,8 @@
 //! exit status (0; 2 for 401, 403 and 400 with Qovery's message; 3 for
 //! down, 5xx and timeouts; 64 usage; 74 metadata), the JSON fields exactly,
 //! `rotate`, `list`/`show` and `rm` of a linked token, and a search of every
-//! file written for the provider tokens and the Qovery API token.
+//! file written (the data folder and the harness session's folders) for the
+//! provider tokens and the Qovery API tokens.
 //!
 //! Connecting stores the API token in the keychain, so the flows past
 //! `connect` need a Secret Service and are ignored by a plain `cargo test`
@@ -501,13 +502,112 @@ async fn connect_list_link_push_rotate_rm_disconnect_with_exact_json_and_no_secr
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(cli.keyring_value(&format!("qovery:{}", q.org)).await, None);
 
-    assert_eq!(
-        files_containing(cli.data_dir.path(), &secrets),
-        Vec::<String>::new()
-    );
+    // Nothing written holds a secret: not the data folder, not the
+    // session's home, config, cache or state folders (the harness's).
+    let mut roots = vec![cli.data_dir.path().to_path_buf()];
+    if let Some(session) = std::env::var_os("TW_SESSION_DIR") {
+        roots.push(session.into());
+    }
+    for root in &roots {
+        let found = files_containing(root, &secrets);
+        assert!(found.is_empty(), "secret found in {found:?}");
+    }
     let accounts = cli.keyring_accounts().await;
     assert!(
         accounts.iter().all(|a| !a.starts_with("qovery:")),
         "{accounts:?}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_value_that_falls_short_is_pushed_only_with_yes() {
+    let q = qovery().await;
+    let cli = Cli::new("qovery-short");
+    // Without admin:repo_hook: authenticated, but short of what deploying needs.
+    let short = q.sim.add_token(
+        TokenSpec::github_classic("deploy-bot", &["repo", "read:org"]).expires_at(in_days(60)),
+    );
+    let api = q.sim.github_api_url();
+    let run = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "short",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--yes",
+                "--token-stdin",
+            ],
+            Some(&short),
+        )
+        .await;
+    assert_eq!(
+        run.code, 1,
+        "stored with --yes, exit as validate: {}",
+        run.stderr
+    );
+    assert_eq!(q.connect(&cli, &q.api_token, &[]).await.code, 0);
+    let run = cli
+        .run(
+            &["qovery", "link", "short", "--git-token", &q.git_token],
+            None,
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cli.run(&["qovery", "push", "short"], None).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(q.sim.qovery_git_token(&q.git_token).unwrap().received, 0);
+    let run = cli
+        .run(&["qovery", "push", "short", "--yes", "--json"], None)
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        q.sim
+            .qovery_git_token(&q.git_token)
+            .unwrap()
+            .value
+            .as_deref(),
+        Some(short.as_str())
+    );
+    let run = cli.run(&["qovery", "disconnect"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn without_a_secret_service_connect_stores_nothing_and_exits_74() {
+    let q = qovery().await;
+    let cli = Cli::new("qovery-no-keychain");
+    let url = q.sim.qovery_url();
+    let run = cli
+        .run_with(
+            &[
+                "qovery",
+                "connect",
+                "--org",
+                &q.org,
+                "--api-url",
+                &url,
+                "--token-stdin",
+            ],
+            Some(&q.api_token),
+            &[(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/tokenwarden-test-bus",
+            )],
+        )
+        .await;
+    assert_eq!(run.code, 74, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("gnome-keyring"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&q.api_token));
+    assert!(files_containing(cli.data_dir.path(), std::slice::from_ref(&q.api_token)).is_empty());
+    let run = cli.run(&["qovery", "tokens"], None).await;
+    assert_eq!(run.code, 64, "not connected: {}", run.stderr);
 }
