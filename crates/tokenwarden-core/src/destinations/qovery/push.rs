@@ -16,6 +16,7 @@ use super::error::QoveryError;
 use super::tokens::{same_provider, OrgRef};
 use crate::check::{Http, Verdict};
 use crate::destinations::{Destination, PushError};
+use crate::providers;
 use crate::secret::TokenSecret;
 use crate::vault::{QoveryConnection, QoveryLink, TokenRecord, Vault};
 
@@ -171,10 +172,16 @@ async fn ready_to_push(vault: &Vault, name: &str, consent: bool) -> Result<(), Q
     }
 }
 
-/// `git_api_url` for a self-hosted server (a token stored with an
-/// address); Qovery's public providers need none.
+/// `git_api_url` for a self-hosted server (GitHub Enterprise, self-managed
+/// GitLab): the token's API base when it is not the provider's cloud API.
+/// Qovery's public providers need none.
 fn self_hosted_api(record: &TokenRecord) -> Option<&str> {
-    record.host.as_ref().map(|_| record.api_url.as_str())
+    self_hosted(record.provider, &record.api_url)
+}
+
+fn self_hosted(provider: crate::model::ProviderKind, api_url: &str) -> Option<&str> {
+    let cloud = providers::get(provider).cloud_api_url();
+    (api_url.trim_end_matches('/') != cloud.trim_end_matches('/')).then_some(api_url)
 }
 
 /// `editGitToken` with `value`, keeping what Qovery has of the rest.
@@ -324,5 +331,25 @@ impl Destination for QoveryDestination {
                 }),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_api_url_is_sent_for_self_hosted_servers_only() {
+        for provider in providers::all() {
+            let cloud = provider.cloud_api_url();
+            assert_eq!(
+                self_hosted(provider.kind(), cloud),
+                None,
+                "{}",
+                provider.name()
+            );
+            let own = "https://git.example.com/api/v4";
+            assert_eq!(self_hosted(provider.kind(), own), Some(own));
+        }
     }
 }
