@@ -250,6 +250,15 @@ pub fn token_details(token: &TokenView) -> String {
         _ => "",
     };
     line("Expires", format!("{}{expiry_note}", expiry_words(token)));
+    if let Some(link) = &r.qovery {
+        line(
+            "Qovery",
+            format!(
+                "git token {} of organization {}, used by {} service(s) when last seen",
+                link.git_token_id, link.org_id, link.services_count
+            ),
+        );
+    }
     line(
         "Secret",
         match token.secret {

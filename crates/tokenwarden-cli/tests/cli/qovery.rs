@@ -341,6 +341,14 @@ async fn connect_list_link_push_rotate_rm_disconnect_with_exact_json_and_no_secr
         show["qovery"],
         json!({"org_id": q.org, "git_token_id": q.git_token, "services_count": 2})
     );
+    let human = cli.run(&["show", "prod"], None).await.stdout;
+    assert!(
+        human.contains(&format!(
+            "git token {} of organization {}, used by 2 service(s)",
+            q.git_token, q.org
+        )),
+        "{human}"
+    );
     let list = cli.run(&["list", "--json"], None).await.json();
     assert_eq!(list[0]["qovery"]["git_token_id"], q.git_token.as_str());
 
