@@ -9,7 +9,9 @@
 //!   vault's metadata.
 //! - [`git_tokens`]: the organization's git tokens, with the local token
 //!   linked to each and, on request, the services using it;
-//!   [`services_using`] for one local token (before deleting it).
+//!   [`services_using`] for one local token (before deleting it);
+//!   [`OrgGitTokens::watched`] gives the unlinked ones to the expiry
+//!   watcher.
 //! - [`link`], [`unlink`], [`push`]: a local token tied to a git token of
 //!   the same provider, and its value sent there (or to a new one).
 //! - [`destinations_for`]: what `rotation::rotate` pushes a token to.

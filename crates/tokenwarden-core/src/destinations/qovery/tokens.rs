@@ -8,9 +8,10 @@ use ts_rs::TS;
 use super::client::{AssociatedService, Client, GitTokenResponse};
 use super::connection::{api_of, api_token, resolve};
 use super::error::QoveryError;
-use crate::check::Http;
+use crate::check::{ExpirySource, Http};
 use crate::model::ProviderKind;
 use crate::vault::{QoveryConnection, TokenRecord, Vault};
+use crate::watch::WatchedToken;
 
 /// An organization, as outputs name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -81,6 +82,33 @@ pub struct GitToken {
 pub struct OrgGitTokens {
     pub org: OrgRef,
     pub git_tokens: Vec<GitToken>,
+}
+
+impl OrgGitTokens {
+    /// The git tokens no local token is linked to, as the expiry watcher
+    /// sees tokens (`watch::round`), so that the tray, reminders and
+    /// notifications include them. Linked ones are watched through their
+    /// local token already. Each id is `qovery:ORG:GIT_TOKEN` (stable, and
+    /// never a vault id); the name says where it lives.
+    pub fn watched(&self) -> Vec<WatchedToken> {
+        self.git_tokens
+            .iter()
+            .filter(|t| t.linked.is_none())
+            .map(|t| WatchedToken {
+                id: format!("qovery:{}:{}", self.org.id, t.id),
+                name: format!("{} (Qovery {})", t.name, self.org.name),
+                provider: t.provider,
+                expires_at: t.expires_at,
+                // Qovery's date is what the provider told it; no date is
+                // "unknown", not "never".
+                expiry: if t.expires_at.is_some() {
+                    ExpirySource::Provider
+                } else {
+                    ExpirySource::Unknown
+                },
+            })
+            .collect()
+    }
 }
 
 /// The git tokens of organization `org` (the only one connected when
@@ -201,4 +229,48 @@ pub(crate) fn same_provider(
         qovery: token.kind.clone(),
         id: token.id.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn git_token(id: &str, linked: Option<&str>, expires: bool) -> GitToken {
+        GitToken {
+            id: id.into(),
+            name: format!("name-{id}"),
+            description: None,
+            provider: crate::providers::all()[0].kind(),
+            expires_at: expires
+                .then(|| chrono::Utc.with_ymd_and_hms(2027, 1, 31, 0, 0, 0).unwrap()),
+            git_api_url: None,
+            workspace: None,
+            services_count: 1,
+            services: None,
+            linked: linked.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn qovery_only_tokens_are_watched_with_their_expiry_and_linked_ones_are_not() {
+        let listing = OrgGitTokens {
+            org: OrgRef {
+                id: "org".into(),
+                name: "Acme".into(),
+            },
+            git_tokens: vec![
+                git_token("a", None, true),
+                git_token("b", Some("prod"), true),
+                git_token("c", None, false),
+            ],
+        };
+        let watched = listing.watched();
+        assert_eq!(watched.len(), 2);
+        assert_eq!(watched[0].id, "qovery:org:a");
+        assert_eq!(watched[0].name, "name-a (Qovery Acme)");
+        assert_eq!(watched[0].deadline(), listing.git_tokens[0].expires_at);
+        assert_eq!(watched[1].expiry, ExpirySource::Unknown);
+        assert_eq!(watched[1].deadline(), None);
+    }
 }
