@@ -414,3 +414,54 @@ async fn rotation_pushes_to_qovery_before_revocation_and_a_failed_push_is_finish
     assert!(!w.metadata().contains(newer.expose()));
     assert!(!w.metadata().contains(&w.api_token));
 }
+
+#[tokio::test]
+async fn a_bitbucket_token_is_created_in_qovery_with_its_workspace() {
+    let w = world().await;
+    w.connect().await;
+    w.sim.add_bitbucket_repo("acme", "app");
+    let value = w.sim.add_token(
+        TokenSpec::bitbucket(
+            TokenKind::BitbucketWorkspace,
+            "acme",
+            &[],
+            &["repository", "pullrequest", "webhook"],
+        )
+        .expires_at(in_days(90)),
+    );
+    let mut target = TokenTarget::new(ProviderKind::Bitbucket);
+    target.api_url = Some(w.sim.bitbucket_api_url());
+    target.kind = Some(tokenwarden_core::TokenKindId::Workspace);
+    target.workspace = Some("acme".into());
+    target.expires_at = Some(date_in_days(90));
+    let added = w
+        .vault
+        .add(
+            NewToken {
+                name: "bb".into(),
+                description: String::new(),
+                host: None,
+                request: target.to_request().unwrap(),
+            },
+            &TokenSecret::new(&value),
+            true,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(added, AddOutcome::Stored { .. }), "{added:?}");
+    let created = qovery::push(&w.vault, &w.http, "bb", None, true, true)
+        .await
+        .unwrap();
+    let made = w.sim.qovery_git_token(&created.git_token_id).unwrap();
+    assert_eq!(made.kind, QoveryGitProvider::Bitbucket);
+    assert_eq!(made.workspace.as_deref(), Some("acme"));
+    assert_eq!(made.value.as_deref(), Some(value.as_str()));
+    // A GitHub git token cannot take it.
+    let across = qovery::link(&w.vault, &w.http, "bb", None, &w.git_token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(across, QoveryError::CrossProvider { .. }),
+        "{across}"
+    );
+}

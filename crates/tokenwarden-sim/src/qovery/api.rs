@@ -321,6 +321,16 @@ fn judge(state: &World, body: &Bytes) -> Result<Accepted, Refusal> {
         let record = state
             .active_token(kind.provider(), &token)
             .ok_or_else(|| bad(INVALID_TOKEN_MESSAGE))?;
+        // A Bitbucket access token lists its own workspace's repositories
+        // only: under another workspace, Qovery's test finds nothing.
+        if kind == GitProvider::Bitbucket
+            && !crate::util::same_name(
+                record.spec.target.as_deref(),
+                workspace.as_deref().unwrap_or(""),
+            )
+        {
+            return Err(bad(INVALID_TOKEN_MESSAGE));
+        }
         Some(record.spec.expires_at.map(|at| at.date_naive()))
     };
     Ok(Accepted {

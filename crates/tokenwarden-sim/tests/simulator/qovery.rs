@@ -254,6 +254,16 @@ async fn create_answers_201_requires_bitbucket_workspace_and_viewers_get_403() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["message"], "workspace is mandatory for BITBUCKET");
+    // Another workspace than the token's: its repositories are not listed.
+    let (status, answer) = call(
+        reqwest::Method::POST,
+        create_url.clone(),
+        Some(&w.auth()),
+        Some(json!({ "name": "bb", "type": "BITBUCKET", "token": bb, "workspace": "other" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["message"], QOVERY_INVALID_TOKEN_MESSAGE);
     let (status, answer) = call(
         reqwest::Method::POST,
         create_url.clone(),
