@@ -4,35 +4,8 @@
 
 use tokenwarden_core::check::{ProblemCode, Verdict};
 use tokenwarden_core::ProviderKind;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use crate::support::*;
-
-/// Serves `response` (status line, headers, body) to every connection.
-async fn serve(head: &'static str, body: Vec<u8>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let body = body.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let head = format!(
-                    "{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&body).await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_an_unexpected_response() {

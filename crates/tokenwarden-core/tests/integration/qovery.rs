@@ -465,3 +465,57 @@ async fn a_bitbucket_token_is_created_in_qovery_with_its_workspace() {
         "{across}"
     );
 }
+
+#[tokio::test]
+async fn answers_qovery_never_gives_are_could_not_be_reached_and_never_echo_a_secret() {
+    let w = world().await;
+    let connect = |url: String| {
+        let vault = &w.vault;
+        let http = &w.http;
+        let org = w.org.clone();
+        async move {
+            qovery::connect(
+                vault,
+                http,
+                &org,
+                Some(&url),
+                &TokenSecret::new("qov_SECRETVALUE0123456789"),
+            )
+            .await
+            .unwrap_err()
+        }
+    };
+    // A captive portal's page, a redirect (never followed), a huge body.
+    let html = serve(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html",
+        b"<html>captive portal</html>".to_vec(),
+    )
+    .await;
+    let redirect = serve(
+        "HTTP/1.1 302 Found\r\nlocation: https://elsewhere.example.com/",
+        Vec::new(),
+    )
+    .await;
+    let huge = serve(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json",
+        vec![b' '; 3 * 1024 * 1024],
+    )
+    .await;
+    for url in [html, redirect, huge] {
+        let error = connect(url.clone()).await;
+        assert_eq!(error.exit_code(), 3, "{url}: {error}");
+    }
+    // A refusal that quotes the API token is shown without it.
+    let echo = serve(
+        "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json",
+        br#"{"message":"bad token qov_SECRETVALUE0123456789"}"#.to_vec(),
+    )
+    .await;
+    let error = connect(echo).await;
+    assert_eq!(error.exit_code(), 2);
+    assert_eq!(
+        error.to_string(),
+        "Qovery refused the API token (HTTP 401): bad token [redacted]"
+    );
+    assert!(qovery::connections(&w.vault).unwrap().is_empty());
+}

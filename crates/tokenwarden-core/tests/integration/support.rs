@@ -13,6 +13,7 @@ use tokenwarden_core::check::{CheckReport, CheckRequest, HttpOptions, ProblemCod
 use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{KeychainError, SecretStore};
 use tokenwarden_core::{ProviderKind, TokenSecret};
+use tokio::io::AsyncWriteExt;
 use url::Url;
 
 pub use tokenwarden_sim::{
@@ -92,4 +93,29 @@ impl SecretStore for MemoryStore {
     fn backend(&self) -> &'static str {
         "memory"
     }
+}
+
+/// Serves `response` (status line, headers, body) to every connection.
+pub async fn serve(head: &'static str, body: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buf).await;
+                let head = format!(
+                    "{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&body).await;
+            });
+        }
+    });
+    format!("http://{addr}")
 }
