@@ -411,6 +411,7 @@ mod tests {
             provider: ProviderKind::Github,
             expires_at: Some(now + chrono::Duration::days(days)),
             expiry: ExpirySource::Provider,
+            health: watch::CheckHealth::Unknown,
         }
     }
 

@@ -108,6 +108,7 @@ fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
         created_at: checked - chrono::Duration::days(30),
         updated_at: checked,
         last_checked_at: Some(checked),
+        failing_since: None,
         last_check: Some(LastCheck {
             verdict: Verdict::Ready,
             ready: true,
