@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::trouble::{Trouble, TroubleKind};
 use crate::check::ExpirySource;
 use crate::model::ProviderKind;
+use crate::notify::Answers;
 use crate::providers;
 use crate::status::{days_left_words, Wording};
 
@@ -55,6 +56,15 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// The buttons its notification offers: a breakage is not paused or
+    /// marked rotated like an expiry reminder; it is opened or rotated.
+    pub fn answers(&self) -> Answers {
+        match self.kind {
+            AlertKind::Broken { .. } => Answers::Breakage,
+            _ => Answers::Reminder,
+        }
+    }
+
     /// One line naming the token and how much time is left.
     pub fn title(&self) -> String {
         let name = &self.token_name;
