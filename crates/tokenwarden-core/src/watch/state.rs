@@ -1,6 +1,8 @@
 //! What the watcher remembers between runs, and the scheduling decisions
-//! made from it: `due` (what to send now) and `next_wake` (when to look
-//! again). Both are pure functions of (tokens, state, settings, now).
+//! made from it: `due` (the expiry reminders to send now), `troubles_due`
+//! (the breakage alerts) and `next_wake` (when to look again). All are pure
+//! functions of (tokens, state, settings, now), linear in the tokens: the
+//! memory is looked up by token id, never searched.
 
 use std::collections::{BTreeMap, HashSet};
 
