@@ -231,8 +231,7 @@ impl WatchState {
     /// answer an expiry reminder, and a token that broke since is news.
     /// Worst first, then by name. `record_sent` remembers them.
     pub fn troubles_due(&self, tokens: &[WatchedToken], now: DateTime<Utc>) -> Vec<Alert> {
-        let mut alerts: Vec<Alert> = tokens
-            .iter()
+        let mut alerts: Vec<Alert> = first_per_id(tokens)
             .filter_map(|token| {
                 let trouble = token.health.trouble_at(now)?;
                 if self.alerted_trouble(&token.id) == Some(trouble.kind) {
@@ -280,7 +279,7 @@ impl WatchState {
             return false;
         }
         let mut cleared = false;
-        for token in tokens {
+        for token in first_per_id(tokens) {
             if token.health == CheckHealth::Fine && self.troubles.remove(&token.id).is_some() {
                 cleared = true;
             }
@@ -292,8 +291,7 @@ impl WatchState {
     /// happening: `now` while one is due and unrecorded, else the instant
     /// the earliest failure to check will have lasted a day.
     fn next_trouble(&self, tokens: &[WatchedToken], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        tokens
-            .iter()
+        first_per_id(tokens)
             .filter_map(|token| match &token.health {
                 CheckHealth::Broken(trouble)
                     if self.alerted_trouble(&token.id) != Some(trouble.kind) =>
@@ -543,4 +541,13 @@ impl WatchState {
         };
         &mut entries[index]
     }
+}
+
+/// Each token id once, with its first token (as the vault finds a token).
+/// A vault never repeats an id, but a hand-edited file may, and two
+/// readings of one id remembered under that one id would take turns
+/// alerting (found by fuzzing `app_data_files`).
+fn first_per_id(tokens: &[WatchedToken]) -> impl Iterator<Item = &WatchedToken> {
+    let mut seen = HashSet::with_capacity(tokens.len());
+    tokens.iter().filter(move |t| seen.insert(t.id.as_str()))
 }

@@ -1729,3 +1729,31 @@ fn a_deleted_token_forgets_its_trouble() {
     titles(&mut state, &[], t0 + HOUR);
     assert_eq!(state.alerted_trouble("acme"), None);
 }
+
+#[test]
+fn a_repeated_token_id_is_read_once_so_its_alerts_never_take_turns() {
+    // A hand-edited tokens.json may repeat an id: the first record counts,
+    // as the vault's own lookup finds it.
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let fine = watched(&checked_record("acme", &ready(), t0));
+    let broken = watched(&checked_record("acme", &revoked(), t0));
+    for (hour, tokens) in [
+        (0, [broken.clone(), fine.clone()]),
+        (1, [broken.clone(), fine.clone()]),
+    ] {
+        let (alerts, _) = titles(&mut state, &tokens, t0 + HOUR * hour);
+        assert_eq!(alerts.len(), usize::from(hour == 0), "{hour} h: {alerts:?}");
+    }
+    let (alerts, _) = titles(&mut state, &[fine.clone(), broken.clone()], t0 + HOUR * 2);
+    assert!(alerts.is_empty(), "the working one first: fine, forgotten");
+    for hour in 3..5 {
+        let (alerts, _) = titles(
+            &mut state,
+            &[fine.clone(), broken.clone()],
+            t0 + HOUR * hour,
+        );
+        assert!(alerts.is_empty(), "{hour} h: {alerts:?}");
+    }
+}
