@@ -50,8 +50,9 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// One round of the expiry watcher over what was loaded, with its
-/// documented promises: alerts once, and a wake-up never in the past.
+/// One round of the watcher over what was loaded (expiry reminders, and
+/// breakage read from each token's last check), with its documented
+/// promises: alerts once, and a wake-up never in the past.
 fn watch_round(
     mut state: WatchState,
     tokens: &[WatchedToken],
@@ -60,17 +61,28 @@ fn watch_round(
 ) {
     let alerts = &settings.alerts;
     state.forget_missing(tokens);
+    state.clear_recovered(tokens);
+    let breakage = state.troubles_due(tokens, now);
+    assert!(
+        breakage.len() <= tokens.len(),
+        "more breakage alerts than tokens"
+    );
     let due = state.due(tokens, alerts, now);
     assert!(due.len() <= tokens.len(), "more alerts than tokens");
-    for alert in &due {
+    for alert in breakage.iter().chain(&due) {
         let _ = (alert.title(), alert.body());
     }
     if let Some(wake) = state.next_wake(tokens, alerts, now) {
         assert!(wake >= now, "wakes at {wake}, before {now}");
     }
+    state.record_sent(&breakage, now);
     state.record_sent(&due, now);
     state.record_recheck(now);
     assert!(state.due(tokens, alerts, now).is_empty(), "sent twice");
+    assert!(
+        state.troubles_due(tokens, now).is_empty(),
+        "breakage sent twice"
+    );
     if let Some(wake) = state.next_wake(tokens, alerts, now) {
         assert!(
             wake > now,

@@ -1,14 +1,18 @@
 //! The tray: an icon whose look shows the worst state (all good / expiring
-//! soon / expired or failing), a tooltip with the counts, and a menu listing
-//! every token with its days left. Linux trays send no click events, so
+//! soon / expired or broken), a tooltip with the counts, and a menu listing
+//! every token with its days left, or, for a token that broke, what is
+//! wrong ("acme-deploy — stopped working"), as the watcher alerted it (the
+//! core's `CheckHealth::trouble_at`). Linux trays send no click events, so
 //! everything is reachable from the menu.
 
+use chrono::{DateTime, Utc};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Wry};
 use tokenwarden_core::status::{Severity, Wording};
 use tokenwarden_core::vault::{TokenStatus, TokenView};
+use tokenwarden_core::watch::{Trouble, WatchedToken};
 
 pub const TRAY_ID: &str = "main";
 pub const MENU_CHECK_ALL: &str = "check-all";
@@ -30,11 +34,52 @@ pub enum Health {
 }
 
 pub fn health_of(status: TokenStatus) -> Health {
-    match status.severity() {
+    health_of_severity(status.severity())
+}
+
+fn health_of_severity(severity: Severity) -> Health {
+    match severity {
         Severity::Good | Severity::Neutral => Health::Good,
         Severity::Warn => Health::Soon,
         Severity::Bad => Health::Bad,
     }
+}
+
+/// A token as the tray shows it: its view, and the trouble the watcher
+/// alerts about at `now` (a failure to check only once it lasted a day).
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub view: &'a TokenView,
+    pub trouble: Option<&'a Trouble>,
+}
+
+impl Shown<'_> {
+    /// The worse of its status and its trouble: a check failing for a day
+    /// turns the icon to "needs attention", as its alert did.
+    fn health(&self) -> Health {
+        let status = health_of(self.view.status);
+        match self.trouble {
+            Some(trouble) => status.max(health_of_severity(trouble.kind.severity())),
+            None => status,
+        }
+    }
+}
+
+/// Pairs each listed token with what the watcher reads of it
+/// (`watched[i]` is `WatchedToken::from(&views[i])`).
+pub fn shown<'a>(
+    views: &'a [TokenView],
+    watched: &'a [WatchedToken],
+    now: DateTime<Utc>,
+) -> Vec<Shown<'a>> {
+    views
+        .iter()
+        .zip(watched)
+        .map(|(view, token)| Shown {
+            view,
+            trouble: token.health.trouble_at(now),
+        })
+        .collect()
 }
 
 fn status_words(status: TokenStatus) -> &'static str {
@@ -50,27 +95,32 @@ fn status_words(status: TokenStatus) -> &'static str {
     }
 }
 
-/// One menu line per token: "github-acme-production: 6 days left".
-pub fn menu_line(token: &TokenView) -> String {
-    format!(
-        "{}: {}{}",
-        token.record.name,
-        token.days_left_words(Wording::Menu),
-        status_words(token.status)
-    )
+/// One menu line per token: "github-acme-production: 6 days left", or
+/// what broke: "github-acme-production — stopped working".
+pub fn menu_line(token: &Shown, now: DateTime<Utc>) -> String {
+    let view = token.view;
+    match token.trouble {
+        Some(trouble) => format!("{} — {}", view.record.name, trouble.menu_words(now)),
+        None => format!(
+            "{}: {}{}",
+            view.record.name,
+            view.days_left_words(Wording::Menu),
+            status_words(view.status)
+        ),
+    }
 }
 
 /// "Tokenwarden: 3 fine, 1 expiring soon, 1 needs attention".
-pub fn tooltip(tokens: &[TokenView]) -> String {
+pub fn tooltip(tokens: &[Shown]) -> String {
     format!("Tokenwarden: {}", counts(tokens))
 }
 
 /// "3 fine, 1 expiring soon, 1 needs attention", or "no tokens yet".
-fn counts(tokens: &[TokenView]) -> String {
+fn counts(tokens: &[Shown]) -> String {
     if tokens.is_empty() {
         return "no tokens yet".into();
     }
-    let count = |h: Health| tokens.iter().filter(|t| health_of(t.status) == h).count();
+    let count = |h: Health| tokens.iter().filter(|t| t.health() == h).count();
     let mut parts = Vec::new();
     for (n, words) in [
         (count(Health::Good), "fine"),
@@ -84,10 +134,10 @@ fn counts(tokens: &[TokenView]) -> String {
     parts.join(", ")
 }
 
-pub fn worst(tokens: &[TokenView]) -> Health {
+pub fn worst(tokens: &[Shown]) -> Health {
     tokens
         .iter()
-        .map(|t| health_of(t.status))
+        .map(Shown::health)
         .max()
         .unwrap_or(Health::Good)
 }
@@ -110,7 +160,7 @@ fn item(
     MenuItem::with_id(app, id, label, enabled, None::<&str>)
 }
 
-fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
+fn menu(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
     // Its first, inert line repeats the tooltip's counts: Linux trays show
     // no tooltip.
@@ -119,8 +169,8 @@ fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
         menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
     for token in tokens {
-        let id = format!("{TOKEN_ITEM_PREFIX}{}", token.record.id);
-        menu.append(&item(app, id, menu_line(token), true)?)?;
+        let id = format!("{TOKEN_ITEM_PREFIX}{}", token.view.record.id);
+        menu.append(&item(app, id, menu_line(token, now), true)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(app, MENU_CHECK_ALL, "Check all now", true)?)?;
@@ -143,19 +193,19 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(Health::Good)?)
         .tooltip("Tokenwarden")
-        .menu(&menu(app, &[])?)
+        .menu(&menu(app, &[], Utc::now())?)
         .show_menu_on_left_click(true)
         .build(app)
 }
 
-/// Shows the tokens' state in the tray: icon, tooltip, menu.
-pub fn update(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<()> {
+/// Shows the tokens' state at `now` in the tray: icon, tooltip, menu.
+pub fn update(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
     tray.set_icon(Some(icon(worst(tokens))?))?;
     tray.set_tooltip(Some(tooltip(tokens)))?;
-    tray.set_menu(Some(menu(app, tokens)?))?;
+    tray.set_menu(Some(menu(app, tokens, now)?))?;
     Ok(())
 }
 
@@ -164,8 +214,26 @@ mod tests {
     use super::*;
     use tokenwarden_core::vault::{SecretState, TokenRecord};
 
-    fn token(name: &str, days: Option<i64>, verdict: Option<&str>) -> TokenView {
-        let now = chrono::Utc::now();
+    /// A GitHub token expiring in `days` (and an hour), last checked
+    /// `checked_hours_ago` with `verdict` (failing since then, for a
+    /// check that got no answer).
+    fn checked(
+        name: &str,
+        days: Option<i64>,
+        verdict: Option<&str>,
+        checked_hours_ago: i64,
+    ) -> TokenView {
+        let now = Utc::now();
+        let checked = now - chrono::Duration::hours(checked_hours_ago);
+        let problems = match verdict {
+            Some("unusable") => {
+                serde_json::json!([{"code": "invalid_token", "message": "GitHub rejected the token."}])
+            }
+            Some("unchecked") => {
+                serde_json::json!([{"code": "unreachable", "message": "Could not reach api.github.com."}])
+            }
+            _ => serde_json::json!([]),
+        };
         let record: TokenRecord = serde_json::from_value(serde_json::json!({
             "id": name, "name": name, "provider": "github", "kind": "classic", "host": null,
             "api_url": "https://api.github.com", "org": null, "repo": null, "project": null,
@@ -173,36 +241,77 @@ mod tests {
             "expires_at": days.map(|d| now + chrono::Duration::days(d) + chrono::Duration::hours(1)),
             "expiry": if days.is_some() { "provider" } else { "never" },
             "user_expires_at": null, "created_at": now, "updated_at": now,
-            "last_checked_at": now,
-            "last_check": verdict.map(|v| serde_json::json!({"verdict": v, "ready": v == "ready", "missing": [], "unverified": [], "problems": []})),
+            "last_checked_at": checked,
+            "failing_since": (verdict == Some("unchecked")).then_some(checked),
+            "last_check": verdict.map(|v| serde_json::json!({"verdict": v, "ready": v == "ready", "missing": [], "unverified": [], "problems": problems})),
             "rotated_at": null,
         }))
         .unwrap();
         TokenView::new(record, SecretState::Present, now)
     }
 
+    fn token(name: &str, days: Option<i64>, verdict: Option<&str>) -> TokenView {
+        checked(name, days, verdict, 0)
+    }
+
+    /// The tray's lines and icon for `views`, as the watcher's round shows them.
+    fn tray_of(views: &[TokenView]) -> (Vec<String>, Health, String) {
+        let now = Utc::now();
+        let watched: Vec<WatchedToken> = views.iter().map(WatchedToken::from).collect();
+        let shown = shown(views, &watched, now);
+        (
+            shown.iter().map(|t| menu_line(t, now)).collect(),
+            worst(&shown),
+            tooltip(&shown),
+        )
+    }
+
+    fn line(view: TokenView) -> String {
+        tray_of(&[view]).0.remove(0)
+    }
+
     #[test]
     fn the_menu_lists_each_token_with_its_days_left() {
         assert_eq!(
-            menu_line(&token("prod", Some(6), Some("ready"))),
+            line(token("prod", Some(6), Some("ready"))),
             "prod: 6 days left"
         );
         assert_eq!(
-            menu_line(&token("ci", Some(0), Some("ready"))),
+            line(token("ci", Some(0), Some("ready"))),
             "ci: expires today"
         );
         assert_eq!(
-            menu_line(&token("old", Some(-3), Some("ready"))),
+            line(token("old", Some(-3), Some("ready"))),
             "old: expired 3 days ago"
         );
         assert_eq!(
-            menu_line(&token("forever", None, Some("ready"))),
+            line(token("forever", None, Some("ready"))),
             "forever: no expiry"
         );
         assert_eq!(
-            menu_line(&token("bad", Some(60), Some("unusable"))),
-            "bad: 60 days left (invalid)"
+            line(token("new", Some(60), None)),
+            "new: 60 days left (not checked)"
         );
+    }
+
+    #[test]
+    fn a_broken_token_says_what_is_wrong_and_turns_the_icon() {
+        let fine = token("a", Some(60), Some("ready"));
+        let revoked = token("acme-deploy", Some(60), Some("unusable"));
+        let (lines, health, _) = tray_of(&[fine.clone(), revoked]);
+        assert_eq!(lines[1], "acme-deploy — stopped working");
+        assert_eq!(health, Health::Bad);
+
+        // A failed check says nothing bad yet; after a day it is news.
+        let hiccup = checked("flaky", Some(60), Some("unchecked"), 2);
+        let (lines, health, _) = tray_of(&[fine.clone(), hiccup]);
+        assert_eq!(lines[1], "flaky: 60 days left (check failed)");
+        assert_eq!(health, Health::Soon);
+        let down = checked("flaky", Some(60), Some("unchecked"), 50);
+        let (lines, health, tooltip) = tray_of(&[fine, down]);
+        assert_eq!(lines[1], "flaky — could not be checked for 2 days");
+        assert_eq!(health, Health::Bad);
+        assert_eq!(tooltip, "Tokenwarden: 1 fine, 1 need attention");
     }
 
     #[test]
@@ -210,17 +319,18 @@ mod tests {
         let fine = token("a", Some(60), Some("ready"));
         let soon = token("b", Some(6), Some("ready"));
         let gone = token("c", Some(-1), Some("ready"));
-        assert_eq!(worst(&[]), Health::Good);
-        assert_eq!(worst(std::slice::from_ref(&fine)), Health::Good);
-        assert_eq!(worst(&[fine.clone(), soon.clone()]), Health::Soon);
+        let worst_of = |views: &[TokenView]| tray_of(views).1;
+        assert_eq!(worst_of(&[]), Health::Good);
+        assert_eq!(worst_of(std::slice::from_ref(&fine)), Health::Good);
+        assert_eq!(worst_of(&[fine.clone(), soon.clone()]), Health::Soon);
         assert_eq!(
-            worst(&[soon.clone(), gone.clone(), fine.clone()]),
+            worst_of(&[soon.clone(), gone.clone(), fine.clone()]),
             Health::Bad
         );
-        assert_eq!(tooltip(&[]), "Tokenwarden: no tokens yet");
+        assert_eq!(tray_of(&[]).2, "Tokenwarden: no tokens yet");
         assert_eq!(capitalised(&counts(&[])), "No tokens yet");
         assert_eq!(
-            tooltip(&[fine, soon, gone]),
+            tray_of(&[fine, soon, gone]).2,
             "Tokenwarden: 1 fine, 1 expiring soon or short, 1 need attention"
         );
     }

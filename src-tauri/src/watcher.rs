@@ -1,8 +1,11 @@
-//! The expiry watcher's I/O. Every decision (what a round does, what a
-//! reminder choice or a notification's answer means, when to wake) is a
-//! core function (`tokenwarden_core::watch`); this task only sleeps until
-//! the round's `next_wake` (no polling), runs the re-check, sends the
-//! notifications, updates the tray and saves `watch.json`.
+//! The watcher's I/O. Every decision (what a round does, which expiry
+//! reminders and breakage alerts are due, what a reminder choice or a
+//! notification's answer means, when to wake) is a core function
+//! (`tokenwarden_core::watch`); this task only sleeps until the round's
+//! `next_wake` (no polling), runs the re-check, sends the notifications,
+//! updates the tray and saves `watch.json`. Breakage is read from the
+//! vault's record of each token's last check, so a `tokenwarden check` in
+//! a terminal (a file event) alerts like the app's own re-check.
 //!
 //! Whatever should wake it early reaches it as a `WatchEvent` on one
 //! channel (`WatcherHandle::post`): the tray's "Check all now", a choice on
@@ -273,10 +276,13 @@ async fn go_round(
     events: Vec<WatchEvent>,
 ) -> Next {
     let tokens: Vec<TokenView> = list(vault).await.unwrap_or_default();
-    if let Err(error) = tray::update(app, &tokens) {
+    // The watcher's reading of each token, its last check included (the
+    // app's re-check or the CLI's `check`, as the vault recorded it).
+    let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
+    let now = Utc::now();
+    if let Err(error) = tray::update(app, &tray::shown(&tokens, &watched, now), now) {
         tracing::debug!(%error, "the tray could not be updated");
     }
-    let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
     // Read each round: the user may have changed them in settings.
     let settings = Settings::load(data_dir)
         .map(|s| s.alerts)
@@ -284,7 +290,7 @@ async fn go_round(
     let input = round_input(events);
     let round = {
         let mut memory = handle.memory.lock_or_recover();
-        let round = watch::round(&mut memory.state, &watched, &settings, &input, Utc::now());
+        let round = watch::round(&mut memory.state, &watched, &settings, &input, now);
         if round.save {
             memory.save();
         }
@@ -305,9 +311,9 @@ async fn go_round(
             body: alert.body(),
             token_id: Some(alert.token_id.clone()),
         };
-        match notifier.notify(&notification) {
+        match notifier.notify_offering(&notification, alert.answers()) {
             Ok(()) => {
-                tracing::info!(token = %alert.token_name, catch_up = alert.catch_up, "notified")
+                tracing::info!(token = %alert.token_name, kind = ?alert.kind, catch_up = alert.catch_up, "notified")
             }
             Err(error) => {
                 tracing::warn!(%error, token = %alert.token_name, "notification not shown")
@@ -411,6 +417,7 @@ mod tests {
             provider: ProviderKind::Github,
             expires_at: Some(now + chrono::Duration::days(days)),
             expiry: ExpirySource::Provider,
+            health: watch::CheckHealth::Unknown,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Benchmark: the vault at scale. Loads and lists 10,000 tokens' metadata
-//! and computes their expiry schedule (`core::watch`), beside the floor:
-//! reading and parsing the metadata file alone. Prints figures; asserts
-//! nothing. Run with:
+//! and runs the watcher's round over them (`core::watch::round`: expiry
+//! schedule and breakage alerts), beside the floor: reading and parsing the
+//! metadata file alone. Prints figures; asserts nothing. Run with:
 //!
 //!     cargo run --release -p tokenwarden-core --example bench_vault
 //!
@@ -18,13 +18,15 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokenwarden_core::catalogue::{ProviderKind, TokenKindId};
-use tokenwarden_core::check::{ExpirySource, Identity, SystemClock, Verdict};
+use tokenwarden_core::check::{ExpirySource, Identity, Problem, ProblemCode, SystemClock, Verdict};
 use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{
     KeyringStore, LastCheck, MetadataFile, NoFaults, SecretStore, TimedStore, TokenRecord, Vault,
     VaultConfig, VaultData, VaultParts, FORMAT_VERSION, METADATA_FILE_NAME,
 };
-use tokenwarden_core::watch::{WatchSettings, WatchState, WatchStateFile, WatchedToken};
+use tokenwarden_core::watch::{
+    self, RoundInput, WatchSettings, WatchState, WatchStateFile, WatchedToken,
+};
 use tokenwarden_core::TokenSecret;
 
 const RUNS: usize = 5;
@@ -55,7 +57,9 @@ fn ms(d: Duration) -> String {
 }
 
 /// A plausible record: providers and kinds in turn, expiries spread over
-/// the coming year (one in twenty never expires), checked yesterday.
+/// the coming year (one in twenty never expires), checked yesterday; one
+/// in a hundred found revoked (a breakage alert), one in a hundred not
+/// checkable for two days.
 fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
     let (provider, kind, api_url) = match i % 3 {
         0 => (
@@ -108,12 +112,25 @@ fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
         created_at: checked - chrono::Duration::days(30),
         updated_at: checked,
         last_checked_at: Some(checked),
-        last_check: Some(LastCheck {
-            verdict: Verdict::Ready,
-            ready: true,
-            missing: Vec::new(),
-            unverified: Vec::new(),
-            problems: Vec::new(),
+        failing_since: (i % 100 == 51).then(|| checked - chrono::Duration::days(1)),
+        last_check: Some(match i % 100 {
+            50 => last_check(
+                Verdict::Unusable,
+                ProblemCode::InvalidToken,
+                "The token was revoked.",
+            ),
+            51 => last_check(
+                Verdict::Unchecked,
+                ProblemCode::Unreachable,
+                "Could not reach the server: the connection timed out.",
+            ),
+            _ => LastCheck {
+                verdict: Verdict::Ready,
+                ready: true,
+                missing: Vec::new(),
+                unverified: Vec::new(),
+                problems: Vec::new(),
+            },
         }),
         rotated_at: None,
         shortfall_accepted: false,
@@ -121,6 +138,19 @@ fn record(i: usize, now: DateTime<Utc>) -> TokenRecord {
         pending: None,
         unpushed: Vec::new(),
         qovery: None,
+    }
+}
+
+fn last_check(verdict: Verdict, code: ProblemCode, message: &str) -> LastCheck {
+    LastCheck {
+        verdict,
+        ready: false,
+        missing: Vec::new(),
+        unverified: Vec::new(),
+        problems: vec![Problem {
+            code,
+            message: message.into(),
+        }],
     }
 }
 
@@ -214,45 +244,51 @@ fn bench_metadata_and_schedule(n: usize) {
         list_timed.as_secs_f64() / floor.as_secs_f64()
     );
 
-    // The watcher's round: from the list to what is due and when to wake.
+    // The watcher's round (`watch::round`, as the app runs it after the
+    // daily re-check): from the listed tokens to the alerts due (expiry and
+    // breakage) and when to wake. The first round alerts; a later one, as
+    // after every vault change, finds everything already sent.
     let views = vault.list().expect("lists");
     let settings = WatchSettings::default();
+    let input = RoundInput::default();
     let convert = timed(|| views.iter().map(WatchedToken::from).collect::<Vec<_>>());
     let watched: Vec<WatchedToken> = views.iter().map(WatchedToken::from).collect();
     let now = Utc::now();
-    let first = timed(|| {
+    let fresh = || {
         let mut state = WatchState::default();
-        state.forget_missing(&watched);
-        let due = state.due(&watched, &settings, now);
-        state.record_sent(&due, now);
-        state.record_recheck(now);
-        (due.len(), state.next_wake(&watched, &settings, now))
+        watch::recheck_done(&mut state, now);
+        state
+    };
+    let first = timed(|| {
+        let mut state = fresh();
+        watch::round(&mut state, &watched, &settings, &input, now)
     });
-    let mut state = WatchState::default();
-    let due = state.due(&watched, &settings, now);
-    state.record_sent(&due, now);
-    state.record_recheck(now);
-    let steady = timed(|| {
-        state.forget_missing(&watched);
-        let due = state.due(&watched, &settings, now);
-        (due.len(), state.next_wake(&watched, &settings, now))
-    });
-    let next = state.next_wake(&watched, &settings, now);
+    let mut state = fresh();
+    let first_round = watch::round(&mut state, &watched, &settings, &input, now);
+    let broken = first_round
+        .notify
+        .iter()
+        .filter(|a| a.trouble.is_some())
+        .count();
+    let later = timed(|| watch::round(&mut state, &watched, &settings, &input, now));
+    let next = watch::round(&mut state, &watched, &settings, &input, now).next_wake;
     let watch_file = WatchStateFile::in_data_dir(dir.path());
     let save_state = timed(|| watch_file.save(&state).expect("saves watch.json"));
     let load_state = timed(|| watch_file.load(now).expect("loads watch.json"));
     println!(
-        "  schedule: to WatchedToken                  {:>10}",
+        "  watcher: listed tokens to WatchedToken     {:>10}",
         ms(convert)
     );
     println!(
-        "  schedule: first round (due, record, next)  {:>10}  ({} alerts due)",
+        "  watcher: first round (alerts, next wake)   {:>10}  ({:.2}x floor; {} alerts, {broken} of them breakage)",
         ms(first),
-        due.len()
+        first.as_secs_f64() / floor.as_secs_f64(),
+        first_round.notify.len(),
     );
     println!(
-        "  schedule: later round (due, next_wake)     {:>10}  (next wake in {})",
-        ms(steady),
+        "  watcher: later round (nothing new)         {:>10}  ({:.2}x floor; next wake in {})",
+        ms(later),
+        later.as_secs_f64() / floor.as_secs_f64(),
         next.map_or("never".into(), |at| format!(
             "{} min",
             (at - now).num_minutes()

@@ -48,10 +48,51 @@ impl NotificationAction {
     }
 }
 
+/// The answers a notification about a token offers as buttons (where the
+/// platform has them), besides "Open", its click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Answers {
+    /// An expiry reminder: "Rotate now", "Remind me tomorrow / next week",
+    /// "I rotated it".
+    #[default]
+    Reminder,
+    /// A token that broke: "Rotate now" only. Pausing or silencing
+    /// reminders is about its expiry, not about what broke.
+    Breakage,
+}
+
+impl Answers {
+    /// (action key, button label) of each button, in order.
+    pub fn buttons(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Answers::Reminder => &[
+                ("default", "Open"),
+                ("rotate", "Rotate now"),
+                ("snooze-day", "Remind me tomorrow"),
+                ("snooze-week", "Remind me next week"),
+                ("handled", "I rotated it"),
+            ],
+            Answers::Breakage => &[("default", "Open"), ("rotate", "Rotate now")],
+        }
+    }
+}
+
 pub type ActionHandler = Arc<dyn Fn(NotificationAction) + Send + Sync>;
 
 pub trait Notifier: Send + Sync {
+    /// Shows `notification`; one about a token offers `Answers::Reminder`.
     fn notify(&self, notification: &DesktopNotification) -> Result<(), NotifyError>;
+
+    /// Shows `notification` offering `answers` (where the platform has
+    /// buttons; elsewhere as `notify`).
+    fn notify_offering(
+        &self,
+        notification: &DesktopNotification,
+        answers: Answers,
+    ) -> Result<(), NotifyError> {
+        let _ = answers;
+        self.notify(notification)
+    }
 }
 
 /// The platform's notification service.
@@ -81,6 +122,14 @@ impl SystemNotifier {
 
 impl Notifier for SystemNotifier {
     fn notify(&self, n: &DesktopNotification) -> Result<(), NotifyError> {
+        self.notify_offering(n, Answers::Reminder)
+    }
+
+    fn notify_offering(
+        &self,
+        n: &DesktopNotification,
+        answers: Answers,
+    ) -> Result<(), NotifyError> {
         let mut notification = notify_rust::Notification::new();
         notification
             .appname("Tokenwarden")
@@ -92,12 +141,9 @@ impl Notifier for SystemNotifier {
             if n.token_id.is_some() && self.on_action.is_some() {
                 // Servers show as many buttons as they can (GNOME three,
                 // others a menu); "default" is the click on the body.
-                notification
-                    .action("default", "Open")
-                    .action("rotate", "Rotate now")
-                    .action("snooze-day", "Remind me tomorrow")
-                    .action("snooze-week", "Remind me next week")
-                    .action("handled", "I rotated it");
+                for (key, label) in answers.buttons() {
+                    notification.action(key, label);
+                }
             }
             notification.urgency(notify_rust::Urgency::Normal);
         }
@@ -117,14 +163,40 @@ impl Notifier for SystemNotifier {
             });
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
-        drop((handle, &self.on_action));
+        drop((handle, &self.on_action, answers));
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::NotificationAction;
+    use super::{Answers, NotificationAction};
+
+    #[test]
+    fn a_breakage_offers_open_and_rotate_and_a_reminder_every_answer() {
+        let labels = |answers: Answers| -> Vec<&str> {
+            answers.buttons().iter().map(|(_, label)| *label).collect()
+        };
+        assert_eq!(labels(Answers::Breakage), ["Open", "Rotate now"]);
+        assert_eq!(
+            labels(Answers::Reminder),
+            [
+                "Open",
+                "Rotate now",
+                "Remind me tomorrow",
+                "Remind me next week",
+                "I rotated it"
+            ]
+        );
+        for answers in [Answers::Reminder, Answers::Breakage] {
+            for (key, label) in answers.buttons() {
+                assert!(
+                    NotificationAction::from_key(key, "t").is_some(),
+                    "{label} stands for an answer"
+                );
+            }
+        }
+    }
 
     #[test]
     fn each_button_stands_for_its_answer_and_closing_for_none() {

@@ -44,7 +44,11 @@ pub enum Severity {
     /// Needs a look soon: expiring, falls short, or could not be checked
     /// (a rate limit or a network error says nothing bad about the token).
     Warn,
-    /// Does not work: expired, invalid, or its secret is gone.
+    /// Does not work: expired, invalid (an expiry before the known date
+    /// is reported invalid: the check says so before the date does), or its
+    /// secret is gone. The tray also counts here a token that could not be
+    /// checked for a day, which the watcher alerts about
+    /// (`watch::TroubleKind::severity`): nothing vouches for it any more.
     Bad,
 }
 

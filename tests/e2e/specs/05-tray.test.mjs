@@ -187,9 +187,9 @@ describe('tray and resident app', () => {
   it('re-checks every token from "Check all now", and shows what it found', async () => {
     await sim.admin('github', 'tokens/revoke', { token: revokable });
     await host.click('Check all now');
-    const entries = await until('the menu shows the revoked token as invalid', async () => {
+    const entries = await until('the menu says the revoked token stopped working', async () => {
       const found = await host.menu();
-      return found.some((e) => e.label === 'github-tray-revoked: 40 days left (invalid)') ? found : null;
+      return found.some((e) => e.label === 'github-tray-revoked — stopped working') ? found : null;
     });
     assert.match(entries[0].label, /need attention/);
     await until('the icon shows trouble', async () => samePicture(await host.property('IconName'), path.join(trayIcons, 'bad.png')));
@@ -207,7 +207,7 @@ describe('tray and resident app', () => {
   });
 
   it('opens the app on a token from its tray entry', async () => {
-    await host.click(/^github-tray-revoked: /);
+    await host.click(/^github-tray-revoked — /);
     await until('the window is back', () => visibleAppWindows().length === 1);
     await followNewWindow(browser);
     await headingIs(browser, 'github-tray-revoked');

@@ -340,3 +340,76 @@ async fn gitlab_self_rotation_stores_the_new_value_gitlab_issued() {
     );
     assert_eq!(cli.run(&["rm", "gitlab-prod"], None).await.code, 0);
 }
+
+/// `failing_since` in `show --json`: the first of the failed checks in a
+/// row (the running app alerts once it has lasted a day), kept by later
+/// failures, gone once a check gets an answer.
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_check_that_gets_no_answer_records_since_when_checks_fail() {
+    let sim = sim().await;
+    let cli = Cli::new("failing");
+    let token = ready_token(&sim);
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &sim.github_api_url(),
+                "--org",
+                "acme",
+                "--token-stdin",
+            ],
+            Some(&token),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let show = || async { cli.run(&["show", "prod", "--json"], None).await.json() };
+    assert!(
+        show().await.get("failing_since").is_none(),
+        "absent while checks get answers"
+    );
+
+    sim.set_behaviour(
+        Provider::Github,
+        Behaviour {
+            down: true,
+            ..Behaviour::default()
+        },
+    );
+    let check = cli.run(&["check", "prod"], None).await;
+    assert_eq!(check.code, 3, "could not be checked: {}", check.stdout);
+    let first = show().await;
+    assert_eq!(first["status"], "check_failed");
+    let since = first["failing_since"]
+        .as_str()
+        .expect("failing_since")
+        .to_owned();
+    assert_eq!(
+        first["last_checked_at"],
+        since.as_str(),
+        "the first failed check"
+    );
+
+    let check = cli.run(&["check", "prod"], None).await;
+    assert_eq!(check.code, 3);
+    let second = show().await;
+    assert_ne!(second["last_checked_at"], first["last_checked_at"]);
+    assert_eq!(
+        second["failing_since"],
+        since.as_str(),
+        "kept from the first failure"
+    );
+
+    sim.set_behaviour(Provider::Github, Behaviour::default());
+    let check = cli.run(&["check", "prod"], None).await;
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert!(
+        show().await.get("failing_since").is_none(),
+        "an answer ends it"
+    );
+}

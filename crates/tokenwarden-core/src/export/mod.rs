@@ -180,6 +180,7 @@ pub(crate) mod tests {
             created_at: now(),
             updated_at: now(),
             last_checked_at: Some(Utc.with_ymd_and_hms(2026, 11, 29, 11, 0, 0).unwrap()),
+            failing_since: None,
             last_check: Some(LastCheck {
                 verdict: Verdict::Ready,
                 ready: true,

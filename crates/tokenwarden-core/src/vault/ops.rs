@@ -373,6 +373,7 @@ impl Vault {
             created_at: now,
             updated_at: now,
             last_checked_at: None,
+            failing_since: None,
             last_check: None,
             rotated_at: None,
             shortfall_accepted: !report.ready,

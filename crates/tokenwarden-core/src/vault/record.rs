@@ -151,6 +151,13 @@ pub struct TokenRecord {
     #[ts(type = "string | null")]
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_check: Option<LastCheck>,
+    /// Since when every check has failed to reach a verdict (a timeout, a
+    /// rate limit, a server unreachable): the first of the failed checks in
+    /// a row, `None` once a check gets an answer. The watcher alerts when
+    /// it has lasted a day. Absent in files written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub failing_since: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
     pub rotated_at: Option<DateTime<Utc>>,
     /// The user chose to store it although it fell short.
@@ -224,6 +231,12 @@ impl TokenRecord {
             self.expiry = report.expiry;
         }
         self.last_checked_at = Some(at);
+        self.failing_since = match report.verdict() {
+            // No answer about the token: the failure started at the first
+            // failed check in a row.
+            Verdict::Unchecked | Verdict::Usage => self.failing_since.or(Some(at)),
+            Verdict::Ready | Verdict::FallsShort | Verdict::Unusable => None,
+        };
         self.last_check = Some(LastCheck::from(report));
     }
 }

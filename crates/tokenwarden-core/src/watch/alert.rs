@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::trouble::{Trouble, TroubleKind};
 use crate::check::ExpirySource;
 use crate::model::ProviderKind;
+use crate::notify::Answers;
 use crate::providers;
 use crate::status::{days_left_words, Wording};
 
@@ -24,6 +26,9 @@ pub enum AlertKind {
     /// Tokenwarden does not know when the token expires (the provider does
     /// not say and the user entered no date).
     UnknownExpiry,
+    /// Its last check found it broken (`Alert::trouble` says how and what
+    /// to do); one alert per change of `trouble`.
+    Broken { trouble: TroubleKind },
 }
 
 /// One notification to send.
@@ -45,9 +50,21 @@ pub struct Alert {
     /// closed, the token snoozed, or it was added already inside several
     /// thresholds), or its crossing passed more than `CATCH_UP_GRACE` ago.
     pub catch_up: bool,
+    /// For `AlertKind::Broken`: what the check found and the fix.
+    #[serde(default)]
+    pub trouble: Option<Trouble>,
 }
 
 impl Alert {
+    /// The buttons its notification offers: a breakage is not paused or
+    /// marked rotated like an expiry reminder; it is opened or rotated.
+    pub fn answers(&self) -> Answers {
+        match self.kind {
+            AlertKind::Broken { .. } => Answers::Breakage,
+            _ => Answers::Reminder,
+        }
+    }
+
     /// One line naming the token and how much time is left.
     pub fn title(&self) -> String {
         let name = &self.token_name;
@@ -65,6 +82,7 @@ impl Alert {
             AlertKind::Expired { days_ago } => format!("{name} expired {days_ago} days ago"),
             AlertKind::NoExpiry => format!("{name} never expires"),
             AlertKind::UnknownExpiry => format!("{name} has no expiry date"),
+            AlertKind::Broken { trouble } => format!("{name} {}", trouble.title_words()),
         }
     }
 
@@ -90,6 +108,13 @@ impl Alert {
             AlertKind::UnknownExpiry => format!(
                 "{provider} token. Tokenwarden does not know when it expires. \
                  Enter its expiry date with Edit in Tokenwarden, or Rotate it for a token whose expiry {provider} reports."
+            ),
+            AlertKind::Broken { .. } => format!(
+                "{provider} token. {}",
+                self.trouble
+                    .as_ref()
+                    .map(Trouble::explanation_and_fix)
+                    .unwrap_or_default()
             ),
         }
     }

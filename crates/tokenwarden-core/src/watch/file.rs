@@ -15,14 +15,14 @@ pub const WATCH_FILE_NAME: &str = "watch.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchFileError {
-    #[error("Tokenwarden cannot read its expiry alert record at {path}: {source}")]
+    #[error("Tokenwarden cannot read its record of alerts sent at {path}: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("Tokenwarden cannot save its expiry alert record at {path}: {reason}.")]
+    #[error("Tokenwarden cannot save its record of alerts sent at {path}: {reason}.")]
     Write { path: PathBuf, reason: String },
-    #[error("The expiry alert record at {path} was written by a newer Tokenwarden (format {found}; this one reads up to {WATCH_FORMAT_VERSION}). Update Tokenwarden; the file was left untouched.")]
+    #[error("The record of alerts sent at {path} was written by a newer Tokenwarden (format {found}; this one reads up to {WATCH_FORMAT_VERSION}). Update Tokenwarden; the file was left untouched.")]
     NewerVersion { path: PathBuf, found: u32 },
 }
 

@@ -49,6 +49,15 @@
 //!   thresholds and the daily alerts after expiry.
 //! - **Re-check** every token once a day: due at `last_recheck + 24 h`
 //!   (at once before the first).
+//! - **Breakage.** A token whose last check (recorded in the vault, by the
+//!   app or the CLI) found it invalid, expired before its known expiry, or
+//!   short of a requirement gets one alert naming it, what happened and the
+//!   fix (`trouble.rs`); one that could not be checked gets one once the
+//!   failures have lasted `FAILING_ALERT_AFTER` (a day) since the first.
+//!   One alert per change of that state, remembered in `watch.json`; a
+//!   check that finds the token fine forgets it (so a later breakage
+//!   alerts again), a failed check forgets nothing. Snoozes and "I rotated
+//!   it" do not hold breakage back: they answer expiry reminders.
 //! - **`next_wake`** is the earliest instant any of the above can change:
 //!   never in the past, `now` while something due is unrecorded, strictly
 //!   later once recorded.
@@ -60,6 +69,7 @@ mod schedule;
 mod settings;
 mod state;
 mod token;
+mod trouble;
 
 #[cfg(test)]
 mod tests;
@@ -72,3 +82,4 @@ pub use round::{
 pub use settings::{Snooze, WatchSettings};
 pub use state::{Reminders, WatchState, CATCH_UP_GRACE, RECHECK_EVERY, WATCH_FORMAT_VERSION};
 pub use token::WatchedToken;
+pub use trouble::{CheckHealth, Trouble, TroubleKind, FAILING_ALERT_AFTER};

@@ -118,10 +118,13 @@ pub struct Round {
     pub next_wake: Option<DateTime<Utc>>,
 }
 
-/// One round of the watcher at `now`, for the whole vault (`tokens`):
-/// forgets deleted tokens, applies the notifications' answers, asks for the
-/// daily (or a requested) re-check, else says what is due (recording it)
-/// and when to wake next.
+/// One round of the watcher at `now`, for the whole vault (`tokens`, whose
+/// `health` is what the vault recorded of their last checks, whoever ran
+/// them: the app's re-check or the CLI's `check`): forgets deleted tokens,
+/// applies the notifications' answers, asks for the daily (or a requested)
+/// re-check, else forgets the troubles of tokens found fine again and says
+/// what is due (breakage first, then expiry; recording it) and when to
+/// wake next. Linear in the tokens (plus sorting what is due).
 #[tracing::instrument(level = "debug", skip_all, fields(tokens = tokens.len(), answers = input.answers.len(), check_asked = input.check_asked))]
 pub fn round(
     state: &mut WatchState,
@@ -143,7 +146,11 @@ pub fn round(
             next_wake: Some(now),
         };
     }
-    let notify = state.due(tokens, settings, now);
+    save |= state.clear_recovered(tokens);
+    // Breakage first: a token that stopped working matters more than one
+    // that expires.
+    let mut notify = state.troubles_due(tokens, now);
+    notify.extend(state.due(tokens, settings, now));
     if !notify.is_empty() {
         state.record_sent(&notify, now);
         save = true;

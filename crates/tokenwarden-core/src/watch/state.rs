@@ -1,8 +1,10 @@
 //! What the watcher remembers between runs, and the scheduling decisions
-//! made from it: `due` (what to send now) and `next_wake` (when to look
-//! again). Both are pure functions of (tokens, state, settings, now).
+//! made from it: `due` (the expiry reminders to send now), `troubles_due`
+//! (the breakage alerts) and `next_wake` (when to look again). All are pure
+//! functions of (tokens, state, settings, now), linear in the tokens: the
+//! memory is looked up by token id, never searched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,7 @@ use super::alert::{Alert, AlertKind};
 use super::schedule::{kind_at, Schedule, DAY};
 use super::settings::WatchSettings;
 use super::token::WatchedToken;
+use super::trouble::{CheckHealth, TroubleKind};
 use crate::check::ExpirySource;
 
 /// The state file's format version. A file with a higher version was
@@ -50,9 +53,55 @@ pub struct WatchState {
     /// "not now" stands even if a re-check moves the expiry meanwhile.
     #[serde(default)]
     snoozed_until: BTreeMap<String, DateTime<Utc>>,
-    /// One entry per token and expiry alerted about (or marked handled).
-    #[serde(default)]
-    tokens: Vec<TokenWatch>,
+    /// One entry per token and expiry alerted about (or marked handled),
+    /// by token id: a round looks every token up, so a map, not a list
+    /// (10,000 tokens). Written as the list it always was.
+    #[serde(default, with = "entries")]
+    tokens: BTreeMap<String, Vec<TokenWatch>>,
+    /// The trouble last alerted about, by token id: one alert per change
+    /// of it; forgotten when a check finds the token fine again, so a
+    /// later breakage alerts anew. Absent from files written before it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    troubles: BTreeMap<String, TroubleWatch>,
+}
+
+/// The trouble a token was last alerted about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct TroubleWatch {
+    kind: TroubleKind,
+    alerted_at: DateTime<Utc>,
+}
+
+/// `WatchState::tokens` on disk: the flat list of entries of format 1.
+mod entries {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::TokenWatch;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<String, Vec<TokenWatch>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.values().flatten())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Vec<TokenWatch>>, D::Error> {
+        let list = Vec::<TokenWatch>::deserialize(deserializer)?;
+        let mut map: BTreeMap<String, Vec<TokenWatch>> = BTreeMap::new();
+        for entry in list {
+            let same = map.entry(entry.id.clone()).or_default();
+            // A hand-edited file may repeat an entry: the first one counts,
+            // as the list's linear search used to find.
+            if !same.iter().any(|e| e.expires_at == entry.expires_at) {
+                same.push(entry);
+            }
+        }
+        Ok(map)
+    }
 }
 
 /// What was done about one token for one expiry. A token whose expiry
@@ -84,7 +133,8 @@ impl Default for WatchState {
             version: WATCH_FORMAT_VERSION,
             last_recheck: None,
             snoozed_until: BTreeMap::new(),
-            tokens: Vec::new(),
+            tokens: BTreeMap::new(),
+            troubles: BTreeMap::new(),
         }
     }
 }
@@ -147,6 +197,7 @@ impl WatchState {
             expires_at: deadline,
             due_at,
             catch_up,
+            trouble: None,
         };
         match deadline {
             None => {
@@ -173,10 +224,99 @@ impl WatchState {
         }
     }
 
-    /// Remembers that `alerts` (from `due`) were sent at `now`, so they and
-    /// every crossing they folded in never fire again.
+    /// The breakage alerts to send at `now`, one per token whose last check
+    /// found it broken (a failure to check only once it has lasted
+    /// `FAILING_ALERT_AFTER`), unless this same trouble was alerted
+    /// already. Neither a snooze nor "I rotated it" holds them back: those
+    /// answer an expiry reminder, and a token that broke since is news.
+    /// Worst first, then by name. `record_sent` remembers them.
+    pub fn troubles_due(&self, tokens: &[WatchedToken], now: DateTime<Utc>) -> Vec<Alert> {
+        let mut alerts: Vec<Alert> = first_per_id(tokens)
+            .filter_map(|token| {
+                let trouble = token.health.trouble_at(now)?;
+                if self.alerted_trouble(&token.id) == Some(trouble.kind) {
+                    return None;
+                }
+                Some(Alert {
+                    token_id: token.id.clone(),
+                    token_name: token.name.clone(),
+                    provider: token.provider,
+                    kind: AlertKind::Broken {
+                        trouble: trouble.kind,
+                    },
+                    expires_at: token.deadline(),
+                    due_at: None,
+                    catch_up: false,
+                    trouble: Some(trouble.clone()),
+                })
+            })
+            .collect();
+        alerts.sort_by_cached_key(|a| {
+            let severity = match a.kind {
+                AlertKind::Broken { trouble } => trouble.severity(),
+                _ => crate::status::Severity::Good,
+            };
+            (
+                std::cmp::Reverse(severity),
+                a.token_name.clone(),
+                a.token_id.clone(),
+            )
+        });
+        alerts
+    }
+
+    /// The trouble this token was last alerted about, while it lasts.
+    pub fn alerted_trouble(&self, token_id: &str) -> Option<TroubleKind> {
+        self.troubles.get(token_id).map(|t| t.kind)
+    }
+
+    /// Forgets the trouble of every token whose last check found it fine
+    /// again, so that breaking later alerts anew. A check that got no
+    /// answer (not yet a day) says nothing either way and forgets nothing.
+    /// Returns whether anything was forgotten (the state is worth saving).
+    pub fn clear_recovered(&mut self, tokens: &[WatchedToken]) -> bool {
+        if self.troubles.is_empty() {
+            return false;
+        }
+        let mut cleared = false;
+        for token in first_per_id(tokens) {
+            if token.health == CheckHealth::Fine && self.troubles.remove(&token.id).is_some() {
+                cleared = true;
+            }
+        }
+        cleared
+    }
+
+    /// When the next breakage alert can fall due without anything else
+    /// happening: `now` while one is due and unrecorded, else the instant
+    /// the earliest failure to check will have lasted a day.
+    fn next_trouble(&self, tokens: &[WatchedToken], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        first_per_id(tokens)
+            .filter_map(|token| match &token.health {
+                CheckHealth::Broken(trouble)
+                    if self.alerted_trouble(&token.id) != Some(trouble.kind) =>
+                {
+                    Some(trouble.alertable_at().max(now))
+                }
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Remembers that `alerts` (from `due` or `troubles_due`) were sent at
+    /// `now`, so they and every crossing they folded in never fire again.
     pub fn record_sent(&mut self, alerts: &[Alert], now: DateTime<Utc>) {
         for alert in alerts {
+            if let AlertKind::Broken { trouble } = alert.kind {
+                self.troubles.insert(
+                    alert.token_id.clone(),
+                    TroubleWatch {
+                        kind: trouble,
+                        alerted_at: now,
+                    },
+                );
+                continue;
+            }
             let entry = self.entry_mut(&alert.token_id, alert.expires_at);
             entry.last_alert_at = Some(now);
             if let Some(due_at) = alert.due_at {
@@ -232,8 +372,8 @@ impl WatchState {
         let deadline = token.deadline();
         if let Some(entry) = self
             .tokens
-            .iter_mut()
-            .find(|e| e.id == token.id && e.expires_at == deadline)
+            .get_mut(&token.id)
+            .and_then(|entries| entries.iter_mut().find(|e| e.expires_at == deadline))
         {
             entry.handled_at = None;
         }
@@ -257,13 +397,23 @@ impl WatchState {
     /// tokens no longer have (so the file does not grow with rotations).
     /// Call it with the whole vault, after any change to it.
     pub fn forget_missing(&mut self, tokens: &[WatchedToken]) {
-        self.tokens.retain(|e| {
-            tokens
-                .iter()
-                .any(|t| t.id == e.id && t.deadline() == e.expires_at)
-        });
-        self.snoozed_until
-            .retain(|id, _| tokens.iter().any(|t| t.id == *id));
+        // Token ids first, then each remembered entry looked up: linear in
+        // the tokens, not quadratic.
+        let deadlines: BTreeMap<&str, Option<DateTime<Utc>>> = tokens
+            .iter()
+            .map(|t| (t.id.as_str(), t.deadline()))
+            .collect();
+        self.tokens
+            .retain(|id, entries| match deadlines.get(id.as_str()) {
+                Some(deadline) => {
+                    entries.retain(|e| e.expires_at == *deadline);
+                    !entries.is_empty()
+                }
+                None => false,
+            });
+        let ids: HashSet<&str> = deadlines.keys().copied().collect();
+        self.snoozed_until.retain(|id, _| ids.contains(id.as_str()));
+        self.troubles.retain(|id, _| ids.contains(id.as_str()));
     }
 
     /// The earliest instant at which `due` or `recheck_due` can change its
@@ -289,7 +439,10 @@ impl WatchState {
         // change instead.
         let recheck =
             (!tokens.is_empty()).then(|| self.next_recheck().map_or(now, |at| at.max(now)));
-        alerts.chain(recheck).min()
+        alerts
+            .chain(recheck)
+            .chain(self.next_trouble(tokens, now))
+            .min()
     }
 
     fn next_event(
@@ -349,7 +502,8 @@ impl WatchState {
     #[cfg(test)]
     pub(super) fn remembered(&self) -> Vec<(&str, Option<DateTime<Utc>>)> {
         self.tokens
-            .iter()
+            .values()
+            .flatten()
             .map(|e| (e.id.as_str(), e.expires_at))
             .collect()
     }
@@ -365,28 +519,35 @@ impl WatchState {
 
     fn entry(&self, token_id: &str, expires_at: Option<DateTime<Utc>>) -> Option<&TokenWatch> {
         self.tokens
+            .get(token_id)?
             .iter()
-            .find(|e| e.id == token_id && e.expires_at == expires_at)
+            .find(|e| e.expires_at == expires_at)
     }
 
     fn entry_mut(&mut self, token_id: &str, expires_at: Option<DateTime<Utc>>) -> &mut TokenWatch {
-        let index = match self
-            .tokens
-            .iter()
-            .position(|e| e.id == token_id && e.expires_at == expires_at)
-        {
+        let entries = self.tokens.entry(token_id.to_owned()).or_default();
+        let index = match entries.iter().position(|e| e.expires_at == expires_at) {
             Some(index) => index,
             None => {
-                self.tokens.push(TokenWatch {
+                entries.push(TokenWatch {
                     id: token_id.to_owned(),
                     expires_at,
                     alerted_through: None,
                     last_alert_at: None,
                     handled_at: None,
                 });
-                self.tokens.len() - 1
+                entries.len() - 1
             }
         };
-        &mut self.tokens[index]
+        &mut entries[index]
     }
+}
+
+/// Each token id once, with its first token (as the vault finds a token).
+/// A vault never repeats an id, but a hand-edited file may, and two
+/// readings of one id remembered under that one id would take turns
+/// alerting (found by fuzzing `app_data_files`).
+fn first_per_id(tokens: &[WatchedToken]) -> impl Iterator<Item = &WatchedToken> {
+    let mut seen = HashSet::with_capacity(tokens.len());
+    tokens.iter().filter(move |t| seen.insert(t.id.as_str()))
 }

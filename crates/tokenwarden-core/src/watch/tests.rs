@@ -28,6 +28,7 @@ fn token(id: &str, expires_at: Option<DateTime<Utc>>) -> WatchedToken {
         } else {
             ExpirySource::Unknown
         },
+        health: CheckHealth::Unknown,
     }
 }
 
@@ -770,6 +771,7 @@ fn alert(provider: ProviderKind, kind: AlertKind) -> Alert {
         },
         due_at: None,
         catch_up: false,
+        trouble: None,
     }
 }
 
@@ -979,6 +981,7 @@ fn watched_tokens_come_from_vault_records() {
             provider: ProviderKind::Gitlab,
             expires_at: Some(Utc.with_ymd_and_hms(2026, 12, 20, 0, 0, 0).unwrap()),
             expiry: ExpirySource::User,
+            health: CheckHealth::Unknown,
         }
     );
     assert_eq!(watched.deadline(), watched.expires_at);
@@ -1054,6 +1057,7 @@ fn six_days(now: DateTime<Utc>) -> WatchedToken {
         provider: ProviderKind::Github,
         expires_at: Some(now + TimeDelta::days(6)),
         expiry: ExpirySource::Provider,
+        health: CheckHealth::Unknown,
     }
 }
 
@@ -1347,5 +1351,409 @@ fn an_alert_and_the_token_list_agree_on_the_days_left() {
             }
         }
         state = WatchState::default();
+    }
+}
+
+// ---- breakage: what the vault's last check says -----------------------------
+
+/// The vault's record of a GitHub token expiring 60 days after
+/// `expiry()`'s reference, last checked at `checked_at` with `report`'s
+/// findings (absorbed exactly as `Vault::check` does).
+fn checked_record(
+    id: &str,
+    report: &crate::check::CheckReport,
+    checked_at: DateTime<Utc>,
+) -> crate::vault::TokenRecord {
+    let mut record: crate::vault::TokenRecord = serde_json::from_value(serde_json::json!({
+        "id": id,
+        "name": format!("github-{id}-deploy"),
+        "provider": "github",
+        "kind": "classic",
+        "host": null,
+        "api_url": "https://api.github.com",
+        "org": "acme", "repo": null, "project": null, "group": null, "workspace": null,
+        "identity": {"login": "deploy-bot"}, "scopes": ["repo"],
+        "expires_at": expiry() + DAY * 60,
+        "expiry": "provider",
+        "user_expires_at": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "last_checked_at": null, "last_check": null, "rotated_at": null
+    }))
+    .unwrap();
+    record.absorb(report, checked_at);
+    record
+}
+
+/// A report as a GitHub check ends: authenticated (or not), with problems
+/// and missing requirements.
+fn report(
+    authenticated: bool,
+    problems: &[(crate::check::ProblemCode, &str)],
+    missing: &[&str],
+) -> crate::check::CheckReport {
+    let request = crate::check::CheckRequest::new(
+        ProviderKind::Github,
+        url::Url::parse("https://api.github.com").unwrap(),
+    );
+    let mut report = crate::check::CheckReport::start(&request);
+    report.authenticated = authenticated;
+    if authenticated {
+        report.expires_at = Some(expiry() + DAY * 60);
+        report.expiry = ExpirySource::Provider;
+    }
+    for (code, message) in problems {
+        report.problem(*code, *message);
+    }
+    for requirement in missing {
+        report.lacks(*requirement);
+    }
+    report.finish()
+}
+
+fn ready() -> crate::check::CheckReport {
+    report(true, &[], &[])
+}
+
+fn revoked() -> crate::check::CheckReport {
+    report(
+        false,
+        &[(
+            crate::check::ProblemCode::InvalidToken,
+            "GitHub rejected the token: it is wrong, expired or revoked. Create a new one at https://github.com/settings/tokens.",
+        )],
+        &[],
+    )
+}
+
+fn timed_out() -> crate::check::CheckReport {
+    report(
+        false,
+        &[(
+            crate::check::ProblemCode::Unreachable,
+            "Could not reach api.github.com: the connection timed out.",
+        )],
+        &[],
+    )
+}
+
+/// The watcher's view of `record`, as the shell builds it each round.
+fn watched(record: &crate::vault::TokenRecord) -> WatchedToken {
+    WatchedToken::from(record)
+}
+
+/// The shell's round at `now` (and the daily re-check's second round; the
+/// tokens stand for what that re-check recorded), returning its alerts'
+/// titles.
+fn titles(
+    state: &mut WatchState,
+    tokens: &[WatchedToken],
+    now: DateTime<Utc>,
+) -> (Vec<String>, Round) {
+    let (r, _) = shell_round(
+        state,
+        tokens,
+        &WatchSettings::default(),
+        RoundInput::default(),
+        now,
+    );
+    if let Some(wake) = r.next_wake {
+        assert!(wake > now, "next_wake {wake} is not after {now}");
+    }
+    (r.notify.iter().map(Alert::title).collect(), r)
+}
+
+#[test]
+fn a_revoked_token_alerts_once_naming_it_and_the_fix_until_it_recovers() {
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let fine = checked_record("acme", &ready(), t0);
+    assert_eq!(watched(&fine).health, CheckHealth::Fine);
+    let (alerts, _) = titles(&mut state, &[watched(&fine)], t0);
+    assert!(alerts.is_empty(), "a ready token is no news: {alerts:?}");
+
+    // Revoked at GitHub; a check (the app's or the CLI's) records it.
+    let broken = checked_record("acme", &revoked(), t0 + HOUR);
+    let (alerts, r) = titles(&mut state, &[watched(&broken)], t0 + HOUR);
+    assert_eq!(alerts, ["github-acme-deploy stopped working"]);
+    assert!(r.save, "the alert is remembered in watch.json");
+    assert_eq!(
+        r.notify[0].body(),
+        "GitHub token. GitHub rejected the token: it is wrong, expired or revoked. \
+         Create a new one at https://github.com/settings/tokens. \
+         Fix: Create a new token at https://github.com/settings/tokens and rotate it in Tokenwarden."
+    );
+    assert_eq!(
+        r.notify[0].token_id, "acme",
+        "the notification opens the token"
+    );
+
+    // Later rounds, a day of them, and a re-check finding the same: silence.
+    for hours in [1, 2, 12, 30] {
+        let again = checked_record("acme", &revoked(), t0 + HOUR * hours);
+        let (alerts, r) = titles(&mut state, &[watched(&again)], t0 + HOUR * hours);
+        assert!(alerts.is_empty(), "{hours} h: {alerts:?}");
+        assert!(!r.save);
+    }
+
+    // Rotated (or re-issued): found ready; the memory is cleared and saved.
+    let rotated = checked_record("acme", &ready(), t0 + DAY * 2);
+    let (alerts, r) = titles(&mut state, &[watched(&rotated)], t0 + DAY * 2);
+    assert!(alerts.is_empty());
+    assert!(r.save, "forgetting the trouble is saved");
+    assert_eq!(state.alerted_trouble("acme"), None);
+
+    // Broken again later: a new alert.
+    let broken_again = checked_record("acme", &revoked(), t0 + DAY * 3);
+    let (alerts, _) = titles(&mut state, &[watched(&broken_again)], t0 + DAY * 3);
+    assert_eq!(alerts, ["github-acme-deploy stopped working"]);
+}
+
+#[test]
+fn a_failure_to_check_alerts_only_once_it_has_lasted_a_day() {
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let mut record = checked_record("acme", &ready(), t0 - HOUR);
+
+    // The first failed check starts the clock; later failures keep it.
+    record.absorb(&timed_out(), t0);
+    assert_eq!(record.failing_since, Some(t0));
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0);
+    assert!(alerts.is_empty(), "a timeout is transient: {alerts:?}");
+    assert_eq!(
+        r.next_wake,
+        Some(t0 + DAY),
+        "wakes when the failure will have lasted a day"
+    );
+    record.absorb(&timed_out(), t0 + HOUR * 12);
+    assert_eq!(
+        record.failing_since,
+        Some(t0),
+        "from the first failed check"
+    );
+    let (alerts, _) = titles(&mut state, &[watched(&record)], t0 + HOUR * 23);
+    assert!(alerts.is_empty(), "23 hours: {alerts:?}");
+
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0 + DAY);
+    assert_eq!(
+        alerts,
+        ["github-acme-deploy could not be checked for a day"]
+    );
+    let body = r.notify[0].body();
+    assert!(
+        body.contains(
+            "Every check since 2026-12-20 12:00 UTC failed: Could not reach api.github.com"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("Fix: Make sure this computer reaches the server"),
+        "{body}"
+    );
+    let (alerts, _) = titles(&mut state, &[watched(&record)], t0 + DAY * 3);
+    assert!(alerts.is_empty(), "once per change of state");
+
+    // A check gets through: the failure is over, and a new one starts afresh.
+    record.absorb(&ready(), t0 + DAY * 4);
+    assert_eq!(record.failing_since, None);
+    let (_, r) = titles(&mut state, &[watched(&record)], t0 + DAY * 4);
+    assert!(r.save);
+    record.absorb(&timed_out(), t0 + DAY * 5);
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0 + DAY * 5 + HOUR);
+    assert!(alerts.is_empty());
+    assert_eq!(r.next_wake, Some(t0 + DAY * 6));
+}
+
+#[test]
+fn a_short_failure_to_check_neither_alerts_nor_clears_a_breakage() {
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let mut record = checked_record("acme", &revoked(), t0);
+    let (alerts, _) = titles(&mut state, &[watched(&record)], t0);
+    assert_eq!(alerts.len(), 1);
+    // GitHub rate-limits the next check: nothing learned about the token.
+    record.absorb(
+        &report(
+            false,
+            &[(
+                crate::check::ProblemCode::RateLimited,
+                "GitHub's rate limit.",
+            )],
+            &[],
+        ),
+        t0 + HOUR,
+    );
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0 + HOUR);
+    assert!(alerts.is_empty());
+    assert!(!r.save);
+    assert_eq!(state.alerted_trouble("acme"), Some(TroubleKind::Invalid));
+    // Still revoked at the next check: no second alert.
+    record.absorb(&revoked(), t0 + HOUR * 2);
+    let (alerts, _) = titles(&mut state, &[watched(&record)], t0 + HOUR * 2);
+    assert!(alerts.is_empty(), "{alerts:?}");
+}
+
+#[test]
+fn expired_early_falls_short_and_each_change_of_state_alert_once() {
+    use crate::check::ProblemCode;
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+
+    // The provider says "expired" 60 days before the expiry we knew.
+    let expired = report(
+        false,
+        &[(ProblemCode::Expired, "The token has expired.")],
+        &[],
+    );
+    let record = checked_record("acme", &expired, t0);
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0);
+    assert_eq!(alerts, ["github-acme-deploy expired early"]);
+    assert!(
+        r.notify[0].body().contains(
+            "before 2027-02-18 12:00 UTC, the expiry Tokenwarden knew. \
+             Fix: Create a new token at https://github.com/settings/tokens and rotate it in Tokenwarden."
+        ),
+        "{}",
+        r.notify[0].body()
+    );
+
+    // The replacement lacks a scope: a change of state, so a new alert.
+    let short = report(
+        true,
+        &[(
+            ProblemCode::MissingPermissions,
+            "The token lacks the scope admin:repo_hook.",
+        )],
+        &["admin:repo_hook"],
+    );
+    let record = checked_record("acme", &short, t0 + HOUR);
+    let (alerts, r) = titles(&mut state, &[watched(&record)], t0 + HOUR);
+    assert_eq!(
+        alerts,
+        ["github-acme-deploy falls short of what it is used for"]
+    );
+    assert!(
+        r.notify[0].body().ends_with(
+            "Fix: Grant it admin:repo_hook at https://github.com/settings/tokens, \
+             or create a new token that has it and rotate it in Tokenwarden."
+        ),
+        "{}",
+        r.notify[0].body()
+    );
+
+    // Stored although it fell short, knowingly: not news.
+    let mut accepted = checked_record("ci", &short, t0);
+    accepted.shortfall_accepted = true;
+    assert_eq!(watched(&accepted).health, CheckHealth::Fine);
+
+    // Checked after the expiry we knew: the expiry alerts speak for it.
+    let late = checked_record("late", &expired, t0 + DAY * 61);
+    assert_eq!(watched(&late).health, CheckHealth::Unknown);
+    let (alerts, _) = titles(&mut state, &[watched(&late)], t0 + DAY * 61);
+    assert!(
+        alerts.iter().all(|a| !a.contains("expired early")),
+        "{alerts:?}"
+    );
+}
+
+#[test]
+fn breakage_comes_first_and_ignores_a_snooze_of_the_expiry_reminders() {
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let mut soon = checked_record("soon", &ready(), t0);
+    soon.expires_at = Some(t0 + DAY * 2);
+    let broken = checked_record("acme", &revoked(), t0);
+    state.snooze("acme", t0 + DAY * 7);
+    let (alerts, _) = titles(&mut state, &[watched(&soon), watched(&broken)], t0);
+    assert_eq!(
+        alerts,
+        [
+            "github-acme-deploy stopped working",
+            "github-soon-deploy expires in 2 days"
+        ]
+    );
+}
+
+#[test]
+fn the_memory_of_troubles_survives_a_restart_and_an_old_watch_json_still_loads() {
+    let t0 = expiry();
+    let (_dir, file) = state_file();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let broken = watched(&checked_record("acme", &revoked(), t0));
+    let (alerts, _) = titles(&mut state, std::slice::from_ref(&broken), t0);
+    assert_eq!(alerts.len(), 1);
+    file.save(&state).unwrap();
+
+    // The app restarts: the same trouble is not news.
+    let (mut loaded, notice) = file.load(t0 + HOUR).unwrap();
+    assert!(notice.is_none());
+    assert_eq!(loaded, state);
+    let (alerts, _) = titles(&mut loaded, std::slice::from_ref(&broken), t0 + HOUR);
+    assert!(alerts.is_empty(), "{alerts:?}");
+
+    // A watch.json written before breakage alerts existed.
+    let old = format!(
+        r#"{{"version": 1, "last_recheck": "{t0}", "snoozed_until": {{}},
+            "tokens": [{{"id": "acme", "expires_at": null, "alerted_through": null,
+                        "last_alert_at": "{t0}", "handled_at": null}}]}}"#,
+        t0 = t0.to_rfc3339()
+    );
+    fs::write(file.path(), old).unwrap();
+    let (mut old_state, notice) = file.load(t0).unwrap();
+    assert!(notice.is_none(), "an old file is not corrupt");
+    assert_eq!(old_state.remembered(), [("acme", None)]);
+    let (alerts, _) = titles(&mut old_state, std::slice::from_ref(&broken), t0 + HOUR);
+    assert_eq!(alerts, ["github-acme-deploy stopped working"]);
+    // And what this version writes keeps the list form older ones read.
+    file.save(&old_state).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_slice(&fs::read(file.path()).unwrap()).unwrap();
+    assert!(written["tokens"].is_array(), "{written}");
+    assert_eq!(written["troubles"]["acme"]["kind"], "invalid");
+}
+
+#[test]
+fn a_deleted_token_forgets_its_trouble() {
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let broken = watched(&checked_record("acme", &revoked(), t0));
+    titles(&mut state, &[broken], t0);
+    assert!(state.alerted_trouble("acme").is_some());
+    titles(&mut state, &[], t0 + HOUR);
+    assert_eq!(state.alerted_trouble("acme"), None);
+}
+
+#[test]
+fn a_repeated_token_id_is_read_once_so_its_alerts_never_take_turns() {
+    // A hand-edited tokens.json may repeat an id: the first record counts,
+    // as the vault's own lookup finds it.
+    let t0 = expiry();
+    let mut state = WatchState::default();
+    state.record_recheck(t0);
+    let fine = watched(&checked_record("acme", &ready(), t0));
+    let broken = watched(&checked_record("acme", &revoked(), t0));
+    for (hour, tokens) in [
+        (0, [broken.clone(), fine.clone()]),
+        (1, [broken.clone(), fine.clone()]),
+    ] {
+        let (alerts, _) = titles(&mut state, &tokens, t0 + HOUR * hour);
+        assert_eq!(alerts.len(), usize::from(hour == 0), "{hour} h: {alerts:?}");
+    }
+    let (alerts, _) = titles(&mut state, &[fine.clone(), broken.clone()], t0 + HOUR * 2);
+    assert!(alerts.is_empty(), "the working one first: fine, forgotten");
+    for hour in 3..5 {
+        let (alerts, _) = titles(
+            &mut state,
+            &[fine.clone(), broken.clone()],
+            t0 + HOUR * hour,
+        );
+        assert!(alerts.is_empty(), "{hour} h: {alerts:?}");
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::trouble::CheckHealth;
 use crate::check::ExpirySource;
 use crate::model::ProviderKind;
 use crate::vault::{TokenRecord, TokenView};
@@ -14,6 +15,8 @@ pub struct WatchedToken {
     pub provider: ProviderKind,
     pub expires_at: Option<DateTime<Utc>>,
     pub expiry: ExpirySource,
+    /// What its last check (recorded in the vault) says against it.
+    pub health: CheckHealth,
 }
 
 impl WatchedToken {
@@ -37,6 +40,7 @@ impl From<&TokenRecord> for WatchedToken {
             provider: record.provider,
             expires_at: record.expires_at,
             expiry: record.expiry,
+            health: CheckHealth::of(record),
         }
     }
 }

@@ -20,7 +20,14 @@ ca_file: string | null, identity: Identity | null, scopes: Array<string> | null,
 /**
  * A date the user entered, kept for providers that report none.
  */
-user_expires_at: string | null, created_at: string, updated_at: string, last_checked_at: string | null, last_check: LastCheck | null, rotated_at: string | null, 
+user_expires_at: string | null, created_at: string, updated_at: string, last_checked_at: string | null, last_check: LastCheck | null, 
+/**
+ * Since when every check has failed to reach a verdict (a timeout, a
+ * rate limit, a server unreachable): the first of the failed checks in
+ * a row, `None` once a check gets an answer. The watcher alerts when
+ * it has lasted a day. Absent in files written before it existed.
+ */
+failing_since?: string, rotated_at: string | null, 
 /**
  * The user chose to store it although it fell short.
  */

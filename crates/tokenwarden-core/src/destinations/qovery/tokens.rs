@@ -11,7 +11,7 @@ use super::error::QoveryError;
 use crate::check::{ExpirySource, Http};
 use crate::model::ProviderKind;
 use crate::vault::{QoveryConnection, TokenRecord, Vault};
-use crate::watch::WatchedToken;
+use crate::watch::{CheckHealth, WatchedToken};
 
 /// An organization, as outputs name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -106,6 +106,9 @@ impl OrgGitTokens {
                 } else {
                     ExpirySource::Unknown
                 },
+                // Tokenwarden holds no value to check: only Qovery's date
+                // speaks for it, through the expiry alerts.
+                health: CheckHealth::Unknown,
             })
             .collect()
     }
