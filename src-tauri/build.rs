@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "provider_catalogue",
     "vault_overview",
     "check_new_token",
+    "recheck_new_token",
     "discard_new_token",
     "save_new_token",
     "recheck_tokens",

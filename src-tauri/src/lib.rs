@@ -113,6 +113,7 @@ pub fn run() {
             commands::catalogue::provider_catalogue,
             commands::tokens::vault_overview,
             commands::wizard::check_new_token,
+            commands::wizard::recheck_new_token,
             commands::wizard::discard_new_token,
             commands::wizard::save_new_token,
             commands::tokens::recheck_tokens,

@@ -60,10 +60,15 @@ pub async fn open_tokens_page(
 }
 
 fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
+    app.opener().open_url(url, None::<&str>).map_err(|error| {
+        // The opener's own words (a missing xdg-open, no handler) go to the
+        // log; the user gets one sentence and the address to copy.
+        tracing::warn!(%error, "no browser could be opened");
         CommandError::new(
             ErrorCode::CannotOpen,
-            format!("The browser could not be opened ({e}). Open this address yourself: {url}"),
+            format!(
+                "No browser could be opened on this computer; copy this address into one: {url}"
+            ),
         )
     })
 }

@@ -39,6 +39,16 @@ export function checkNewToken(target: TokenTarget, token: string): Promise<Check
   return invoke<CheckedNewToken>('check_new_token', { target, token });
 }
 
+/**
+ * "Check again": re-checks the value Rust holds behind `handle` against
+ * `target`, without the value crossing IPC again. Rust refuses
+ * (`secret_expired`) once it is no longer held, or if the target's server
+ * is not the one it was first checked against.
+ */
+export function recheckNewToken(handle: string, target: TokenTarget): Promise<CheckedNewToken> {
+  return invoke<CheckedNewToken>('recheck_new_token', { handle, target });
+}
+
 export function discardNewToken(handle: string): Promise<void> {
   return invoke('discard_new_token', { handle });
 }

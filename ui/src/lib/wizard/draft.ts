@@ -81,3 +81,51 @@ export function missingFields(draft: Draft): string[] {
   }
   return missing;
 }
+
+/**
+ * What to keep of a web address pasted where a path or name is asked
+ * (`https://gitlab.com/acme/web` → `acme/web`): the address's path, cut to
+ * what the field holds. An organization or workspace is the first part; a
+ * repository is `owner/name` when the field's example has a slash, else the
+ * name after the owner; a project or group is the whole path up to `/-/`
+ * (the separator before a project's own pages). Anything that is not an
+ * http(s) address is returned as typed.
+ */
+export function pathFromAddress(field: TargetField, value: string, placeholder: string): string {
+  const typed = value.trim();
+  if (!/^https?:\/\//i.test(typed)) return value;
+  let url: URL;
+  try {
+    url = new URL(typed);
+  } catch {
+    return value;
+  }
+  let parts = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    });
+  const separator = parts.indexOf('-');
+  if (separator >= 0) parts = parts.slice(0, separator);
+  if (parts.length === 0) return value;
+  switch (field) {
+    case 'org':
+    case 'workspace':
+      return parts[0] ?? value;
+    case 'repo': {
+      const pair = parts.slice(0, 2).map((p) => p.replace(/\.git$/, ''));
+      if (placeholder.includes('/')) return pair.length === 2 ? pair.join('/') : value;
+      return pair[pair.length - 1] ?? value;
+    }
+    case 'project':
+    case 'group': {
+      if (field === 'group' && parts[0] === 'groups') parts = parts.slice(1);
+      return parts.join('/').replace(/\.git$/, '') || value;
+    }
+  }
+}
