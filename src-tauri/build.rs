@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "new_token_link",
     "open_new_token_page",
     "open_tokens_page",
+    "open_fix_address",
     "suggest_token_name",
     "take_open_request",
     "get_settings",

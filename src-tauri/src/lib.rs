@@ -132,6 +132,7 @@ pub fn run() {
             commands::links::new_token_link,
             commands::links::open_new_token_page,
             commands::links::open_tokens_page,
+            commands::links::open_fix_address,
             commands::links::suggest_token_name,
             commands::startup::startup_mark,
         ])

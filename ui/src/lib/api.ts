@@ -97,6 +97,14 @@ export function openTokensPage(name: string): Promise<void> {
   return invoke('open_tokens_page', { name });
 }
 
+/**
+ * Opens an address a check's advice names for a stored token; Rust opens
+ * it only on the token's own provider web server.
+ */
+export function openFixAddress(name: string, url: string): Promise<void> {
+  return invoke('open_fix_address', { name, url });
+}
+
 /** When the token's next expiry reminder comes, or why none will. */
 export function tokenReminders(name: string): Promise<Reminders> {
   return invoke<Reminders>('token_reminders', { name });
