@@ -129,3 +129,21 @@ export function pathFromAddress(field: TargetField, value: string, placeholder: 
     }
   }
 }
+
+/**
+ * Why a token name cannot be used, in the rule's own words, or null. The
+ * same rule as the vault's (`vault/names.rs` `name_problem`, which decides
+ * on save); said here as the user types, so nobody meets it only as a
+ * refusal.
+ */
+export function nameProblem(name: string): string | null {
+  const typed = name.trim();
+  if (typed === '') return 'Give it a name.';
+  // Counted in code points, as Rust counts `chars()`.
+  if (Array.from(typed).length > 64) return 'A name has at most 64 characters.';
+  if (!/^[A-Za-z0-9]/.test(typed)) return 'A name starts with a letter or a digit.';
+  if (!/^[A-Za-z0-9._-]*$/.test(typed)) {
+    return 'A name has only letters, digits, “-”, “_” and “.” (no spaces).';
+  }
+  return null;
+}

@@ -9,8 +9,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CheckReport } from '../bindings/CheckReport';
 import type { Deployment } from '../bindings/Deployment';
 import { catalogue } from '../test/catalogue';
-import { newDraft, pathFromAddress, targetOf } from './draft';
+import { nameProblem, newDraft, pathFromAddress, targetOf } from './draft';
 import PasteStep from './PasteStep.svelte';
+import SaveStep from './SaveStep.svelte';
 import Wizard from './Wizard.svelte';
 
 const [github, gitlab] = catalogue.deployments as [Deployment, Deployment];
@@ -251,5 +252,38 @@ describe('pathFromAddress', () => {
     for (const [args, expected] of cases) {
       expect(pathFromAddress(...args), args.join(' ')).toBe(expected);
     }
+  });
+});
+
+describe('SaveStep, forgiving', () => {
+  it('says the name rule beside the field as soon as it is broken, and saves nothing', async () => {
+    const calls = backend({});
+    const user = userEvent.setup();
+    render(SaveStep, {
+      draft: newDraft(github, github.token_kinds[0] as Deployment['token_kinds'][number]),
+      checked: { handle: 'h', report: report({ missing: [], problems: [], ready: true }) },
+      suggestedName: 'github-acme-production',
+      onback: vi.fn(),
+      onsaved: vi.fn(),
+    });
+    const field = screen.getByLabelText('Name');
+    expect(field).not.toHaveAttribute('aria-invalid', 'true');
+    await user.clear(field);
+    await user.type(field, 'my prod token');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(field).toHaveAccessibleDescription(
+      'A name has only letters, digits, “-”, “_” and “.” (no spaces). Letters, digits, “-”, “_” and “.”, e.g. github-main-org-production.',
+    );
+    await user.click(screen.getByRole('button', { name: 'Save to the keychain' }));
+    expect(calls).toEqual([]);
+    expect(field).toHaveFocus();
+  });
+
+  it('words each rule of a name', () => {
+    expect(nameProblem('github-acme.prod_2')).toBeNull();
+    expect(nameProblem('  ')).toBe('Give it a name.');
+    expect(nameProblem('-x')).toBe('A name starts with a letter or a digit.');
+    expect(nameProblem('a;rm')).toMatch(/^A name has only letters/);
+    expect(nameProblem('a'.repeat(65))).toBe('A name has at most 64 characters.');
   });
 });
