@@ -173,6 +173,9 @@ describe('Wizard, forgiving', () => {
     const heading = screen.getByRole('heading', { level: 1 });
     expect(heading).toHaveTextContent('Your GitLab token');
     expect(heading).toHaveFocus();
+    const progress = screen.getByRole('list', { name: 'Progress' });
+    expect(within(progress).queryByText('Token kind')).toBeNull();
+    expect(within(progress).getByText('Details')).toHaveAttribute('aria-current', 'step');
     // Nothing to create: no permissions checklist, no token page.
     expect(screen.queryByRole('heading', { name: 'Grant exactly these' })).toBeNull();
     expect(screen.queryByRole('button', { name: /token page/ })).toBeNull();
