@@ -138,6 +138,16 @@ describe('PasteStep, forgiving', () => {
     expect(oneditaddress).toHaveBeenCalledOnce();
   });
 
+  it('names the provider, not the deployment, when asking for the kind', async () => {
+    serveWizard();
+    const user = userEvent.setup();
+    render(Wizard);
+    await user.click(await screen.findByRole('button', { name: /Self-managed GitLab/ }));
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(
+      'Which kind of GitLab token?',
+    );
+  });
+
   it('names the provider, not the deployment', () => {
     backend({});
     render(PasteStep, {
