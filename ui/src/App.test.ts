@@ -2,7 +2,7 @@
 // to add a token, Esc to leave a token's page.
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import App from './App.svelte';
 import type { VaultOverview } from './lib/bindings/VaultOverview';
 import { catalogue } from './lib/test/catalogue';
@@ -23,10 +23,11 @@ function serveApp(vault: VaultOverview) {
 const WELCOME = /^Welcome\. Tokenwarden keeps the Git tokens/;
 
 describe('App', () => {
+  let scrolls: MockInstance<(options: ScrollToOptions) => void>;
   beforeEach(() => {
     localStorage.clear();
     // jsdom does not scroll; the app asks to at every change of screen.
-    vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined);
+    scrolls = vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined);
   });
   afterEach(() => {
     vi.restoreAllMocks();
@@ -69,10 +70,10 @@ describe('App', () => {
     render(App);
     await user.click(await screen.findByRole('button', { name: /^github-acme-ci / }));
     expect(await screen.findByRole('heading', { level: 1, name: 'github-acme-ci' })).toBeVisible();
-    expect(window.scrollTo).toHaveBeenLastCalledWith({ top: 0 });
-    const calls = vi.mocked(window.scrollTo).mock.calls.length;
+    expect(scrolls).toHaveBeenLastCalledWith({ top: 0 });
+    const calls = scrolls.mock.calls.length;
     await user.keyboard('{Escape}');
     expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
-    expect(vi.mocked(window.scrollTo).mock.calls.length).toBeGreaterThan(calls);
+    expect(scrolls.mock.calls.length).toBeGreaterThan(calls);
   });
 });
