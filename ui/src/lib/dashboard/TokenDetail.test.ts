@@ -788,6 +788,28 @@ describe('TokenDetail: leads with the problem', () => {
     expect(button('Rotate')).toHaveAttribute('aria-expanded', 'true');
   });
 
+  it('says in one sentence when no browser could open the page, with the address to copy', async () => {
+    serveCommands({
+      open_tokens_page: () => {
+        throw new CommandFailure(
+          'cannot_open',
+          'No browser could be opened on this computer; copy this address into one: https://github.com/settings/tokens',
+        );
+      },
+    });
+    const user = userEvent.setup();
+    setup(invalid);
+    await user.click(within(banner()).getByRole('button', { name: "Open GitHub's token page" }));
+    const alert = await within(banner()).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'No browser could be opened on this computer; copy this address into one: https://github.com/settings/tokens',
+    );
+    expect(within(alert).getByRole('textbox', { name: 'Address to open' })).toHaveValue(
+      'https://github.com/settings/tokens',
+    );
+    expect(within(alert).getByRole('button', { name: 'Copy' })).toBeVisible();
+  });
+
   it('names what a token that falls short lacks', () => {
     setup(fallsShort);
     expect(within(banner()).getByRole('heading', { level: 2 })).toHaveTextContent(
