@@ -113,6 +113,7 @@ pub fn run() {
             commands::catalogue::provider_catalogue,
             commands::tokens::vault_overview,
             commands::wizard::check_new_token,
+            commands::wizard::recheck_new_token,
             commands::wizard::discard_new_token,
             commands::wizard::save_new_token,
             commands::tokens::recheck_tokens,
@@ -131,6 +132,7 @@ pub fn run() {
             commands::links::new_token_link,
             commands::links::open_new_token_page,
             commands::links::open_tokens_page,
+            commands::links::open_fix_address,
             commands::links::suggest_token_name,
             commands::startup::startup_mark,
         ])

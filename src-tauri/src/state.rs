@@ -85,17 +85,39 @@ impl AppState {
 
 /// Secrets between "Check" and "Save", each behind a random handle: the
 /// value crosses IPC once, inward, and the webview holds only the handle.
+/// Each is bound to the API base it was first checked against, so "Check
+/// again" never sends it to a server the user did not paste it for.
 #[derive(Default)]
 pub struct ParkedSecrets {
-    inner: Mutex<HashMap<String, (Arc<TokenSecret>, Instant)>>,
+    inner: Mutex<HashMap<String, Parked>>,
+}
+
+struct Parked {
+    secret: Arc<TokenSecret>,
+    server: String,
+    at: Instant,
+}
+
+/// An API base compared the way the vault compares them (a trailing slash
+/// is no other server).
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 impl ParkedSecrets {
-    pub fn park(&self, secret: TokenSecret) -> String {
+    /// Parks `secret`, checked against the API base `server`.
+    pub fn park(&self, secret: TokenSecret, server: &str) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
         let mut inner = self.inner.lock_or_recover();
-        inner.retain(|_, (_, at)| at.elapsed() < PARKED_FOR);
-        inner.insert(handle.clone(), (Arc::new(secret), Instant::now()));
+        inner.retain(|_, parked| parked.at.elapsed() < PARKED_FOR);
+        inner.insert(
+            handle.clone(),
+            Parked {
+                secret: Arc::new(secret),
+                server: server.to_owned(),
+                at: Instant::now(),
+            },
+        );
         handle
     }
 
@@ -104,14 +126,30 @@ impl ParkedSecrets {
         let inner = self.inner.lock_or_recover();
         inner
             .get(handle)
-            .filter(|(_, at)| at.elapsed() < PARKED_FOR)
-            .map(|(secret, _)| secret.clone())
-            .ok_or_else(|| {
-                CommandError::new(
-                    ErrorCode::SecretExpired,
-                    "The pasted token is no longer held (it is kept for 15 minutes): paste it again.",
-                )
-            })
+            .filter(|parked| parked.at.elapsed() < PARKED_FOR)
+            .map(|parked| parked.secret.clone())
+            .ok_or_else(expired)
+    }
+
+    /// The secret behind `handle`, to check again at `server`: only the
+    /// server it was first checked against. Another address means pasting
+    /// it again, so a changed field can never redirect a held secret.
+    pub fn get_for(&self, handle: &str, server: &str) -> Result<Arc<TokenSecret>, CommandError> {
+        let inner = self.inner.lock_or_recover();
+        let parked = inner
+            .get(handle)
+            .filter(|parked| parked.at.elapsed() < PARKED_FOR)
+            .ok_or_else(expired)?;
+        if !same_server(&parked.server, server) {
+            return Err(CommandError::new(
+                ErrorCode::SecretExpired,
+                format!(
+                    "The address changed since the token was checked at {}: a pasted token is only sent to the server it was pasted for, so paste it again to check it at {server}.",
+                    parked.server
+                ),
+            ));
+        }
+        Ok(parked.secret.clone())
     }
 
     /// Forgets the secret behind `handle` (its memory is zeroized once the
@@ -121,6 +159,13 @@ impl ParkedSecrets {
     }
 }
 
+fn expired() -> CommandError {
+    CommandError::new(
+        ErrorCode::SecretExpired,
+        "The pasted token is no longer held (it is kept for 15 minutes): paste it again.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,11 +173,42 @@ mod tests {
     #[test]
     fn parks_and_discards_secrets_by_handle() {
         let parked = ParkedSecrets::default();
-        let handle = parked.park(TokenSecret::new("ghp_x"));
+        let handle = parked.park(TokenSecret::new("ghp_x"), "https://api.github.com/");
         assert_eq!(parked.get(&handle).unwrap().expose(), "ghp_x");
         parked.discard(&handle);
         assert_eq!(parked.get(&handle).unwrap_err().code, "secret_expired");
         assert!(parked.get("not-a-handle").is_err());
+    }
+
+    /// "Check again" reuses a parked secret only at the server it was
+    /// checked against; any other address asks for the paste again, and
+    /// the error names the addresses, never the secret.
+    #[test]
+    fn a_parked_secret_is_bound_to_its_server() {
+        let parked = ParkedSecrets::default();
+        let handle = parked.park(
+            TokenSecret::new("glpat-secret"),
+            "https://gitlab.acme.test/api/v4/",
+        );
+        let again = parked
+            .get_for(&handle, "https://gitlab.acme.test/api/v4")
+            .unwrap();
+        assert_eq!(again.expose(), "glpat-secret");
+        let moved = parked
+            .get_for(&handle, "https://evil.test/api/v4/")
+            .unwrap_err();
+        assert_eq!(moved.code, "secret_expired");
+        assert!(
+            moved.message.contains("paste it again"),
+            "{}",
+            moved.message
+        );
+        assert!(moved.message.contains("https://evil.test/api/v4/"));
+        assert!(!moved.message.contains("glpat-secret"));
+        parked.discard(&handle);
+        assert!(parked
+            .get_for(&handle, "https://gitlab.acme.test/api/v4/")
+            .is_err());
     }
 
     /// The wizard's checks and the vault's (re-checks, rotations, the

@@ -59,11 +59,58 @@ pub async fn open_tokens_page(
     open(&app, &token.tokens_page())
 }
 
-fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
+/// Opens an address a check's fix names ("Edit it at https://…"), only
+/// when it is on the same web server as the token's own token page: the
+/// webview may point at a link in a message, but cannot send the browser
+/// anywhere else.
+#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_fix_address(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    url: String,
+) -> Result<(), CommandError> {
+    let vault = state.vault()?;
+    let token = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
+        .await
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let address = fix_address(&token.tokens_page(), &url)?;
+    open(&app, address.as_str())
+}
+
+/// `url`, if it is on the web server of `tokens_page` (scheme, host, port).
+fn fix_address(tokens_page: &str, url: &str) -> Result<url::Url, CommandError> {
+    let refuse = || {
         CommandError::new(
             ErrorCode::CannotOpen,
-            format!("The browser could not be opened ({e}). Open this address yourself: {url}"),
+            format!("Tokenwarden opens only the provider's own pages; copy this address into a browser if you trust it: {url}"),
+        )
+    };
+    let page = url::Url::parse(tokens_page).map_err(|_| refuse())?;
+    let wanted = url::Url::parse(url).map_err(|_| refuse())?;
+    let same_server = wanted.scheme() == page.scheme()
+        && wanted.host_str() == page.host_str()
+        && wanted.port_or_known_default() == page.port_or_known_default()
+        && wanted.username().is_empty()
+        && wanted.password().is_none();
+    if same_server {
+        Ok(wanted)
+    } else {
+        Err(refuse())
+    }
+}
+
+fn open(app: &AppHandle, url: &str) -> Result<(), CommandError> {
+    app.opener().open_url(url, None::<&str>).map_err(|error| {
+        // The opener's own words (a missing xdg-open, no handler) go to the
+        // log; the user gets one sentence and the address to copy.
+        tracing::warn!(%error, "no browser could be opened");
+        CommandError::new(
+            ErrorCode::CannotOpen,
+            format!(
+                "No browser could be opened on this computer; copy this address into one: {url}"
+            ),
         )
     })
 }
@@ -80,4 +127,40 @@ pub fn suggest_token_name(target: TokenTarget, environment: String) -> String {
         .or(target.workspace.as_deref())
         .or(target.repo.as_deref());
     suggest_name(target.provider, what, &environment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fix_address;
+
+    /// A link in a check's message opens only on the provider's own web
+    /// server, the one the token's page is on.
+    #[test]
+    fn fix_addresses_open_only_on_the_tokens_own_web_server() {
+        let page = "https://gitlab.acme.test/-/user_settings/personal_access_tokens";
+        let ok = fix_address(
+            page,
+            "https://gitlab.acme.test/acme/web/-/settings/access_tokens",
+        );
+        assert_eq!(
+            ok.unwrap().as_str(),
+            "https://gitlab.acme.test/acme/web/-/settings/access_tokens"
+        );
+        for elsewhere in [
+            "https://evil.test/acme",
+            "http://gitlab.acme.test/acme",
+            "https://gitlab.acme.test:8443/acme",
+            "https://user:pw@gitlab.acme.test/acme",
+            "file:///etc/passwd",
+            "not an address",
+        ] {
+            let error = fix_address(page, elsewhere).unwrap_err();
+            assert_eq!(error.code, "cannot_open", "{elsewhere}");
+            assert!(
+                error.message.contains("copy this address"),
+                "{}",
+                error.message
+            );
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! The dashboard's commands over stored tokens.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokenwarden_core::check::CheckReport;
-use tokenwarden_core::vault::{ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
+use tokenwarden_core::check::{CheckReport, EXPIRES_SOON_DAYS};
+use tokenwarden_core::status::{status_change, StatusChange, TokenStatus};
+use tokenwarden_core::vault::{CheckedToken, ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
 use tokenwarden_core::{endpoint, rotation};
 use ts_rs::TS;
 
@@ -23,7 +26,13 @@ pub struct VaultOverview {
     pub keychain: String,
     /// Set when the vault could not be opened at all.
     pub problem: Option<String>,
+    /// "Expires soon" means within this many days (`check::EXPIRES_SOON_DAYS`),
+    /// as the dashboard's summary says it.
+    pub expires_soon_days: u32,
 }
+
+/// `EXPIRES_SOON_DAYS`, which is a small positive count.
+const EXPIRES_SOON: u32 = EXPIRES_SOON_DAYS.unsigned_abs() as u32;
 
 /// Every stored token, with what the app should tell the user.
 #[tauri::command]
@@ -36,6 +45,7 @@ pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview,
             notices,
             keychain: String::new(),
             problem: state.vault_problem(),
+            expires_soon_days: EXPIRES_SOON,
         });
     };
     let keychain = vault.keychain_backend().to_owned();
@@ -47,6 +57,7 @@ pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview,
         notices,
         keychain,
         problem: None,
+        expires_soon_days: EXPIRES_SOON,
     })
 }
 
@@ -56,24 +67,47 @@ pub struct RecheckResult {
     pub token: TokenView,
     pub report: Option<CheckReport>,
     pub error: Option<String>,
+    /// Its status before this check (None: it was not listed then).
+    pub before: Option<TokenStatus>,
+    /// What this check changed that the user must hear of
+    /// (`status::status_change`): "1 stopped working".
+    pub change: Option<StatusChange>,
 }
 
-/// Re-checks one token (by name) or all of them, concurrently.
+/// Re-checks one token (by name) or all of them, concurrently, and says
+/// what changed.
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(skip_all, fields(name = ?name), err(Display))]
 pub async fn recheck_tokens(
     state: State<'_, AppState>,
     name: Option<String>,
 ) -> Result<Vec<RecheckResult>, CommandError> {
-    let results = state.vault()?.check(name.as_deref()).await?;
+    let vault = state.vault()?;
+    let lister = vault.clone();
+    let before: HashMap<String, TokenStatus> =
+        tauri::async_runtime::spawn_blocking(move || lister.list())
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??
+            .into_iter()
+            .map(|t| (t.record.id, t.status))
+            .collect();
+    let results = vault.check(name.as_deref()).await?;
     Ok(results
         .into_iter()
-        .map(|r| RecheckResult {
-            token: r.token,
-            report: r.report,
-            error: r.error,
-        })
+        .map(|r| with_change(r, &before))
         .collect())
+}
+
+/// A check's result with the status it had before and what changed.
+fn with_change(checked: CheckedToken, before: &HashMap<String, TokenStatus>) -> RecheckResult {
+    let was = before.get(&checked.token.record.id).copied();
+    RecheckResult {
+        change: was.and_then(|was| status_change(was, checked.token.status)),
+        before: was,
+        token: checked.token,
+        report: checked.report,
+        error: checked.error,
+    }
 }
 
 /// Deletes a token's keychain entry and metadata.
@@ -271,4 +305,53 @@ pub fn listen_open_requests(
 #[tracing::instrument(skip_all)]
 pub fn take_open_request(requests: State<'_, OpenRequests>) -> Option<String> {
     requests.take()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokenwarden_core::vault::{SecretState, TokenRecord};
+
+    fn checked(id: &str, verdict: &str) -> CheckedToken {
+        let record: TokenRecord = serde_json::from_value(serde_json::json!({
+            "id": id, "name": id, "provider": "github", "kind": null, "host": null,
+            "api_url": "https://api.github.com/", "org": null, "repo": null, "project": null,
+            "group": null, "workspace": null, "ca_file": null, "identity": null, "scopes": null,
+            "expires_at": null, "expiry": "never", "user_expires_at": null,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "last_checked_at": "2026-01-02T00:00:00Z", "rotated_at": null,
+            "shortfall_accepted": false,
+            "last_check": {"verdict": verdict, "ready": verdict == "ready", "missing": [],
+                           "unverified": [], "problems": []},
+        }))
+        .expect("a record as the vault stores it");
+        CheckedToken {
+            token: TokenView::new(record, SecretState::Present, chrono::Utc::now()),
+            report: None,
+            error: None,
+        }
+    }
+
+    /// "Checked 3 tokens: 1 stopped working" counts from these fields.
+    #[test]
+    fn a_recheck_says_which_tokens_changed_state() {
+        let before = HashMap::from([
+            ("a".to_owned(), TokenStatus::Ready),
+            ("b".to_owned(), TokenStatus::Invalid),
+            ("c".to_owned(), TokenStatus::Ready),
+        ]);
+        let a = with_change(checked("a", "unusable"), &before);
+        assert_eq!(a.before, Some(TokenStatus::Ready));
+        assert_eq!(a.token.status, TokenStatus::Invalid);
+        assert_eq!(a.change, Some(StatusChange::StoppedWorking));
+        let b = with_change(checked("b", "ready"), &before);
+        assert_eq!(b.change, Some(StatusChange::Recovered));
+        let c = with_change(checked("c", "ready"), &before);
+        assert_eq!(c.change, None);
+        let new = with_change(checked("d", "unusable"), &before);
+        assert_eq!((new.before, new.change), (None, None));
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["change"], "stopped_working");
+        assert_eq!(json["before"], "ready");
+    }
 }

@@ -30,7 +30,25 @@ pub async fn check_new_token(
 ) -> Result<CheckedNewToken, CommandError> {
     let request = target.to_request()?;
     let report = state.checker.check(&request, &token).await;
-    let handle = state.parked.park(token);
+    let handle = state.parked.park(token, request.api_url.as_str());
+    Ok(CheckedNewToken { handle, report })
+}
+
+/// "Check again": checks the value already pasted (still parked) against
+/// `target`, after the user fixed a permission or a field, without asking
+/// for it again. Only at the server it was first checked against; another
+/// address is refused with `secret_expired` (paste it again), so a changed
+/// address can never redirect a held secret.
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(skip_all, fields(provider = ?target.provider), err(Display))]
+pub async fn recheck_new_token(
+    state: State<'_, AppState>,
+    handle: String,
+    target: TokenTarget,
+) -> Result<CheckedNewToken, CommandError> {
+    let request = target.to_request()?;
+    let token = state.parked.get_for(&handle, request.api_url.as_str())?;
+    let report = state.checker.check(&request, &token).await;
     Ok(CheckedNewToken { handle, report })
 }
 

@@ -84,6 +84,8 @@ describe('changing a stored token’s address', () => {
     // The same simulator by another name: a new address as far as the app knows.
     newHost = sim.github.web.replace('127.0.0.1', 'localhost');
     browser = await launchApp();
+    // Found through the search, as a person with many tokens would.
+    await (await browser.$('input[aria-label="Search tokens"]')).setValue(NAME);
     await (await browser.$(`button[data-token="${NAME}"]`)).click();
     await waitForText(browser, 'h1', NAME);
   });

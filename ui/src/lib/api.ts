@@ -39,6 +39,16 @@ export function checkNewToken(target: TokenTarget, token: string): Promise<Check
   return invoke<CheckedNewToken>('check_new_token', { target, token });
 }
 
+/**
+ * "Check again": re-checks the value Rust holds behind `handle` against
+ * `target`, without the value crossing IPC again. Rust refuses
+ * (`secret_expired`) once it is no longer held, or if the target's server
+ * is not the one it was first checked against.
+ */
+export function recheckNewToken(handle: string, target: TokenTarget): Promise<CheckedNewToken> {
+  return invoke<CheckedNewToken>('recheck_new_token', { handle, target });
+}
+
 export function discardNewToken(handle: string): Promise<void> {
   return invoke('discard_new_token', { handle });
 }
@@ -85,6 +95,14 @@ export function openNewTokenPage(input: NewTokenPageInput): Promise<void> {
 /** Opens the provider page where a stored token is managed and revoked. */
 export function openTokensPage(name: string): Promise<void> {
   return invoke('open_tokens_page', { name });
+}
+
+/**
+ * Opens an address a check's advice names for a stored token; Rust opens
+ * it only on the token's own provider web server.
+ */
+export function openFixAddress(name: string, url: string): Promise<void> {
+  return invoke('open_fix_address', { name, url });
 }
 
 /** When the token's next expiry reminder comes, or why none will. */

@@ -18,4 +18,9 @@ keychain: string,
 /**
  * Set when the vault could not be opened at all.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * "Expires soon" means within this many days (`check::EXPIRES_SOON_DAYS`),
+ * as the dashboard's summary says it.
+ */
+expires_soon_days: number, };

@@ -20,3 +20,18 @@ export const statusWords: Record<TokenStatus, string> = {
 };
 
 export const statusTone: Record<TokenStatus, Tone> = statusSeverity;
+
+/**
+ * The symbol beside each status word: one per meaning, so "falls short"
+ * (◑, partly there) and "expires soon" (◷, a clock) differ without colour.
+ */
+export const statusGlyph: Record<TokenStatus, string> = {
+  ready: '✓',
+  expiring: '◷',
+  expired: '✕',
+  falls_short: '◑',
+  invalid: '✕',
+  check_failed: '?',
+  unchecked: '–',
+  secret_missing: '✕',
+};

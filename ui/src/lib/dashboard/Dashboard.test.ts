@@ -4,7 +4,6 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RecheckResult } from '../bindings/RecheckResult';
 import type { VaultOverview } from '../bindings/VaultOverview';
 import {
-  allTokens,
   CommandFailure,
   deferred,
   expired,
@@ -28,22 +27,36 @@ function text(element: HTMLElement): string {
 }
 
 function rows(): HTMLElement[] {
-  return within(screen.getByRole('list', { name: 'Tokens' })).getAllByRole('button');
+  return within(screen.getByRole('list', { name: 'Tokens' })).queryAllByRole('button');
 }
 
 describe('Dashboard', () => {
-  it('lists every token in the given order with provider, host, identity, status and days left', () => {
+  it('lists broken tokens first, then what needs a fix, then by expiry', () => {
     setup();
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Your tokens');
-    expect(screen.getByText('8 tokens, soonest expiry first')).toBeVisible();
-    expect(rows().map((row) => row.dataset.token)).toEqual(allTokens.map((t) => t.name));
+    expect(
+      screen.getByText('8 tokens: broken first, then what needs a fix, then by expiry'),
+    ).toBeVisible();
+    // The vault lists them soonest expiry first; the dashboard triages.
+    expect(rows().map((row) => row.dataset.token)).toEqual([
+      'bitbucket-shop-staging',
+      'github-old',
+      'gitlab-gone',
+      'github-acme-hooks',
+      'github-ghe',
+      'gitlab-platform-prod',
+      'github-acme-ci',
+      'github-never',
+    ]);
 
-    const [first, second] = rows() as [HTMLElement, HTMLElement];
+    const first = rows()[0] as HTMLElement;
     expect(text(first)).toBe(
       'BB bitbucket-shop-staging (Bitbucket) ✕Expired Host api.bitbucket.org Identity — Expiry 2 days ago',
     );
-    expect(text(second)).toBe(
-      'GL gitlab-platform-prod (GitLab) !Expires soon Host gitlab.example.com Identity project_42_bot Expiry in 3 days',
+    const ci = rows()[6] as HTMLElement;
+    // What the token is for is said in the row, after its name.
+    expect(text(ci)).toBe(
+      'GH github-acme-ci (GitHub) , for: Deploys acme/api from CI ✓Ready Host api.github.com Identity acme-bot Expiry in 45 days',
     );
     // The monogram is decoration; the provider's name is read out instead.
     expect(first).toHaveAccessibleName(
@@ -51,18 +64,18 @@ describe('Dashboard', () => {
     );
   });
 
-  it('says every status in words, never by colour alone', () => {
+  it('says every status in words and its own symbol, never by colour alone', () => {
     setup();
     const statuses = rows().map((row) => text(row.querySelector('[data-status]') as HTMLElement));
     expect(statuses).toEqual([
       '✕Expired',
-      '!Expires soon',
-      '!Falls short',
-      '✓Ready',
       '✕Invalid',
-      '!Check failed',
-      '–Not checked',
       '✕Secret missing',
+      '◑Falls short',
+      '?Check failed',
+      '◷Expires soon',
+      '✓Ready',
+      '–Not checked',
     ]);
   });
 
@@ -71,14 +84,107 @@ describe('Dashboard', () => {
     const expiries = rows().map((row) => text(row.querySelector('.expires') as HTMLElement));
     expect(expiries).toEqual([
       'Expiry 2 days ago',
-      'Expiry in 3 days',
-      'Expiry in 12 days',
-      'Expiry in 45 days',
       'Expiry in 80 days',
-      'Expiry in 100 days',
-      'Expiry never expires',
       'Expiry expiry unknown',
+      'Expiry in 12 days',
+      'Expiry in 100 days',
+      'Expiry in 3 days',
+      'Expiry in 45 days',
+      'Expiry never expires',
     ]);
+  });
+
+  it('sums up what needs attention, and each count filters the list', async () => {
+    const user = userEvent.setup();
+    setup();
+    const summary = screen.getByLabelText(/What needs attention/);
+    expect(text(summary)).toBe('3 broken · 2 need a fix · 1 expires within 14 days');
+
+    await user.click(screen.getByRole('button', { name: '2 need a fix' }));
+    expect(screen.getByRole('button', { name: '2 need a fix' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    expect(rows().map((row) => row.dataset.token)).toEqual(['github-acme-hooks', 'github-ghe']);
+    expect(screen.getByText(/Showing 2 of 8/)).toBeVisible();
+
+    await user.click(screen.getByRole('button', { name: '3 broken' }));
+    expect(rows().map((row) => row.dataset.token)).toEqual([
+      'bitbucket-shop-staging',
+      'github-old',
+      'gitlab-gone',
+    ]);
+    // Pressed again, the filter is lifted.
+    await user.click(screen.getByRole('button', { name: '3 broken' }));
+    expect(rows()).toHaveLength(8);
+  });
+
+  it('says so when nothing needs attention', () => {
+    setup(overview({ tokens: [ready, unchecked] }));
+    expect(screen.getByText('All 2 tokens work: nothing needs you now.')).toBeVisible();
+    expect(screen.queryByLabelText(/What needs attention/)).toBeNull();
+  });
+
+  it('narrows the list to tokens whose name, host, identity or description match', async () => {
+    const user = userEvent.setup();
+    setup();
+    const search = screen.getByRole('searchbox', { name: 'Search tokens' });
+    await user.type(search, 'gitlab.example');
+    expect(rows().map((row) => row.dataset.token)).toEqual(['gitlab-platform-prod']);
+    await user.clear(search);
+    await user.type(search, 'ACME-BOT');
+    expect(rows().map((row) => row.dataset.token)).toEqual([
+      'github-old',
+      'gitlab-gone',
+      'github-acme-hooks',
+      'github-ghe',
+      'github-acme-ci',
+    ]);
+    await user.clear(search);
+    await user.type(search, 'production webhooks');
+    expect(rows().map((row) => row.dataset.token)).toEqual(['gitlab-platform-prod']);
+    await user.clear(search);
+    await user.type(search, 'nothing like it');
+    expect(rows()).toHaveLength(0);
+    expect(screen.getByText('No token matches “nothing like it”.')).toBeVisible();
+    await user.click(screen.getByRole('button', { name: 'Show all tokens' }));
+    expect(rows()).toHaveLength(8);
+    expect(search).toHaveValue('');
+    expect(search).toHaveFocus();
+  });
+
+  it('focuses the search on Ctrl+F and on Cmd+F', async () => {
+    const user = userEvent.setup();
+    setup();
+    const search = screen.getByRole('searchbox', { name: 'Search tokens' });
+    await user.keyboard('{Control>}f{/Control}');
+    expect(search).toHaveFocus();
+    search.blur();
+    await user.keyboard('{Meta>}f{/Meta}');
+    expect(search).toHaveFocus();
+  });
+
+  it('draws the next 90 days of expiries, each mark a button to its token', async () => {
+    const user = userEvent.setup();
+    const { onopen } = setup();
+    const marks = within(screen.getByRole('list', { name: 'Tokens by expiry' })).getAllByRole(
+      'button',
+    );
+    // Expired, over 90 days or without an expiry: not on the timeline.
+    expect(marks.map((m) => m.getAttribute('aria-label'))).toEqual([
+      'gitlab-platform-prod: expires in 3 days (Expires soon)',
+      'github-acme-hooks: expires in 12 days (Falls short)',
+      'github-acme-ci: expires in 45 days (Ready)',
+      'github-old: expires in 80 days (Invalid)',
+    ]);
+    expect(marks.map(text)).toEqual(['3d', '12d', '45d', '80d']);
+    await user.click(marks[1] as HTMLElement);
+    expect(onopen).toHaveBeenCalledExactlyOnceWith('github-acme-hooks');
+  });
+
+  it('says when nothing expires in the next 90 days', () => {
+    setup(overview({ tokens: [unchecked] }));
+    expect(screen.getByText('Nothing expires in the next 90 days.')).toBeVisible();
   });
 
   it('opens a token by click', async () => {
@@ -87,15 +193,23 @@ describe('Dashboard', () => {
     expect(onopen).toHaveBeenCalledExactlyOnceWith('github-acme-ci');
   });
 
-  it('is usable by keyboard: actions first, then each row in order', async () => {
+  it('is usable by keyboard: actions, the summary, the search, the timeline, then each row', async () => {
     const user = userEvent.setup();
-    const { onopen, onadd } = setup(overview({ tokens: [expired, ready] }));
+    const { onopen, onadd } = setup(overview({ tokens: [ready, expired] }));
     await user.tab();
     expect(screen.getByRole('button', { name: 'Check all now' })).toHaveFocus();
     await user.tab();
     expect(screen.getByRole('button', { name: 'Add a token' })).toHaveFocus();
     await user.keyboard('{Enter}');
     expect(onadd).toHaveBeenCalledOnce();
+    await user.tab();
+    expect(screen.getByRole('button', { name: '1 broken' })).toHaveFocus();
+    await user.tab();
+    expect(screen.getByRole('searchbox', { name: 'Search tokens' })).toHaveFocus();
+    await user.tab();
+    expect(
+      screen.getByRole('button', { name: /^github-acme-ci: expires in 45 days/ }),
+    ).toHaveFocus();
     await user.tab();
     expect(rows()[0]).toHaveFocus();
     await user.tab();
@@ -126,10 +240,36 @@ describe('Dashboard', () => {
     ]);
     expect(await screen.findByRole('button', { name: 'Check all now' })).toBeEnabled();
     expect(status).toHaveTextContent(
-      'Checked 3 tokens; 1 could not be checked: open it to see why.',
+      'Checked 3 tokens: 1 could not be checked: open it to see why.',
     );
     expect(onchanged).toHaveBeenCalledOnce();
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says what a check changed: which tokens stopped working, need a fix or work again', async () => {
+    const brokenNow = { ...ready, status: 'invalid' as const };
+    const fixed = { ...expired, status: 'ready' as const, days_left: 90n };
+    serveCommands({
+      recheck_tokens: () => [
+        recheckResult(brokenNow, null, null, { before: 'ready', change: 'stopped_working' }),
+        recheckResult(fixed, null, null, { before: 'expired', change: 'recovered' }),
+        recheckResult(unchecked, null),
+      ],
+    });
+    const user = userEvent.setup();
+    setup(overview({ tokens: [expired, ready, unchecked] }));
+    await user.click(screen.getByRole('button', { name: 'Check all now' }));
+    expect(
+      await screen.findByText('Checked 3 tokens: 1 stopped working; 1 works again.'),
+    ).toBeVisible();
+  });
+
+  it('says nothing changed when a check changed nothing', async () => {
+    serveCommands({ recheck_tokens: () => [recheckResult(ready, null)] });
+    const user = userEvent.setup();
+    setup(overview({ tokens: [ready] }));
+    await user.click(screen.getByRole('button', { name: 'Check all now' }));
+    expect(await screen.findByText('Checked 1 token: nothing changed.')).toBeVisible();
   });
 
   it('says in plain words when checking all fails', async () => {
@@ -243,6 +383,8 @@ describe('Dashboard', () => {
 
   it('counts a single token in the singular', () => {
     setup(overview({ tokens: [ready] }));
-    expect(screen.getByText('1 token, soonest expiry first')).toBeVisible();
+    expect(
+      screen.getByText('1 token: broken first, then what needs a fix, then by expiry'),
+    ).toBeVisible();
   });
 });

@@ -6,12 +6,14 @@ import type { CheckedNewToken } from '../bindings/CheckedNewToken';
 import type { RecheckResult } from '../bindings/RecheckResult';
 import type { TokenView } from '../bindings/TokenView';
 import {
+  checkFailed,
   checkReport,
   CommandFailure,
   deferred,
   expired,
   expiring,
   fallsShort,
+  invalid,
   ready,
   recheckResult,
   secretMissing,
@@ -86,7 +88,11 @@ describe('TokenDetail: what it shows', () => {
     const explanation =
       'The secret was deleted from the keychain outside Tokenwarden: rotate it with a new value, or remove the token.';
     expect(fact('Secret')).toBe(explanation);
-    expect(screen.getAllByText(explanation)).toHaveLength(2); // also under the title
+    const banner = screen.getByTestId('problem-banner');
+    expect(banner).toHaveTextContent('Its secret is gone from the keychain');
+    expect(banner).toHaveTextContent(
+      'Fix: Rotate it with a new value from GitLab, or delete it here.',
+    );
     expect(fact('Status')).toMatch(/^Secret missing\./);
     expect(fact('Expiry')).toBe(
       'Unknown: GitLab did not report it. Use Edit to enter the date its page showed.',
@@ -742,5 +748,148 @@ describe('TokenDetail: delete', () => {
     );
     expect(onremoved).not.toHaveBeenCalled();
     expect(button('Delete from Tokenwarden')).toBeEnabled();
+  });
+});
+
+describe('TokenDetail: leads with the problem', () => {
+  function banner(): HTMLElement {
+    return screen.getByTestId('problem-banner');
+  }
+
+  it('shows no banner when nothing is wrong', () => {
+    setup(ready);
+    expect(screen.queryByTestId('problem-banner')).toBeNull();
+  });
+
+  it('says a revoked token is no longer accepted, in the provider’s words, with the fix and its buttons', async () => {
+    const calls = serveCommands({ open_tokens_page: () => null });
+    const user = userEvent.setup();
+    setup(invalid);
+    expect(within(banner()).getByRole('heading', { level: 2 })).toHaveTextContent(
+      'GitHub no longer accepts it',
+    );
+    expect(banner()).toHaveTextContent('GitHub does not accept this token.');
+    expect(banner()).toHaveTextContent(
+      "Fix: It was revoked, expired early or replaced: create a new one on GitHub's token page, then rotate it in here.",
+    );
+    // The banner comes first on the page, before the actions and the facts.
+    const heading = screen.getByRole('heading', { level: 1 });
+    expect(
+      heading.compareDocumentPosition(banner()) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(
+      banner().compareDocumentPosition(screen.getByRole('group', { name: 'Actions' })) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+
+    await user.click(within(banner()).getByRole('button', { name: "Open GitHub's token page" }));
+    expect(calls).toEqual([{ cmd: 'open_tokens_page', args: { name: 'github-old' } }]);
+    await user.click(within(banner()).getByRole('button', { name: 'Rotate now' }));
+    expect(button('Rotate')).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('says in one sentence when no browser could open the page, with the address to copy', async () => {
+    serveCommands({
+      open_tokens_page: () => {
+        throw new CommandFailure(
+          'cannot_open',
+          'No browser could be opened on this computer; copy this address into one: https://github.com/settings/tokens',
+        );
+      },
+    });
+    const user = userEvent.setup();
+    setup(invalid);
+    await user.click(within(banner()).getByRole('button', { name: "Open GitHub's token page" }));
+    const alert = await within(banner()).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'No browser could be opened on this computer; copy this address into one: https://github.com/settings/tokens',
+    );
+    expect(within(alert).getByRole('textbox', { name: 'Address to open' })).toHaveValue(
+      'https://github.com/settings/tokens',
+    );
+    expect(within(alert).getByRole('button', { name: 'Copy' })).toBeVisible();
+  });
+
+  it('names what a token that falls short lacks', () => {
+    setup(fallsShort);
+    expect(within(banner()).getByRole('heading', { level: 2 })).toHaveTextContent(
+      'It falls short: it lacks Webhooks',
+    );
+    expect(banner()).toHaveTextContent(
+      "Fix: Grant Webhooks on GitHub's token page, then re-check it.",
+    );
+    expect(within(banner()).getByRole('button', { name: 'Re-check now' })).toBeVisible();
+  });
+
+  it('offers to edit the address of a server that did not answer', async () => {
+    const user = userEvent.setup();
+    setup(checkFailed);
+    expect(within(banner()).getByRole('heading', { level: 2 })).toHaveTextContent(
+      'It could not be checked: ghe.example.com did not answer',
+    );
+    await user.click(within(banner()).getByRole('button', { name: 'Edit address' }));
+    expect(button('Edit')).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('says when an expiring token expires and offers to rotate it', () => {
+    setup(expiring);
+    expect(within(banner()).getByRole('heading', { level: 2 })).toHaveTextContent(
+      'It expires in 3 days',
+    );
+    expect(within(banner()).getByRole('button', { name: 'Rotate now' })).toBeVisible();
+  });
+
+  it('opens the fix addresses of a check’s advice through Rust, as links', async () => {
+    const calls = serveCommands({ open_fix_address: () => null });
+    const user = userEvent.setup();
+    setup(
+      tokenView({
+        ...fallsShort,
+        last_check: {
+          verdict: 'falls_short',
+          ready: false,
+          missing: ['read:org'],
+          unverified: [],
+          problems: [
+            {
+              code: 'missing_permissions',
+              message: 'The token lacks read:org. Edit it at https://github.com/settings/tokens.',
+            },
+          ],
+        },
+      }),
+    );
+    const lastCheck = screen.getByRole('region', { name: 'Last check' });
+    await user.click(
+      within(lastCheck).getByRole('link', { name: 'https://github.com/settings/tokens' }),
+    );
+    expect(calls).toEqual([
+      {
+        cmd: 'open_fix_address',
+        args: { name: 'github-acme-hooks', url: 'https://github.com/settings/tokens' },
+      },
+    ]);
+  });
+
+  it('clears a re-check’s outcome once another action starts', async () => {
+    serveCommands({
+      recheck_tokens: (): RecheckResult[] => [
+        recheckResult(
+          invalid,
+          checkReport({
+            ready: false,
+            problems: [{ code: 'invalid_token', message: 'GitHub rejected the token.' }],
+          }),
+        ),
+      ],
+    });
+    const user = userEvent.setup();
+    setup(invalid);
+    await user.click(button('Re-check'));
+    expect(await screen.findByTestId('recheck-result')).toHaveTextContent(
+      'GitHub rejected the token.',
+    );
+    await user.click(button('Rotate'));
+    expect(screen.queryByTestId('recheck-result')).toBeNull();
   });
 });

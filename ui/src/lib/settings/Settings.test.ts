@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, it, vi } from 'vitest';
@@ -33,9 +33,20 @@ describe('Settings', () => {
   it('shows the thresholds, the start-at-login switch and the platform status in words', async () => {
     backend();
     render(Settings, { onback: vi.fn() });
-    expect(await screen.findByLabelText(/days before a token expires/)).toHaveValue(
-      '30, 14, 7, 3, 1, 0',
-    );
+    const chips = within(await screen.findByRole('group', { name: 'Alert thresholds' }));
+    const pressed = chips
+      .getAllByRole('button')
+      .filter((chip) => chip.getAttribute('aria-pressed') === 'true')
+      .map((chip) => chip.textContent.replace(/\s+/g, ' ').trim());
+    expect(pressed).toEqual([
+      '✓ 30 days',
+      '✓ 14 days',
+      '✓ 7 days',
+      '✓ 3 days',
+      '✓ 1 day',
+      '✓ On the day',
+    ]);
+    expect(chips.getByRole('button', { name: /90 days/ })).toHaveAttribute('aria-pressed', 'false');
     expect(screen.getByRole('switch', { name: /when I log in/ })).toBeChecked();
     expect(screen.getByText(/Secret Service/)).toBeVisible();
     expect(screen.getByText(/not available: no server/).closest('dd')).toHaveAttribute(
@@ -48,9 +59,11 @@ describe('Settings', () => {
     const calls = backend();
     const user = userEvent.setup();
     render(Settings, { onback: vi.fn() });
-    const field = await screen.findByLabelText(/days before a token expires/);
-    await user.clear(field);
-    await user.type(field, '60, 7 ,0');
+    const chips = within(await screen.findByRole('group', { name: 'Alert thresholds' }));
+    // Chosen from chips: 60 added; 30, 14, 3 and 1 taken away.
+    for (const days of ['60 days', '30 days', '14 days', '3 days', '1 day']) {
+      await user.click(chips.getByRole('button', { name: new RegExp(`^${days}$`) }));
+    }
     await user.click(screen.getByRole('switch'));
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(await screen.findByText('Saved.')).toBeVisible();
@@ -62,16 +75,23 @@ describe('Settings', () => {
     });
   });
 
-  it('explains a malformed threshold without calling Rust', async () => {
+  it('adds a number of days the chips do not offer, and explains a malformed one', async () => {
     const calls = backend();
     const user = userEvent.setup();
     render(Settings, { onback: vi.fn() });
-    const field = await screen.findByLabelText(/days before a token expires/);
-    await user.clear(field);
+    const field = await screen.findByLabelText('Another number of days');
     await user.type(field, 'soon');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Type a whole number of days');
+    await user.clear(field);
+    await user.type(field, '45{Enter}');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByRole('button', { name: /45 days/ })).toHaveAttribute('aria-pressed', 'true');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
-    expect(screen.getByRole('alert')).toHaveTextContent('whole numbers of days');
-    expect(calls.some((c) => c.cmd === 'save_settings')).toBe(false);
+    expect(await screen.findByText('Saved.')).toBeVisible();
+    expect(calls.find((c) => c.cmd === 'save_settings')?.args).toMatchObject({
+      input: { alerts: { thresholds_days: [45, 30, 14, 7, 3, 1, 0] } },
+    });
   });
 
   it('sends a test notification and reports a failure in plain words', async () => {

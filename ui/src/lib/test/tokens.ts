@@ -205,6 +205,7 @@ export function overview(overrides: Partial<VaultOverview> = {}): VaultOverview 
     notices: [],
     keychain: 'Secret Service (GNOME Keyring / KWallet)',
     problem: null,
+    expires_soon_days: 14,
     ...overrides,
   };
 }
@@ -231,8 +232,9 @@ export function recheckResult(
   token: TokenView,
   report: CheckReport | null,
   error: string | null = null,
+  change: Pick<RecheckResult, 'before' | 'change'> = { before: token.status, change: null },
 ): RecheckResult {
-  return { token, report, error };
+  return { token, report, error, ...change };
 }
 
 /** What a command rejects with: a CommandError, as an Error for the linter. */

@@ -50,6 +50,8 @@ describe('Wizard', () => {
     render(Wizard);
     await screen.findByRole('list', { name: 'Providers' });
     await user.tab();
+    expect(screen.getByRole('button', { name: 'I already have a token' })).toHaveFocus();
+    await user.tab();
     await user.keyboard('{Enter}');
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('GitHub');
     await user.click(screen.getByRole('button', { name: /All providers/ }));

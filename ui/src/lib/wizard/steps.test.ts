@@ -79,7 +79,7 @@ describe('TargetStep', () => {
     });
     const draft = reactive(newDraft(gitlab, project));
     render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
-    const field = screen.getByLabelText(/CA certificate file/);
+    const field = screen.getByLabelText(/CA certificate/);
     expect(field).toHaveAccessibleDescription(/never skips the certificate check/);
     await userEvent.type(screen.getByLabelText(/Instance address/), 'git.example.com');
     await userEvent.type(screen.getByLabelText(/Project path/), 'acme/web');
@@ -120,7 +120,7 @@ describe('TargetStep', () => {
     const draft = reactive(newDraft(github, classic));
     draft.caFile = '/leftover/ca.pem';
     render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
-    expect(screen.queryByLabelText(/CA certificate file/)).toBeNull();
+    expect(screen.queryByLabelText(/CA certificate/)).toBeNull();
     expect(targetOf(draft).ca_file).toBeNull();
   });
 

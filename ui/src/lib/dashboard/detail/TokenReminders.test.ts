@@ -3,12 +3,21 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Reminders } from '../../bindings/Reminders';
 import type { TokenView } from '../../bindings/TokenView';
-import { CommandFailure, deferred, ready, serveCommands, unchecked } from '../../test/tokens';
+import {
+  CommandFailure,
+  deferred,
+  expiring,
+  ready,
+  serveCommands,
+  unchecked,
+} from '../../test/tokens';
 import TokenReminders from './TokenReminders.svelte';
 
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 const planned: Reminders = { next_at: future(7), snoozed_until: null, handled: false };
+/** A reminder whose time has come (the watcher sends it on its next round). */
+const due: Reminders = { next_at: future(-0.01), snoozed_until: null, handled: false };
 
 function show(token: TokenView, reminders: Reminders, answer?: (choice: string) => unknown) {
   const calls = serveCommands({
@@ -28,19 +37,34 @@ async function expectState(text: string | RegExp) {
 const button = (name: string) => within(region()).getByRole('button', { name });
 
 describe('TokenReminders', () => {
-  it('says when the next reminder comes, and offers to pause or stop them', async () => {
+  it('says when the next reminder comes, with nothing to pause before it is due', async () => {
     const calls = show(ready, planned);
     await expectState(/^Next reminder \d{4}-\d\d-\d\d \d\d:\d\d\.$/);
     expect(calls).toContainEqual({ cmd: 'token_reminders', args: { name: 'github-acme-ci' } });
+    expect(within(region()).queryAllByRole('button')).toHaveLength(0);
+  });
+
+  it('offers to pause or stop them once a reminder is due, saying what "I rotated it" does', async () => {
+    show(ready, due);
+    await expectState('A reminder is due now.');
     for (const name of ['Remind me tomorrow', 'Remind me next week', 'I rotated it']) {
       expect(button(name)).toBeEnabled();
     }
+    expect(button('I rotated it')).toHaveAccessibleDescription(
+      '“I rotated it”: you replaced it outside Tokenwarden, so its reminders stop (until its expiry changes).',
+    );
     expect(within(region()).queryByRole('button', { name: 'Resume reminders' })).toBeNull();
+  });
+
+  it('offers them for a token that expires soon, whose reminders have begun', async () => {
+    show(expiring, planned);
+    await expectState(/^Next reminder/);
+    expect(button('I rotated it')).toBeEnabled();
   });
 
   it('pauses for a week, says until when, and can resume', async () => {
     const until = future(7);
-    const calls = show(ready, planned, (choice) =>
+    const calls = show(ready, due, (choice) =>
       choice === 'next_week' ? { next_at: until, snoozed_until: until, handled: false } : planned,
     );
     await expectState(/./);
@@ -59,7 +83,7 @@ describe('TokenReminders', () => {
   });
 
   it('stops them on "I rotated it", leaving only Resume', async () => {
-    show(ready, planned, () => ({ next_at: null, snoozed_until: null, handled: true }));
+    show(ready, due, () => ({ next_at: null, snoozed_until: null, handled: true }));
     await expectState(/./);
     await userEvent.click(button('I rotated it'));
     await expectState('Stopped: you said you rotated it.');
@@ -72,13 +96,15 @@ describe('TokenReminders', () => {
 
   it('disables the choices while one is being saved', async () => {
     const pending = deferred<Reminders>();
-    show(ready, planned, () => pending.promise);
+    show(ready, due, () => pending.promise);
     await expectState(/./);
     await userEvent.click(button('Remind me tomorrow'));
     expect(button('Remind me next week')).toBeDisabled();
-    pending.resolve({ next_at: future(1), snoozed_until: future(1), handled: false });
-    await expectState(/^Paused until/);
-    expect(button('Remind me next week')).toBeEnabled();
+    pending.resolve(due);
+    await vi.waitFor(() => {
+      expect(button('Remind me next week')).toBeEnabled();
+    });
+    await expectState('A reminder is due now.');
   });
 
   it('for a token that never expires, says it was reminded, and offers no "I rotated it"', async () => {

@@ -1,0 +1,79 @@
+// The app's screens and its keyboard: the welcome note once, Ctrl+N (Cmd+N)
+// to add a token, Esc to leave a token's page.
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import App from './App.svelte';
+import type { VaultOverview } from './lib/bindings/VaultOverview';
+import { catalogue } from './lib/test/catalogue';
+import { overview, ready, serveCommands } from './lib/test/tokens';
+
+function serveApp(vault: VaultOverview) {
+  return serveCommands({
+    vault_overview: () => vault,
+    provider_catalogue: () => catalogue,
+    take_open_request: () => null,
+    listen_open_requests: () => null,
+    startup_mark: () => null,
+    suggest_token_name: () => 'github-acme-production',
+    new_token_link: () => 'https://github.com/settings/tokens/new',
+  });
+}
+
+const WELCOME = /^Welcome\. Tokenwarden keeps the Git tokens/;
+
+describe('App', () => {
+  let scrolls: MockInstance<(options: ScrollToOptions) => void>;
+  beforeEach(() => {
+    localStorage.clear();
+    // jsdom does not scroll; the app asks to at every change of screen.
+    scrolls = vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('says the welcome note on the first run only, not on every start with no tokens', async () => {
+    serveApp(overview({ tokens: [] }));
+    const first = render(App);
+    expect(await screen.findByText(WELCOME)).toBeVisible();
+    first.unmount();
+
+    serveApp(overview({ tokens: [] }));
+    render(App);
+    expect(
+      await screen.findByRole('heading', { name: 'Where does the token come from?' }),
+    ).toBeVisible();
+    expect(screen.queryByText(WELCOME)).toBeNull();
+  });
+
+  it('adds a token on Ctrl+N and on Cmd+N, and Esc takes the wizard back to the list', async () => {
+    serveApp(overview({ tokens: [ready] }));
+    const user = userEvent.setup();
+    render(App);
+    expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
+    await user.keyboard('{Control>}n{/Control}');
+    expect(
+      await screen.findByRole('heading', { name: 'Where does the token come from?' }),
+    ).toBeVisible();
+    await user.keyboard('{Escape}');
+    expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
+    await user.keyboard('{Meta>}n{/Meta}');
+    expect(
+      await screen.findByRole('heading', { name: 'Where does the token come from?' }),
+    ).toBeVisible();
+  });
+
+  it('leaves a token’s page on Esc, and starts every screen at its top', async () => {
+    serveApp(overview({ tokens: [ready] }));
+    const user = userEvent.setup();
+    render(App);
+    await user.click(await screen.findByRole('button', { name: /^github-acme-ci / }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'github-acme-ci' })).toBeVisible();
+    expect(scrolls).toHaveBeenLastCalledWith({ top: 0 });
+    const calls = scrolls.mock.calls.length;
+    await user.keyboard('{Escape}');
+    expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
+    expect(scrolls.mock.calls.length).toBeGreaterThan(calls);
+  });
+});
