@@ -9,10 +9,13 @@ use chrono::{DateTime, Utc};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Wry};
+use tauri::{AppHandle, Manager, Wry};
+use tokenwarden_core::catalogue::Simulated;
 use tokenwarden_core::status::{Severity, Wording};
 use tokenwarden_core::vault::{TokenStatus, TokenView};
 use tokenwarden_core::watch::{Trouble, WatchedToken};
+
+use crate::state::AppState;
 
 pub const TRAY_ID: &str = "main";
 pub const MENU_CHECK_ALL: &str = "check-all";
@@ -162,6 +165,11 @@ fn item(
 
 fn menu(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
+    // A session against the simulator says so before anything else, so its
+    // tokens and alerts are never taken for the real services'.
+    if let Some(notice) = simulator_line(&app.state::<AppState>().simulated) {
+        menu.append(&item(app, "simulator", notice, false)?)?;
+    }
     // Its first, inert line repeats the tooltip's counts: Linux trays show
     // no tooltip.
     menu.append(&item(app, "summary", capitalised(&counts(tokens)), false)?)?;
@@ -178,6 +186,13 @@ fn menu(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(app, MENU_QUIT, "Quit Tokenwarden", true)?)?;
     Ok(menu)
+}
+
+/// The tray menu's inert first line in simulator mode.
+pub fn simulator_line(simulated: &Simulated) -> Option<String> {
+    simulated
+        .is_active()
+        .then(|| "Simulator mode: not the real services".to_owned())
 }
 
 fn capitalised(text: &str) -> String {
@@ -268,6 +283,16 @@ mod tests {
 
     fn line(view: TokenView) -> String {
         tray_of(&[view]).0.remove(0)
+    }
+
+    #[test]
+    fn a_simulator_session_says_so_first_in_the_menu() {
+        assert_eq!(simulator_line(&Simulated::default()), None);
+        let simulated = Simulated::parse("github=http://127.0.0.1:9").unwrap();
+        assert_eq!(
+            simulator_line(&simulated).as_deref(),
+            Some("Simulator mode: not the real services")
+        );
     }
 
     #[test]

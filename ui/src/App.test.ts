@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import App from './App.svelte';
 import type { VaultOverview } from './lib/bindings/VaultOverview';
+import { useCatalogue } from './lib/common/providers.svelte';
 import { catalogue } from './lib/test/catalogue';
 import { overview, ready, serveCommands } from './lib/test/tokens';
 
@@ -75,5 +76,31 @@ describe('App', () => {
     await user.keyboard('{Escape}');
     expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
     expect(scrolls.mock.calls.length).toBeGreaterThan(calls);
+  });
+
+  it('says simulator mode on every screen when the providers are simulated, and not otherwise', async () => {
+    const notice =
+      'Simulator mode: GitHub here is played by a simulator on this computer, not the real services.';
+    useCatalogue({ ...catalogue, simulator: notice });
+    serveApp(overview({ tokens: [ready] }));
+    const user = userEvent.setup();
+    const app = render(App);
+    try {
+      expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
+      expect(screen.getByRole('note')).toHaveTextContent(notice);
+      await user.click(screen.getByRole('button', { name: /^github-acme-ci / }));
+      expect(
+        await screen.findByRole('heading', { level: 1, name: 'github-acme-ci' }),
+      ).toBeVisible();
+      expect(screen.getByRole('note')).toHaveTextContent(notice);
+    } finally {
+      app.unmount();
+      useCatalogue(catalogue);
+    }
+
+    serveApp(overview({ tokens: [ready] }));
+    render(App);
+    expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
+    expect(screen.queryByText(/^Simulator mode/)).toBeNull();
   });
 });

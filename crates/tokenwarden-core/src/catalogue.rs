@@ -23,6 +23,10 @@ pub struct Catalogue {
     pub deployments: Vec<Deployment>,
     /// Practices the product recommends for every provider.
     pub best_practices: Vec<String>,
+    /// Set when cloud deployments are played by the simulator: the words
+    /// every screen shows in a banner, so a demo or a test session is never
+    /// mistaken for the real services.
+    pub simulator: Option<String>,
 }
 
 /// Cloud deployments pointed at the provider simulator instead of the real
@@ -54,6 +58,29 @@ impl Simulated {
         Ok(simulated)
     }
 
+    /// Whether any cloud deployment is played by the simulator.
+    pub fn is_active(&self) -> bool {
+        !self.servers.is_empty()
+    }
+
+    /// What the app says on every screen and in the tray's menu while the
+    /// simulator stands in for some providers, naming them.
+    pub fn notice(&self) -> Option<String> {
+        let names: Vec<&str> = providers::all()
+            .iter()
+            .filter(|p| self.servers.contains_key(&p.kind()))
+            .map(|p| p.name())
+            .collect();
+        let (names, verb) = match names.as_slice() {
+            [] => return None,
+            [one] => ((*one).to_owned(), "is"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        };
+        Some(format!(
+            "Simulator mode: {names} here {verb} played by a simulator on this computer, not the real services."
+        ))
+    }
+
     /// The simulator standing in for `provider`'s cloud, if any.
     pub fn server(&self, provider: ProviderKind) -> Option<&url::Url> {
         self.servers.get(&provider)
@@ -83,6 +110,7 @@ impl Catalogue {
         for deployment in &mut catalogue.deployments {
             simulated.apply(deployment);
         }
+        catalogue.simulator = simulated.notice();
         catalogue
     }
 
@@ -100,6 +128,7 @@ impl Catalogue {
                 "Use a descriptive name such as github-main-org-production.".into(),
                 "The provider shows a new token only once: have Tokenwarden open before you create it.".into(),
             ],
+            simulator: None,
         }
     }
 
@@ -111,6 +140,30 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_simulated_catalogue_says_so_naming_the_simulated_providers() {
+        assert_eq!(Catalogue::load().simulator, None);
+        assert_eq!(
+            Catalogue::load_simulated(&Simulated::default()).simulator,
+            None
+        );
+        let one = Simulated::parse("gitlab=http://127.0.0.1:9").unwrap();
+        assert!(one.is_active());
+        assert_eq!(
+            Catalogue::load_simulated(&one).simulator.as_deref(),
+            Some("Simulator mode: GitLab here is played by a simulator on this computer, not the real services.")
+        );
+        let all = Simulated::parse(
+            "bitbucket=http://127.0.0.1:7,github=http://127.0.0.1:8,gitlab=http://127.0.0.1:9",
+        )
+        .unwrap();
+        let notice = all.notice().unwrap();
+        assert!(
+            notice.starts_with("Simulator mode: GitHub, GitLab and Bitbucket here are played"),
+            "{notice}"
+        );
+    }
 
     #[test]
     fn offers_the_five_deployments_in_wizard_order() {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
+use tokenwarden_core::catalogue::Simulated;
 use tokenwarden_core::notify::{DesktopNotification, Notifier, SystemNotifier};
 use tokenwarden_core::settings::Settings;
 use tokenwarden_core::watch::WatchSettings;
@@ -117,6 +118,10 @@ pub fn save_settings(
     state: State<'_, AppState>,
     input: SettingsInput,
 ) -> Result<(), CommandError> {
+    // Refused before anything is saved, so the settings stay as they were.
+    if input.start_at_login {
+        autostart_allowed(&state.simulated)?;
+    }
     let dir = state.data_dir()?;
     let mut settings = Settings::load(&dir).map_err(settings_error)?;
     settings.alerts = input.alerts;
@@ -143,8 +148,25 @@ pub fn set_autostart(app: &AppHandle, on: bool) -> Result<(), CommandError> {
     })
 }
 
-/// The first saved token turns start-at-login on, unless the user decided.
+/// Start at login is refused in simulator mode: the login entry starts the
+/// app without `--simulator`, against the real services, so a demo or a
+/// test session must never leave one behind.
+pub fn autostart_allowed(simulated: &Simulated) -> Result<(), CommandError> {
+    if simulated.is_active() {
+        return Err(CommandError::new(
+            ErrorCode::Autostart,
+            "Start at login is off in simulator mode: restart Tokenwarden without --simulator to turn it on.",
+        ));
+    }
+    Ok(())
+}
+
+/// The first saved token turns start-at-login on, unless the user decided
+/// (or the session is the simulator's).
 pub fn autostart_after_first_token(app: &AppHandle, state: &AppState) {
+    if autostart_allowed(&state.simulated).is_err() {
+        return;
+    }
     let Ok(dir) = state.data_dir() else { return };
     let Ok(mut settings) = Settings::load(&dir) else {
         return;
@@ -242,4 +264,22 @@ pub async fn export_calendar(
     .await
     .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_at_login_is_refused_in_simulator_mode_only() {
+        assert!(autostart_allowed(&Simulated::default()).is_ok());
+        let simulated = Simulated::parse("gitlab=http://127.0.0.1:9").unwrap();
+        let refused = autostart_allowed(&simulated).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Autostart);
+        assert!(
+            refused.message.contains("simulator mode"),
+            "{}",
+            refused.message
+        );
+    }
 }

@@ -44,6 +44,15 @@ describe('GitLab, Bitbucket, and managing a token', () => {
     sim?.stop();
   });
 
+  it('says on screen that GitLab and Bitbucket are simulated', async () => {
+    const banner = await browser.$('p.simulator');
+    assert.ok(await banner.isDisplayed(), 'the simulator-mode banner is shown');
+    assert.equal(
+      await banner.getText(),
+      'Simulator mode: GitLab and Bitbucket here are played by a simulator on this computer, not the real services.',
+    );
+  });
+
   it('shows the fix for a GitLab project token with too low a role', async () => {
     await assertNoHorizontalScroll('dashboard');
     await clickButton(browser, 'Add a token');

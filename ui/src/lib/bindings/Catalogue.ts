@@ -13,4 +13,10 @@ providers: Array<ProviderInfo>, deployments: Array<Deployment>,
 /**
  * Practices the product recommends for every provider.
  */
-best_practices: Array<string>, };
+best_practices: Array<string>, 
+/**
+ * Set when cloud deployments are played by the simulator: the words
+ * every screen shows in a banner, so a demo or a test session is never
+ * mistaken for the real services.
+ */
+simulator: string | null, };

@@ -33,6 +33,11 @@ export function useCatalogue(catalogue: Catalogue | null): void {
   loading = null;
 }
 
+/** The simulator-mode notice, when the providers here are simulated. */
+export function simulatorNotice(): string | null {
+  return current?.simulator ?? null;
+}
+
 export function providerInfo(kind: ProviderKind): ProviderInfo | null {
   return current?.providers.find((p) => p.kind === kind) ?? null;
 }

@@ -177,4 +177,5 @@ export const catalogue: Catalogue = {
     },
   ],
   best_practices: ['Rotate before expiry.'],
+  simulator: null,
 };
