@@ -93,6 +93,13 @@ pub fn run() {
             }
             Ok(())
         })
+        // A closed window leaves no wizard to save a pasted secret: none
+        // stays in memory after it.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                window.state::<state::AppState>().parked.clear();
+            }
+        })
         .on_menu_event(|app, event| {
             let id = event.id().as_ref();
             if let Some(token) = id.strip_prefix(tray::TOKEN_ITEM_PREFIX) {

@@ -87,9 +87,19 @@ impl AppState {
 /// value crosses IPC once, inward, and the webview holds only the handle.
 /// Each is bound to the API base it was first checked against, so "Check
 /// again" never sends it to a server the user did not paste it for.
-#[derive(Default)]
+///
+/// A parked secret is dropped when its 15 minutes are up (by a timer, not
+/// only when the next paste sweeps), when the wizard that holds its handle
+/// goes away (`discard`), and when the window closes (`clear`).
 pub struct ParkedSecrets {
-    inner: Mutex<HashMap<String, Parked>>,
+    inner: Arc<Mutex<HashMap<String, Parked>>>,
+    lifetime: Duration,
+}
+
+impl Default for ParkedSecrets {
+    fn default() -> Self {
+        Self::with_lifetime(PARKED_FOR)
+    }
 }
 
 struct Parked {
@@ -108,17 +118,50 @@ impl ParkedSecrets {
     /// Parks `secret`, checked against the API base `server`.
     pub fn park(&self, secret: TokenSecret, server: &str) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
-        let mut inner = self.inner.lock_or_recover();
-        inner.retain(|_, parked| parked.at.elapsed() < PARKED_FOR);
-        inner.insert(
-            handle.clone(),
-            Parked {
-                secret: Arc::new(secret),
-                server: server.to_owned(),
-                at: Instant::now(),
-            },
-        );
+        {
+            let mut inner = self.inner.lock_or_recover();
+            inner.retain(|_, parked| parked.at.elapsed() < self.lifetime);
+            inner.insert(
+                handle.clone(),
+                Parked {
+                    secret: Arc::new(secret),
+                    server: server.to_owned(),
+                    at: Instant::now(),
+                },
+            );
+        }
+        // The value leaves memory when its time is up even if nothing else
+        // happens in the app meanwhile (handles are never reused, so this
+        // removes only this one).
+        let inner = Arc::downgrade(&self.inner);
+        let (expiring, lifetime) = (handle.clone(), self.lifetime);
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(lifetime).await;
+            if let Some(inner) = inner.upgrade() {
+                inner.lock_or_recover().remove(&expiring);
+            }
+        });
         handle
+    }
+
+    /// Parked secrets that live `lifetime` instead of 15 minutes (tests).
+    fn with_lifetime(lifetime: Duration) -> Self {
+        ParkedSecrets {
+            inner: Arc::default(),
+            lifetime,
+        }
+    }
+
+    /// How many secrets are held now.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock_or_recover().len()
+    }
+
+    /// Forgets every parked secret: the window closed, so no wizard is
+    /// left to save one.
+    pub fn clear(&self) {
+        self.inner.lock_or_recover().clear();
     }
 
     /// The secret behind `handle`, still parked (a refused save can retry).
@@ -126,7 +169,7 @@ impl ParkedSecrets {
         let inner = self.inner.lock_or_recover();
         inner
             .get(handle)
-            .filter(|parked| parked.at.elapsed() < PARKED_FOR)
+            .filter(|parked| parked.at.elapsed() < self.lifetime)
             .map(|parked| parked.secret.clone())
             .ok_or_else(expired)
     }
@@ -138,7 +181,7 @@ impl ParkedSecrets {
         let inner = self.inner.lock_or_recover();
         let parked = inner
             .get(handle)
-            .filter(|parked| parked.at.elapsed() < PARKED_FOR)
+            .filter(|parked| parked.at.elapsed() < self.lifetime)
             .ok_or_else(expired)?;
         if !same_server(&parked.server, server) {
             return Err(CommandError::new(
@@ -209,6 +252,28 @@ mod tests {
         assert!(parked
             .get_for(&handle, "https://gitlab.acme.test/api/v4/")
             .is_err());
+    }
+
+    /// A parked secret leaves memory when its time is up, with no other
+    /// call to sweep it, and all of them when the window closes.
+    #[test]
+    fn parked_secrets_expire_on_a_timer_and_go_with_the_window() {
+        // The timer runs on the app's async runtime, as in the app.
+        let parked = ParkedSecrets::with_lifetime(Duration::from_millis(50));
+        parked.park(TokenSecret::new("ghp_soon_gone"), "https://api.github.com/");
+        assert_eq!(parked.len(), 1);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while parked.len() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(parked.len(), 0, "expired without another paste");
+
+        let parked = ParkedSecrets::default();
+        parked.park(TokenSecret::new("ghp_a"), "https://api.github.com/");
+        parked.park(TokenSecret::new("ghp_b"), "https://api.github.com/");
+        assert_eq!(parked.len(), 2);
+        parked.clear();
+        assert_eq!(parked.len(), 0);
     }
 
     /// The wizard's checks and the vault's (re-checks, rotations, the

@@ -87,12 +87,17 @@ pub async fn save_new_token(
     input: SaveTokenInput,
 ) -> Result<SaveTokenResult, CommandError> {
     let vault = state.vault()?;
-    let secret = state.parked.get(&input.handle)?;
+    let request = input.target.to_request()?;
+    // Saved only for the server it was checked against: a target changed
+    // since (another address) means pasting it again.
+    let secret = state
+        .parked
+        .get_for(&input.handle, request.api_url.as_str())?;
     let new = NewToken {
         name: input.name.trim().to_owned(),
         description: input.description.trim().to_owned(),
         host: input.target.host.clone().filter(|h| !h.trim().is_empty()),
-        request: input.target.to_request()?,
+        request,
     };
     let outcome = vault.add(new, &secret, input.accept_shortfall).await?;
     Ok(match outcome {

@@ -205,6 +205,26 @@ describe('Wizard, forgiving', () => {
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Your GitLab token');
   });
 
+  it('lets go of a checked but unsaved value when the wizard goes away', async () => {
+    const calls = serveWizard({
+      check_new_token: () => ({ handle: 'h-held', report: report() }),
+    });
+    const user = userEvent.setup();
+    const wizard = render(Wizard, { oncancel: vi.fn() });
+    await user.click(await screen.findByRole('button', { name: 'I already have a token' }));
+    await user.click(screen.getByRole('button', { name: /GitHub github\.com/ }));
+    await user.click(screen.getByRole('button', { name: /Continue to paste/ }));
+    await user.type(screen.getByLabelText('Token'), 'ghp_secretvalue');
+    await user.click(screen.getByRole('button', { name: 'Check token' }));
+    await screen.findByRole('button', { name: 'Check again' });
+    expect(calls.filter((c) => c.cmd === 'discard_new_token')).toEqual([]);
+
+    wizard.unmount();
+    expect(calls.filter((c) => c.cmd === 'discard_new_token')).toEqual([
+      { cmd: 'discard_new_token', args: { handle: 'h-held' } },
+    ]);
+  });
+
   it('goes back a step on Esc, and cancels from the first step', async () => {
     serveWizard();
     const oncancel = vi.fn();
