@@ -14,8 +14,9 @@ use tauri::{Manager, RunEvent};
 
 pub use error::{CommandError, ErrorCode};
 
-/// `--simulator github=URL,gitlab=URL,bitbucket=URL` points the cloud
-/// deployments at the provider simulator on loopback (demos and tests).
+/// `--simulator github=URL,gitlab=URL,bitbucket=URL,qovery=URL` points the
+/// cloud deployments (and Qovery's default address) at the simulator on
+/// loopback (demos and tests).
 fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -133,6 +134,14 @@ pub fn run() {
             commands::links::open_tokens_page,
             commands::links::suggest_token_name,
             commands::startup::startup_mark,
+            commands::qovery::qovery_connect,
+            commands::qovery::qovery_connections,
+            commands::qovery::qovery_disconnect,
+            commands::qovery::qovery_git_tokens,
+            commands::qovery::qovery_services_using,
+            commands::qovery::qovery_link,
+            commands::qovery::qovery_unlink,
+            commands::qovery::qovery_push,
         ])
         .build(tauri::generate_context!());
     match app {

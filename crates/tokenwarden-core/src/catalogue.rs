@@ -31,10 +31,14 @@ pub struct Catalogue {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Simulated {
     servers: HashMap<ProviderKind, url::Url>,
+    /// The simulated Qovery API (`qovery=URL`), the app's default Qovery
+    /// address while it runs against the simulator.
+    qovery: Option<url::Url>,
 }
 
 impl Simulated {
-    /// Parses `github=http://127.0.0.1:1,gitlab=…,bitbucket=…` (any subset).
+    /// Parses `github=http://127.0.0.1:1,gitlab=…,bitbucket=…,qovery=…`
+    /// (any subset).
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut simulated = Simulated::default();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -47,6 +51,10 @@ impl Simulated {
                     "{address} is not a loopback address: the simulator runs on this computer only"
                 ));
             }
+            if provider == "qovery" {
+                simulated.qovery = Some(url);
+                continue;
+            }
             let provider = providers::by_slug(provider)
                 .ok_or_else(|| format!("unknown provider “{provider}”"))?;
             simulated.servers.insert(provider.kind(), url);
@@ -57,6 +65,11 @@ impl Simulated {
     /// The simulator standing in for `provider`'s cloud, if any.
     pub fn server(&self, provider: ProviderKind) -> Option<&url::Url> {
         self.servers.get(&provider)
+    }
+
+    /// The simulator standing in for Qovery's public API, if any.
+    pub fn qovery(&self) -> Option<&url::Url> {
+        self.qovery.as_ref()
     }
 
     /// Points a cloud deployment (one at a fixed address) at the simulator.
@@ -217,6 +230,21 @@ mod tests {
         assert!(Simulated::parse("github=https://api.github.com").is_err());
         assert!(Simulated::parse("gitea=http://127.0.0.1:1").is_err());
         assert!(Simulated::parse("github").is_err());
+    }
+
+    #[test]
+    fn a_simulated_qovery_is_kept_apart_from_the_providers_and_on_loopback_only() {
+        let simulated =
+            Simulated::parse("github=http://127.0.0.1:9002,qovery=http://127.0.0.1:9003").unwrap();
+        assert_eq!(
+            simulated.qovery().map(url::Url::as_str),
+            Some("http://127.0.0.1:9003/")
+        );
+        assert!(Simulated::parse("github=http://127.0.0.1:9002")
+            .unwrap()
+            .qovery()
+            .is_none());
+        assert!(Simulated::parse("qovery=https://api.qovery.com").is_err());
     }
 
     #[test]
