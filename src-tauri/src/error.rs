@@ -3,6 +3,7 @@
 //! secret, so neither does this.
 
 use serde::{Deserialize, Serialize};
+use tokenwarden_core::check::Verdict;
 use tokenwarden_core::destinations::qovery::QoveryError;
 use tokenwarden_core::endpoint::EndpointError;
 use tokenwarden_core::vault::{KeychainError, VaultError};
@@ -128,7 +129,12 @@ impl From<QoveryError> for CommandError {
             QoveryError::Unreachable(_) | QoveryError::Unexpected(_) => {
                 ErrorCode::QoveryUnreachable
             }
-            QoveryError::NotReady { .. } => ErrorCode::NotReady,
+            // Falls short: the user may consent; unusable: never sent.
+            QoveryError::NotReady {
+                verdict: Verdict::FallsShort | Verdict::Unchecked,
+                ..
+            } => ErrorCode::NotReady,
+            QoveryError::NotReady { .. } => ErrorCode::Invalid,
             QoveryError::UnknownOrganization(_)
             | QoveryError::UnknownGitToken { .. }
             | QoveryError::NotConnected
