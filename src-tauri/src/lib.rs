@@ -5,6 +5,7 @@
 mod commands;
 mod error;
 pub mod logging;
+mod qovery_watch;
 mod state;
 mod tray;
 mod watcher;
@@ -69,6 +70,7 @@ pub fn run() {
         .manage(state::AppState::open(simulated_from_args()))
         .manage(windows::OpenRequests::default())
         .manage(Quitting::default())
+        .manage(qovery_watch::QoveryWatched::default())
         .setup(|app| {
             let handle = app.handle();
             // Without a tray host the app still runs; settings say so.
@@ -98,7 +100,7 @@ pub fn run() {
             let id = event.id().as_ref();
             if let Some(token) = id.strip_prefix(tray::TOKEN_ITEM_PREFIX) {
                 windows::show_main(app, Some(token.to_owned()));
-            } else if id == tray::MENU_OPEN {
+            } else if id == tray::MENU_OPEN || id.starts_with(tray::QOVERY_ITEM_PREFIX) {
                 windows::show_main(app, None);
             } else if id == tray::MENU_CHECK_ALL {
                 app.state::<watcher::WatcherHandle>()

@@ -9,12 +9,16 @@ use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Wry};
 use tokenwarden_core::status::{Severity, Wording};
 use tokenwarden_core::vault::{TokenStatus, TokenView};
+use tokenwarden_core::watch::WatchedToken;
 
 pub const TRAY_ID: &str = "main";
 pub const MENU_CHECK_ALL: &str = "check-all";
 pub const MENU_OPEN: &str = "open";
 pub const MENU_QUIT: &str = "quit";
 pub const TOKEN_ITEM_PREFIX: &str = "token:";
+/// A Qovery-only git token's entry: it has no page of its own, so a
+/// click opens the window (the dashboard lists it).
+pub const QOVERY_ITEM_PREFIX: &str = "qovery-token:";
 
 const ICON_OK: &[u8] = include_bytes!("../icons/tray/ok.png");
 const ICON_SOON: &[u8] = include_bytes!("../icons/tray/soon.png");
@@ -110,7 +114,11 @@ fn item(
     MenuItem::with_id(app, id, label, enabled, None::<&str>)
 }
 
-fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
+fn menu(
+    app: &AppHandle,
+    tokens: &[TokenView],
+    qovery_only: &[WatchedToken],
+) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
     // Its first, inert line repeats the tooltip's counts: Linux trays show
     // no tooltip.
@@ -121,6 +129,12 @@ fn menu(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<Menu<Wry>> {
     for token in tokens {
         let id = format!("{TOKEN_ITEM_PREFIX}{}", token.record.id);
         menu.append(&item(app, id, menu_line(token), true)?)?;
+    }
+    let now = chrono::Utc::now();
+    for token in qovery_only {
+        let id = format!("{QOVERY_ITEM_PREFIX}{}", token.id);
+        let line = crate::qovery_watch::menu_line(token, now);
+        menu.append(&item(app, id, line, true)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(app, MENU_CHECK_ALL, "Check all now", true)?)?;
@@ -143,19 +157,25 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(Health::Good)?)
         .tooltip("Tokenwarden")
-        .menu(&menu(app, &[])?)
+        .menu(&menu(app, &[], &[])?)
         .show_menu_on_left_click(true)
         .build(app)
 }
 
 /// Shows the tokens' state in the tray: icon, tooltip, menu.
-pub fn update(app: &AppHandle, tokens: &[TokenView]) -> tauri::Result<()> {
+/// `qovery_only`: the connected organizations' git tokens with no local
+/// value, listed after the local tokens (a click opens the window).
+pub fn update(
+    app: &AppHandle,
+    tokens: &[TokenView],
+    qovery_only: &[WatchedToken],
+) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
     tray.set_icon(Some(icon(worst(tokens))?))?;
     tray.set_tooltip(Some(tooltip(tokens)))?;
-    tray.set_menu(Some(menu(app, tokens)?))?;
+    tray.set_menu(Some(menu(app, tokens, qovery_only)?))?;
     Ok(())
 }
 

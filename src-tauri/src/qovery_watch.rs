@@ -1,0 +1,103 @@
+//! The connected Qovery organizations' git tokens that have no local value
+//! ("Only in Qovery"), as the expiry watcher sees tokens: fetched at the
+//! watcher's first round and at its daily check time (not every round),
+//! and kept in memory between, so reminders, notifications and the tray
+//! include them without asking Qovery each time.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use tokenwarden_core::check::Http;
+use tokenwarden_core::destinations::qovery;
+use tokenwarden_core::status::{self, Wording};
+use tokenwarden_core::sync::LockExt;
+use tokenwarden_core::vault::Vault;
+use tokenwarden_core::watch::WatchedToken;
+
+#[derive(Default)]
+pub struct QoveryWatched {
+    /// None until the first fetch.
+    tokens: Mutex<Option<Vec<WatchedToken>>>,
+}
+
+impl QoveryWatched {
+    /// Whether nothing was fetched yet (the watcher's first round).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.lock_or_recover().is_none()
+    }
+
+    /// The last fetched tokens.
+    pub fn current(&self) -> Vec<WatchedToken> {
+        self.tokens.lock_or_recover().clone().unwrap_or_default()
+    }
+
+    /// Asks each connected organization for its git tokens. An organization
+    /// that cannot be asked keeps what was last fetched for it, so a
+    /// network outage silences no reminder.
+    pub async fn refresh(&self, vault: &Vault, http: &Http) {
+        let connections = match qovery::connections(vault) {
+            Ok(connections) => connections,
+            Err(error) => {
+                tracing::warn!(%error, "the Qovery connections could not be read");
+                return;
+            }
+        };
+        let previous = self.current();
+        let mut fresh = Vec::new();
+        for connection in connections {
+            match qovery::git_tokens(vault, http, Some(&connection.org_id), false).await {
+                Ok(listing) => fresh.extend(listing.watched()),
+                Err(error) => {
+                    tracing::warn!(org = %connection.org_id, %error, "Qovery's git tokens could not be listed");
+                    let prefix = format!("qovery:{}:", connection.org_id);
+                    fresh.extend(
+                        previous
+                            .iter()
+                            .filter(|t| t.id.starts_with(&prefix))
+                            .cloned(),
+                    );
+                }
+            }
+        }
+        *self.tokens.lock_or_recover() = Some(fresh);
+    }
+}
+
+/// The tray's line for a Qovery-only token: "deploy-bot (Qovery Acme): 6
+/// days left".
+pub fn menu_line(token: &WatchedToken, now: DateTime<Utc>) -> String {
+    let days = token.deadline().map(|at| status::days_left(at, now));
+    format!(
+        "{}: {}",
+        token.name,
+        status::days_left_words(days, token.expiry, Wording::Menu)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokenwarden_core::check::ExpirySource;
+
+    #[test]
+    fn a_qovery_only_token_reads_in_the_tray_as_any_other() {
+        let now = Utc::now();
+        let token = WatchedToken {
+            id: "qovery:org:gt".into(),
+            name: "deploy-bot (Qovery Acme)".into(),
+            provider: tokenwarden_core::providers::all()[0].kind(),
+            expires_at: Some(now + chrono::Duration::days(6) + chrono::Duration::hours(1)),
+            expiry: ExpirySource::Provider,
+        };
+        assert_eq!(
+            menu_line(&token, now),
+            "deploy-bot (Qovery Acme): 6 days left"
+        );
+        let unknown = WatchedToken {
+            expires_at: None,
+            expiry: ExpirySource::Unknown,
+            ..token
+        };
+        assert!(menu_line(&unknown, now).starts_with("deploy-bot (Qovery Acme): "));
+    }
+}
