@@ -8,6 +8,8 @@ import type { QoveryGitTokens } from '../bindings/QoveryGitTokens';
 import type { QoveryServiceRef } from '../bindings/QoveryServiceRef';
 import { tokenView } from '../test/tokens';
 import { useConnections } from './connections.svelte';
+import { addToQovery } from './add';
+import QoveryAddChoice from './QoveryAddChoice.svelte';
 import QoveryOrgTokens from './QoveryOrgTokens.svelte';
 import QoveryPanel from './QoveryPanel.svelte';
 import QoveryRotationNote from './QoveryRotationNote.svelte';
@@ -357,5 +359,63 @@ describe('QoveryRotationNote', () => {
       },
     });
     expect(screen.getByRole('alert')).toHaveTextContent('Not pushed to Qovery.');
+  });
+});
+
+describe('QoveryAddChoice', () => {
+  it('offers to create a git token or replace an unlinked one of the same provider', async () => {
+    useConnections([acme]);
+    backend({ qovery_git_tokens: () => listing });
+    render(QoveryAddChoice, { provider: 'github' });
+    const select = await screen.findByLabelText('Also add it to Qovery');
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual([
+      'No',
+      'Create a new git token in “Acme”',
+      'Replace the value of “deploy-bot” in “Acme” (Expires 2027-01-31, 2 services)',
+    ]);
+    expect(select).toHaveValue('none');
+  });
+
+  it('shows nothing when no organization is connected', () => {
+    const calls = backend({});
+    const { container } = render(QoveryAddChoice, { provider: 'github' });
+    expect(container).toHaveTextContent('');
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('addToQovery', () => {
+  it('creates, or links then pushes to replace, or does nothing', async () => {
+    const calls = backend({
+      qovery_push: () => ({ git_token_id: 'gt-1', created: false, org: listing.org }),
+      qovery_link: () => ({ org_id: 'org-1', git_token_id: 'gt-1', services_count: 2 }),
+    });
+    expect(await addToQovery('prod', { kind: 'none' }, false)).toBeNull();
+    expect(calls).toEqual([]);
+    expect(await addToQovery('prod', { kind: 'create', orgId: 'org-1' }, true)).toBeNull();
+    expect(
+      await addToQovery('prod', { kind: 'replace', orgId: 'org-1', gitTokenId: 'gt-1' }, false),
+    ).toBeNull();
+    expect(calls).toEqual([
+      { cmd: 'qovery_push', args: { name: 'prod', org_id: 'org-1', create: true, consent: true } },
+      { cmd: 'qovery_link', args: { name: 'prod', org_id: 'org-1', git_token_id: 'gt-1' } },
+      { cmd: 'qovery_push', args: { name: 'prod', org_id: null, create: false, consent: false } },
+    ]);
+  });
+
+  it("returns Qovery's refusal in its words", async () => {
+    backend({
+      qovery_push: refused(
+        'qovery_refused',
+        'Qovery refused the token value (HTTP 400): Git token is not valid.',
+      ),
+    });
+    expect(await addToQovery('prod', { kind: 'create', orgId: 'org-1' }, false)).toBe(
+      'Qovery refused the token value (HTTP 400): Git token is not valid.',
+    );
   });
 });
