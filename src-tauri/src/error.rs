@@ -180,6 +180,24 @@ mod tests {
         assert_eq!(e.code, ErrorCode::NotFound);
     }
 
+    /// The UI offers "Push anyway" on `not_ready` only: a value that falls
+    /// short may be pushed with consent, an unusable one never.
+    #[test]
+    fn an_unusable_value_is_not_offered_a_push_anyway() {
+        let not_ready = |verdict| QoveryError::NotReady {
+            verdict,
+            message: "m".into(),
+        };
+        assert_eq!(
+            CommandError::from(not_ready(Verdict::FallsShort)).code,
+            ErrorCode::NotReady
+        );
+        assert_eq!(
+            CommandError::from(not_ready(Verdict::Unusable)).code,
+            ErrorCode::Invalid
+        );
+    }
+
     #[test]
     fn every_code_keeps_its_wire_name() {
         let names = [
