@@ -26,6 +26,12 @@ impl QoveryWatched {
         self.tokens.lock_or_recover().is_none()
     }
 
+    /// Forgets what was fetched (an organization was connected or
+    /// disconnected): the next round asks again.
+    pub fn forget(&self) {
+        *self.tokens.lock_or_recover() = None;
+    }
+
     /// The last fetched tokens.
     pub fn current(&self) -> Vec<WatchedToken> {
         self.tokens.lock_or_recover().clone().unwrap_or_default()
@@ -78,6 +84,16 @@ pub fn menu_line(token: &WatchedToken, now: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use tokenwarden_core::check::ExpirySource;
+
+    #[test]
+    fn a_connection_change_makes_the_next_round_ask_again() {
+        let watched = QoveryWatched::default();
+        assert!(watched.is_empty(), "nothing fetched before the first round");
+        *watched.tokens.lock_or_recover() = Some(Vec::new());
+        assert!(!watched.is_empty(), "fetched, even if no git token");
+        watched.forget();
+        assert!(watched.is_empty());
+    }
 
     #[test]
     fn a_qovery_only_token_reads_in_the_tray_as_any_other() {

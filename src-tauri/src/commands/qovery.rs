@@ -4,7 +4,7 @@
 //! command is a call to `tokenwarden_core::destinations::qovery`; errors
 //! keep Qovery's own words (`CommandError::from(QoveryError)`).
 
-use tauri::State;
+use tauri::{Manager, State};
 use tokenwarden_core::destinations::qovery::{
     self, OrgGitTokens, PushOutcome, QoveryError, ServiceRef,
 };
@@ -12,6 +12,7 @@ use tokenwarden_core::vault::{QoveryConnection, QoveryLink, Vault};
 use tokenwarden_core::TokenSecret;
 
 use crate::error::{CommandError, ErrorCode};
+use crate::qovery_watch::QoveryWatched;
 use crate::state::AppState;
 
 /// Checks `api_token` against organization `org_id` and keeps it in the
@@ -53,6 +54,9 @@ pub async fn qovery_connect(
         &api_token,
     )
     .await?;
+    // The watcher asks the new organization at its next round (the
+    // metadata file just changed, which wakes it).
+    app.state::<QoveryWatched>().forget();
     Ok(connection)
 }
 
@@ -109,12 +113,15 @@ pub async fn qovery_connections(
 #[tracing::instrument(skip_all, fields(org = %org_id), err(Display))]
 pub async fn qovery_disconnect(
     state: State<'_, AppState>,
+    watched: State<'_, QoveryWatched>,
     org_id: String,
 ) -> Result<QoveryConnection, CommandError> {
-    blocking(&state, move |vault| {
+    let connection = blocking(&state, move |vault| {
         qovery::disconnect(vault, Some(&org_id))
     })
-    .await
+    .await?;
+    watched.forget();
+    Ok(connection)
 }
 
 /// An organization's git tokens, each with the local token linked to it,
