@@ -7,11 +7,11 @@
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use tokenwarden_core::check::Http;
+use tokenwarden_core::check::{Http, EXPIRES_SOON_DAYS};
 use tokenwarden_core::destinations::qovery;
 use tokenwarden_core::status::{self, Wording};
 use tokenwarden_core::sync::LockExt;
-use tokenwarden_core::vault::Vault;
+use tokenwarden_core::vault::{TokenStatus, Vault};
 use tokenwarden_core::watch::WatchedToken;
 
 #[derive(Default)]
@@ -69,6 +69,17 @@ impl QoveryWatched {
     }
 }
 
+/// A Qovery-only token's state for the tray's icon, by its expiry alone
+/// (Qovery tested its value when it was saved; Tokenwarden holds none to
+/// check): expired, expiring soon, or fine.
+pub fn status(token: &WatchedToken, now: DateTime<Utc>) -> TokenStatus {
+    match token.deadline() {
+        Some(at) if at <= now => TokenStatus::Expired,
+        Some(at) if status::days_left(at, now) < EXPIRES_SOON_DAYS => TokenStatus::Expiring,
+        _ => TokenStatus::Ready,
+    }
+}
+
 /// The tray's line for a Qovery-only token: "deploy-bot (Qovery Acme): 6
 /// days left".
 pub fn menu_line(token: &WatchedToken, now: DateTime<Utc>) -> String {
@@ -109,11 +120,20 @@ mod tests {
             menu_line(&token, now),
             "deploy-bot (Qovery Acme): 6 days left"
         );
+        assert_eq!(status(&token, now), TokenStatus::Expiring);
+        let later = now + chrono::Duration::days(30);
+        assert_eq!(status(&token, later), TokenStatus::Expired);
+        let far = WatchedToken {
+            expires_at: Some(now + chrono::Duration::days(200)),
+            ..token.clone()
+        };
+        assert_eq!(status(&far, now), TokenStatus::Ready);
         let unknown = WatchedToken {
             expires_at: None,
             expiry: ExpirySource::Unknown,
             ..token
         };
         assert!(menu_line(&unknown, now).starts_with("deploy-bot (Qovery Acme): "));
+        assert_eq!(status(&unknown, now), TokenStatus::Ready);
     }
 }

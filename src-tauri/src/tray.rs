@@ -173,7 +173,14 @@ pub fn update(
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
-    tray.set_icon(Some(icon(worst(tokens))?))?;
+    // Qovery-only tokens turn the icon too, by their expiry.
+    let now = chrono::Utc::now();
+    let qovery = qovery_only
+        .iter()
+        .map(|t| health_of(crate::qovery_watch::status(t, now)))
+        .max()
+        .unwrap_or(Health::Good);
+    tray.set_icon(Some(icon(worst(tokens).max(qovery))?))?;
     tray.set_tooltip(Some(tooltip(tokens)))?;
     tray.set_menu(Some(menu(app, tokens, qovery_only)?))?;
     Ok(())
