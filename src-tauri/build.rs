@@ -30,6 +30,14 @@ const COMMANDS: &[&str] = &[
     "token_reminders",
     "set_token_reminders",
     "startup_mark",
+    "qovery_connect",
+    "qovery_connections",
+    "qovery_disconnect",
+    "qovery_git_tokens",
+    "qovery_services_using",
+    "qovery_link",
+    "qovery_unlink",
+    "qovery_push",
 ];
 
 fn main() {

@@ -3,6 +3,8 @@
 //! secret, so neither does this.
 
 use serde::{Deserialize, Serialize};
+use tokenwarden_core::check::Verdict;
+use tokenwarden_core::destinations::qovery::QoveryError;
 use tokenwarden_core::endpoint::EndpointError;
 use tokenwarden_core::vault::{KeychainError, VaultError};
 use ts_rs::TS;
@@ -36,6 +38,14 @@ pub enum ErrorCode {
     CannotOpen,
     Notifications,
     Autostart,
+    /// Qovery refused the API token or the token value (401, 403, 400);
+    /// the message is Qovery's own.
+    QoveryRefused,
+    /// Qovery could not be reached, timed out or answered 5xx.
+    QoveryUnreachable,
+    /// No such organization or git token, not connected, or a link across
+    /// providers: nothing was sent.
+    QoveryUsage,
 }
 
 impl ErrorCode {
@@ -108,6 +118,35 @@ impl From<EndpointError> for CommandError {
     }
 }
 
+impl From<QoveryError> for CommandError {
+    fn from(error: QoveryError) -> Self {
+        let code = match error {
+            QoveryError::Vault(vault) => return vault.into(),
+            QoveryError::Address(address) => return address.into(),
+            QoveryError::ApiTokenRefused { .. } | QoveryError::ValueRefused { .. } => {
+                ErrorCode::QoveryRefused
+            }
+            QoveryError::Unreachable(_) | QoveryError::Unexpected(_) => {
+                ErrorCode::QoveryUnreachable
+            }
+            // Falls short: the user may consent; unusable: never sent.
+            QoveryError::NotReady {
+                verdict: Verdict::FallsShort | Verdict::Unchecked,
+                ..
+            } => ErrorCode::NotReady,
+            QoveryError::NotReady { .. } => ErrorCode::Invalid,
+            QoveryError::UnknownOrganization(_)
+            | QoveryError::UnknownGitToken { .. }
+            | QoveryError::NotConnected
+            | QoveryError::OrgNotConnected(_)
+            | QoveryError::WhichOrg(_)
+            | QoveryError::NotLinked(_)
+            | QoveryError::CrossProvider { .. } => ErrorCode::QoveryUsage,
+        };
+        CommandError::new(code, error.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +157,44 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"code": "not_found", "message": "No token is named “prod”. `tokenwarden list` shows the names."})
+        );
+    }
+
+    #[test]
+    fn qovery_refusals_keep_qoverys_own_words() {
+        let e = CommandError::from(QoveryError::ValueRefused {
+            status: 400,
+            message: "Git token is not valid".into(),
+        });
+        assert_eq!(e.code, ErrorCode::QoveryRefused);
+        assert!(
+            e.message.contains("Git token is not valid"),
+            "{}",
+            e.message
+        );
+        let e = CommandError::from(QoveryError::Unreachable("timed out".into()));
+        assert_eq!(e.code, ErrorCode::QoveryUnreachable);
+        let e = CommandError::from(QoveryError::NotLinked("prod".into()));
+        assert_eq!(e.code, ErrorCode::QoveryUsage);
+        let e = CommandError::from(QoveryError::Vault(VaultError::NotFound("prod".into())));
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
+
+    /// The UI offers "Push anyway" on `not_ready` only: a value that falls
+    /// short may be pushed with consent, an unusable one never.
+    #[test]
+    fn an_unusable_value_is_not_offered_a_push_anyway() {
+        let not_ready = |verdict| QoveryError::NotReady {
+            verdict,
+            message: "m".into(),
+        };
+        assert_eq!(
+            CommandError::from(not_ready(Verdict::FallsShort)).code,
+            ErrorCode::NotReady
+        );
+        assert_eq!(
+            CommandError::from(not_ready(Verdict::Unusable)).code,
+            ErrorCode::Invalid
         );
     }
 
@@ -144,6 +221,9 @@ mod tests {
             "cannot_open",
             "notifications",
             "autostart",
+            "qovery_refused",
+            "qovery_unreachable",
+            "qovery_usage",
         ];
         for name in names {
             let code: ErrorCode =

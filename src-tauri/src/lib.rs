@@ -5,6 +5,7 @@
 mod commands;
 mod error;
 pub mod logging;
+mod qovery_watch;
 mod state;
 mod tray;
 mod watcher;
@@ -14,8 +15,9 @@ use tauri::{Manager, RunEvent};
 
 pub use error::{CommandError, ErrorCode};
 
-/// `--simulator github=URL,gitlab=URL,bitbucket=URL` points the cloud
-/// deployments at the provider simulator on loopback (demos and tests).
+/// `--simulator github=URL,gitlab=URL,bitbucket=URL,qovery=URL` points the
+/// cloud deployments (and Qovery's default address) at the simulator on
+/// loopback (demos and tests).
 fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -68,6 +70,7 @@ pub fn run() {
         .manage(state::AppState::open(simulated_from_args()))
         .manage(windows::OpenRequests::default())
         .manage(Quitting::default())
+        .manage(qovery_watch::QoveryWatched::default())
         .setup(|app| {
             let handle = app.handle();
             // Without a tray host the app still runs; settings say so.
@@ -104,7 +107,7 @@ pub fn run() {
             let id = event.id().as_ref();
             if let Some(token) = id.strip_prefix(tray::TOKEN_ITEM_PREFIX) {
                 windows::show_main(app, Some(token.to_owned()));
-            } else if id == tray::MENU_OPEN {
+            } else if id == tray::MENU_OPEN || id.starts_with(tray::QOVERY_ITEM_PREFIX) {
                 windows::show_main(app, None);
             } else if id == tray::MENU_CHECK_ALL {
                 app.state::<watcher::WatcherHandle>()
@@ -142,6 +145,14 @@ pub fn run() {
             commands::links::open_fix_address,
             commands::links::suggest_token_name,
             commands::startup::startup_mark,
+            commands::qovery::qovery_connect,
+            commands::qovery::qovery_connections,
+            commands::qovery::qovery_disconnect,
+            commands::qovery::qovery_git_tokens,
+            commands::qovery::qovery_services_using,
+            commands::qovery::qovery_link,
+            commands::qovery::qovery_unlink,
+            commands::qovery::qovery_push,
         ])
         .build(tauri::generate_context!());
     match app {

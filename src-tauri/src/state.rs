@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokenwarden_core::catalogue::Simulated;
-use tokenwarden_core::check::SystemClock;
+use tokenwarden_core::check::{Http, HttpOptions, SystemClock};
 use tokenwarden_core::checker::{CheckOptions, Checker};
 use tokenwarden_core::vault::{Vault, VaultConfig, VaultNotice};
 use tokenwarden_core::TokenSecret;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub checker: Arc<Checker>,
     /// Cloud providers played by the simulator (`--simulator`), if any.
     pub simulated: Simulated,
+    /// The HTTP client Qovery's calls go through (timeouts, no redirects).
+    pub qovery_http: Http,
 }
 
 impl AppState {
@@ -59,7 +61,20 @@ impl AppState {
             parked: ParkedSecrets::default(),
             checker,
             simulated,
+            qovery_http: Http::new(HttpOptions {
+                timeout: Duration::from_secs(10),
+                ..HttpOptions::default()
+            }),
         }
+    }
+
+    /// Qovery's API address when the user gives none: the public API, or
+    /// the simulator's (`--simulator qovery=URL`).
+    pub fn qovery_default_api(&self) -> String {
+        self.simulated.qovery().map_or_else(
+            || tokenwarden_core::destinations::qovery::DEFAULT_API_URL.to_owned(),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        )
     }
 
     pub fn vault(&self) -> Result<Arc<Vault>, CommandError> {

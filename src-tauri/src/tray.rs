@@ -22,6 +22,9 @@ pub const MENU_CHECK_ALL: &str = "check-all";
 pub const MENU_OPEN: &str = "open";
 pub const MENU_QUIT: &str = "quit";
 pub const TOKEN_ITEM_PREFIX: &str = "token:";
+/// A Qovery-only git token's entry: it has no page of its own, so a
+/// click opens the window (the dashboard lists it).
+pub const QOVERY_ITEM_PREFIX: &str = "qovery-token:";
 
 const ICON_OK: &[u8] = include_bytes!("../icons/tray/ok.png");
 const ICON_SOON: &[u8] = include_bytes!("../icons/tray/soon.png");
@@ -163,7 +166,12 @@ fn item(
     MenuItem::with_id(app, id, label, enabled, None::<&str>)
 }
 
-fn menu(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<Menu<Wry>> {
+fn menu(
+    app: &AppHandle,
+    tokens: &[Shown],
+    qovery_only: &[WatchedToken],
+    now: DateTime<Utc>,
+) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
     // A session against the simulator says so before anything else, so its
     // tokens and alerts are never taken for the real services'.
@@ -179,6 +187,11 @@ fn menu(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<
     for token in tokens {
         let id = format!("{TOKEN_ITEM_PREFIX}{}", token.view.record.id);
         menu.append(&item(app, id, menu_line(token, now), true)?)?;
+    }
+    for token in qovery_only {
+        let id = format!("{QOVERY_ITEM_PREFIX}{}", token.id);
+        let line = crate::qovery_watch::menu_line(token, now);
+        menu.append(&item(app, id, line, true)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(app, MENU_CHECK_ALL, "Check all now", true)?)?;
@@ -208,19 +221,32 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(Health::Good)?)
         .tooltip("Tokenwarden")
-        .menu(&menu(app, &[], Utc::now())?)
+        .menu(&menu(app, &[], &[], Utc::now())?)
         .show_menu_on_left_click(true)
         .build(app)
 }
 
 /// Shows the tokens' state at `now` in the tray: icon, tooltip, menu.
-pub fn update(app: &AppHandle, tokens: &[Shown], now: DateTime<Utc>) -> tauri::Result<()> {
+/// `qovery_only`: the connected organizations' git tokens with no local
+/// value, listed after the local tokens (a click opens the window).
+pub fn update(
+    app: &AppHandle,
+    tokens: &[Shown],
+    qovery_only: &[WatchedToken],
+    now: DateTime<Utc>,
+) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
-    tray.set_icon(Some(icon(worst(tokens))?))?;
+    // Qovery-only tokens turn the icon too, by their expiry.
+    let qovery = qovery_only
+        .iter()
+        .map(|t| health_of(crate::qovery_watch::status(t, now)))
+        .max()
+        .unwrap_or(Health::Good);
+    tray.set_icon(Some(icon(worst(tokens).max(qovery))?))?;
     tray.set_tooltip(Some(tooltip(tokens)))?;
-    tray.set_menu(Some(menu(app, tokens, now)?))?;
+    tray.set_menu(Some(menu(app, tokens, qovery_only, now)?))?;
     Ok(())
 }
 

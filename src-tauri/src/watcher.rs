@@ -29,6 +29,7 @@ use tokenwarden_core::watch::{
 };
 use tokio::sync::mpsc;
 
+use crate::qovery_watch::QoveryWatched;
 use crate::state::AppState;
 use crate::{tray, windows};
 use tokenwarden_core::sync::LockExt;
@@ -276,13 +277,22 @@ async fn go_round(
     events: Vec<WatchEvent>,
 ) -> Next {
     let tokens: Vec<TokenView> = list(vault).await.unwrap_or_default();
+    // Qovery-only git tokens: asked for at the first round and at the daily
+    // check time, from memory in between.
+    let qovery = app.state::<QoveryWatched>();
+    let qovery_http = app.state::<AppState>().qovery_http.clone();
+    if qovery.is_empty() {
+        qovery.refresh(vault, &qovery_http).await;
+    }
+    let qovery_only = qovery.current();
     // The watcher's reading of each token, its last check included (the
     // app's re-check or the CLI's `check`, as the vault recorded it).
-    let watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
+    let mut watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
     let now = Utc::now();
-    if let Err(error) = tray::update(app, &tray::shown(&tokens, &watched, now), now) {
+    if let Err(error) = tray::update(app, &tray::shown(&tokens, &watched, now), &qovery_only, now) {
         tracing::debug!(%error, "the tray could not be updated");
     }
+    watched.extend(qovery_only);
     // Read each round: the user may have changed them in settings.
     let settings = Settings::load(data_dir)
         .map(|s| s.alerts)
@@ -300,6 +310,7 @@ async fn go_round(
         if let Err(error) = vault.check(None).await {
             tracing::warn!(%error, "the daily re-check failed");
         }
+        qovery.refresh(vault, &qovery_http).await;
         let mut memory = handle.memory.lock_or_recover();
         watch::recheck_done(&mut memory.state, Utc::now());
         memory.save();

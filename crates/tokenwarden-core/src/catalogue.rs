@@ -35,10 +35,14 @@ pub struct Catalogue {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Simulated {
     servers: HashMap<ProviderKind, url::Url>,
+    /// The simulated Qovery API (`qovery=URL`), the app's default Qovery
+    /// address while it runs against the simulator.
+    qovery: Option<url::Url>,
 }
 
 impl Simulated {
-    /// Parses `github=http://127.0.0.1:1,gitlab=…,bitbucket=…` (any subset).
+    /// Parses `github=http://127.0.0.1:1,gitlab=…,bitbucket=…,qovery=…`
+    /// (any subset).
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut simulated = Simulated::default();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -51,6 +55,10 @@ impl Simulated {
                     "{address} is not a loopback address: the simulator runs on this computer only"
                 ));
             }
+            if provider == "qovery" {
+                simulated.qovery = Some(url);
+                continue;
+            }
             let provider = providers::by_slug(provider)
                 .ok_or_else(|| format!("unknown provider “{provider}”"))?;
             simulated.servers.insert(provider.kind(), url);
@@ -58,19 +66,22 @@ impl Simulated {
         Ok(simulated)
     }
 
-    /// Whether any cloud deployment is played by the simulator.
+    /// Whether any cloud deployment, or Qovery, is played by the simulator.
     pub fn is_active(&self) -> bool {
-        !self.servers.is_empty()
+        !self.servers.is_empty() || self.qovery.is_some()
     }
 
     /// What the app says on every screen and in the tray's menu while the
     /// simulator stands in for some providers, naming them.
     pub fn notice(&self) -> Option<String> {
-        let names: Vec<&str> = providers::all()
+        let mut names: Vec<&str> = providers::all()
             .iter()
             .filter(|p| self.servers.contains_key(&p.kind()))
             .map(|p| p.name())
             .collect();
+        if self.qovery.is_some() {
+            names.push("Qovery");
+        }
         let (names, verb) = match names.as_slice() {
             [] => return None,
             [one] => ((*one).to_owned(), "is"),
@@ -84,6 +95,11 @@ impl Simulated {
     /// The simulator standing in for `provider`'s cloud, if any.
     pub fn server(&self, provider: ProviderKind) -> Option<&url::Url> {
         self.servers.get(&provider)
+    }
+
+    /// The simulator standing in for Qovery's public API, if any.
+    pub fn qovery(&self) -> Option<&url::Url> {
+        self.qovery.as_ref()
     }
 
     /// Points a cloud deployment (one at a fixed address) at the simulator.
@@ -163,6 +179,18 @@ mod tests {
             notice.starts_with("Simulator mode: GitHub, GitLab and Bitbucket here are played"),
             "{notice}"
         );
+        let with_qovery =
+            Simulated::parse("github=http://127.0.0.1:8,qovery=http://127.0.0.1:6").unwrap();
+        assert!(with_qovery
+            .notice()
+            .unwrap()
+            .starts_with("Simulator mode: GitHub and Qovery here are played"),);
+        let only_qovery = Simulated::parse("qovery=http://127.0.0.1:6").unwrap();
+        assert!(only_qovery.is_active());
+        assert!(only_qovery
+            .notice()
+            .unwrap()
+            .contains("Qovery here is played"));
     }
 
     #[test]
@@ -270,6 +298,21 @@ mod tests {
         assert!(Simulated::parse("github=https://api.github.com").is_err());
         assert!(Simulated::parse("gitea=http://127.0.0.1:1").is_err());
         assert!(Simulated::parse("github").is_err());
+    }
+
+    #[test]
+    fn a_simulated_qovery_is_kept_apart_from_the_providers_and_on_loopback_only() {
+        let simulated =
+            Simulated::parse("github=http://127.0.0.1:9002,qovery=http://127.0.0.1:9003").unwrap();
+        assert_eq!(
+            simulated.qovery().map(url::Url::as_str),
+            Some("http://127.0.0.1:9003/")
+        );
+        assert!(Simulated::parse("github=http://127.0.0.1:9002")
+            .unwrap()
+            .qovery()
+            .is_none());
+        assert!(Simulated::parse("qovery=https://api.qovery.com").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod links;
+pub mod qovery;
 pub mod reminders;
 pub mod settings;
 pub mod startup;

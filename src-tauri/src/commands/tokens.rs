@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tokenwarden_core::check::{CheckReport, EXPIRES_SOON_DAYS};
+use tokenwarden_core::destinations::{qovery, Destination};
 use tokenwarden_core::status::{status_change, StatusChange, TokenStatus};
 use tokenwarden_core::vault::{CheckedToken, ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
 use tokenwarden_core::{endpoint, rotation};
@@ -132,6 +133,19 @@ pub struct RotateResult {
     pub revoke_at: Option<String>,
     /// What is left to do when a push to a destination failed.
     pub unfinished: Option<String>,
+    /// What the rotation did at Qovery, for a linked token.
+    pub qovery: Option<QoveryRotation>,
+}
+
+/// A linked token's rotation at Qovery (`rotate --json`'s `qovery`).
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct QoveryRotation {
+    pub git_token_id: String,
+    /// Whether Qovery has the new value.
+    pub pushed: bool,
+    /// What happened, or exactly how to finish.
+    pub message: String,
 }
 
 /// Replaces a token's value with a parked new one, if that one is ready.
@@ -144,11 +158,29 @@ pub async fn rotate_token(
 ) -> Result<RotateResult, CommandError> {
     let secret = state.parked.get(&handle)?;
     let vault = state.vault()?;
+    let record = vault.record(&name)?;
+    let destinations = qovery::destinations_for(&vault, &state.qovery_http, &record)?;
+    let refs: Vec<&dyn Destination> = destinations.iter().map(|d| d as &dyn Destination).collect();
     // The core's rotation flow: check, swap, push to each destination the
-    // token is linked to (none until a destination kind lands), then say
-    // where to revoke the old value, only once every destination has it.
-    let outcome = rotation::rotate(&vault, &name, &secret, &[]).await?;
+    // token is linked to, then say where to revoke the old value, only once
+    // every destination has it.
+    let outcome = rotation::rotate(&vault, &name, &secret, &refs).await?;
     let unfinished = outcome.unfinished(&name);
+    let qovery = record.qovery.as_ref().map(|link| {
+        let failure = outcome.pushes.iter().find_map(|p| p.error.as_ref());
+        let replaced = matches!(outcome.replace, ReplaceOutcome::Replaced { .. });
+        QoveryRotation {
+            git_token_id: link.git_token_id.clone(),
+            pushed: replaced && failure.is_none(),
+            message: match (replaced, failure) {
+                (false, _) => "Nothing was sent to Qovery: the new value is not ready.".to_owned(),
+                (true, None) => "Qovery has the new value.".to_owned(),
+                (true, Some(error)) => format!(
+                    "{error}. The new value is stored; push it to Qovery from this token's Qovery panel once the problem is fixed, and only then revoke the old token."
+                ),
+            },
+        }
+    });
     Ok(match outcome.replace {
         ReplaceOutcome::Replaced {
             token,
@@ -162,6 +194,7 @@ pub async fn rotate_token(
                 report,
                 revoke_at,
                 unfinished,
+                qovery,
             }
         }
         ReplaceOutcome::Refused { report } => RotateResult {
@@ -170,6 +203,7 @@ pub async fn rotate_token(
             report,
             revoke_at: None,
             unfinished: None,
+            qovery,
         },
     })
 }
@@ -185,7 +219,27 @@ pub async fn self_rotate_token(
     name: String,
     expires_at: Option<chrono::NaiveDate>,
 ) -> Result<RotateResult, CommandError> {
-    let outcome = state.vault()?.rotate_self(&name, expires_at).await?;
+    let vault = state.vault()?;
+    let link = vault.record(&name)?.qovery;
+    let outcome = vault.rotate_self(&name, expires_at).await?;
+    // The provider has revoked the old value already: Qovery needs the new
+    // one now.
+    let qovery = match (&outcome, link) {
+        (ReplaceOutcome::Replaced { .. }, Some(link)) => {
+            let pushed = qovery::push(&vault, &state.qovery_http, &name, None, false, true).await;
+            Some(QoveryRotation {
+                git_token_id: link.git_token_id,
+                pushed: pushed.is_ok(),
+                message: match pushed {
+                    Ok(done) => format!("Qovery organization “{}” has the new value.", done.org.name),
+                    Err(error) => format!(
+                        "{error} The new value is stored; push it to Qovery from this token's Qovery panel once the problem is fixed."
+                    ),
+                },
+            })
+        }
+        _ => None,
+    };
     Ok(match outcome {
         ReplaceOutcome::Replaced {
             token,
@@ -197,6 +251,7 @@ pub async fn self_rotate_token(
             report,
             revoke_at,
             unfinished: None,
+            qovery,
         },
         ReplaceOutcome::Refused { report } => RotateResult {
             rotated: false,
@@ -204,6 +259,7 @@ pub async fn self_rotate_token(
             report,
             revoke_at: None,
             unfinished: None,
+            qovery,
         },
     })
 }

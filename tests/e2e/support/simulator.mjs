@@ -35,11 +35,11 @@ export async function startSimulator() {
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const found = {};
-      for (const provider of ['github', 'gitlab', 'bitbucket']) {
+      for (const provider of ['github', 'gitlab', 'bitbucket', 'qovery']) {
         const match = out.match(new RegExp(`${provider}:\\s+(\\S+)\\s+\\(API (\\S+)\\)`));
         if (match) found[provider] = { web: match[1], api: match[2] };
       }
-      if (found.github && found.gitlab && found.bitbucket) {
+      if (found.github && found.gitlab && found.bitbucket && found.qovery) {
         clearTimeout(timer);
         resolve(found);
       }
@@ -56,6 +56,22 @@ export async function startSimulator() {
       if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
       const answer = await response.json().catch(() => null);
       if (route === 'tokens') recordMinted(answer?.token);
+      return answer;
+    },
+    /**
+     * The simulated Qovery's admin API (`/_sim/…` on its own listener):
+     * `POST` with a body seeds organizations, API tokens, git tokens and
+     * services; without one, `GET` reads (a git token's last value).
+     */
+    async qoveryAdmin(route, body) {
+      const response = await fetch(`${urls.qovery.api}/_sim/${route}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+      const answer = await response.json().catch(() => null);
+      if (route === 'api-tokens') recordMinted(answer?.token);
       return answer;
     },
     /**

@@ -12,6 +12,11 @@ import type { CommandError } from './bindings/CommandError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { EditTokenInput } from './bindings/EditTokenInput';
 import type { NewTokenPageInput } from './bindings/NewTokenPageInput';
+import type { QoveryConnection } from './bindings/QoveryConnection';
+import type { QoveryGitTokens } from './bindings/QoveryGitTokens';
+import type { QoveryLink } from './bindings/QoveryLink';
+import type { QoveryPushOutcome } from './bindings/QoveryPushOutcome';
+import type { QoveryServiceRef } from './bindings/QoveryServiceRef';
 import type { RecheckResult } from './bindings/RecheckResult';
 import type { ReminderChoice } from './bindings/ReminderChoice';
 import type { Reminders } from './bindings/Reminders';
@@ -156,6 +161,65 @@ export function sendTestNotification(): Promise<void> {
  */
 export function exportCalendar(): Promise<CalendarExport> {
   return invoke<CalendarExport>('export_calendar');
+}
+
+/**
+ * Connects a Qovery organization: its API token goes to Rust once, to the
+ * keychain, and is never returned. An `apiUrl` other than Qovery's public
+ * API is confirmed by the user in a native dialog first.
+ */
+export function qoveryConnect(
+  orgId: string,
+  apiToken: string,
+  apiUrl: string | null,
+): Promise<QoveryConnection> {
+  return invoke<QoveryConnection>('qovery_connect', {
+    org_id: orgId,
+    api_token: apiToken,
+    api_url: apiUrl,
+  });
+}
+
+export function qoveryConnections(): Promise<QoveryConnection[]> {
+  return invoke<QoveryConnection[]>('qovery_connections');
+}
+
+/** Removes the organization's API token from the keychain. */
+export function qoveryDisconnect(orgId: string): Promise<QoveryConnection> {
+  return invoke<QoveryConnection>('qovery_disconnect', { org_id: orgId });
+}
+
+/** An organization's git tokens; with the services using each when `services`. */
+export function qoveryGitTokens(orgId: string, services: boolean): Promise<QoveryGitTokens> {
+  return invoke<QoveryGitTokens>('qovery_git_tokens', { org_id: orgId, services });
+}
+
+/** The Qovery services using a stored token's git token (none when not linked). */
+export function qoveryServicesUsing(name: string): Promise<QoveryServiceRef[]> {
+  return invoke<QoveryServiceRef[]>('qovery_services_using', { name });
+}
+
+/** Links a stored token to a git token of the same provider; nothing is sent. */
+export function qoveryLink(name: string, orgId: string, gitTokenId: string): Promise<QoveryLink> {
+  return invoke<QoveryLink>('qovery_link', { name, org_id: orgId, git_token_id: gitTokenId });
+}
+
+export function qoveryUnlink(name: string): Promise<QoveryLink> {
+  return invoke<QoveryLink>('qovery_unlink', { name });
+}
+
+/**
+ * Sends a stored token's value to its linked git token, or (`create`) to a
+ * new git token of `orgId`. A value that falls short goes only with
+ * `consent`; an unusable one never.
+ */
+export function qoveryPush(
+  name: string,
+  orgId: string | null,
+  create: boolean,
+  consent: boolean,
+): Promise<QoveryPushOutcome> {
+  return invoke<QoveryPushOutcome>('qovery_push', { name, org_id: orgId, create, consent });
 }
 
 /** The command that writes the Prometheus export, as the README sets it up. */

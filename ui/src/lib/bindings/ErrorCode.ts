@@ -4,4 +4,4 @@
  * What went wrong, for the UI to branch on. The wire names are stable: the
  * UI compares them (typed by the generated `ErrorCode`).
  */
-export type ErrorCode = "not_found" | "name_taken" | "bad_name" | "invalid" | "not_ready" | "keychain_locked" | "keychain_unavailable" | "keychain_timeout" | "secret_missing" | "keychain_failed" | "storage" | "internal" | "insecure_url" | "bad_ca_file" | "bad_address" | "secret_expired" | "cancelled" | "cannot_open" | "notifications" | "autostart";
+export type ErrorCode = "not_found" | "name_taken" | "bad_name" | "invalid" | "not_ready" | "keychain_locked" | "keychain_unavailable" | "keychain_timeout" | "secret_missing" | "keychain_failed" | "storage" | "internal" | "insecure_url" | "bad_ca_file" | "bad_address" | "secret_expired" | "cancelled" | "cannot_open" | "notifications" | "autostart" | "qovery_refused" | "qovery_unreachable" | "qovery_usage";

@@ -24,7 +24,7 @@ mod error;
 mod push;
 mod tokens;
 
-pub use client::DEFAULT_API_URL;
+pub use client::{api_base, DEFAULT_API_URL};
 pub use connection::{connect, connections, disconnect, resolve};
 pub use error::QoveryError;
 pub use push::{destinations_for, link, push, unlink, PushOutcome, QoveryDestination};
