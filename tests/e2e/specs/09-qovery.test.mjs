@@ -114,6 +114,9 @@ describe('Qovery', () => {
   });
 
   it('links the local token to the git token of its provider, rotates it, and Qovery gets the new value', async () => {
+    // Found through the search, as a person with many tokens would (the
+    // earlier specs' tokens, the summary and the timeline fill the page).
+    await (await browser.$('input[aria-label="Search tokens"]')).setValue('github-qovery-deploys');
     await (await browser.$('button[data-token="github-qovery-deploys"]')).click();
     await waitForText(browser, 'h1', 'github-qovery-deploys');
     const select = await browser.$('#qovery-choice');
