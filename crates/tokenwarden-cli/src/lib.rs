@@ -24,6 +24,10 @@ pub use args::{Cli, Command, ValidateArgs};
 pub const EXIT_USAGE: u8 = 64;
 
 pub fn main() -> ExitCode {
+    // Before anything reads a token: no core dump may hold one.
+    if let Err(error) = tokenwarden_core::hardening::disable_core_dumps() {
+        eprintln!("tokenwarden: warning: {error}");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
