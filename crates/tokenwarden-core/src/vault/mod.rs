@@ -22,7 +22,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -249,12 +249,7 @@ impl Vault {
             reason: e.to_string(),
         };
         crate::jsonfile::create_private_dir(dir).map_err(lock_error)?;
-        let file: File = match OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-        {
+        let file: File = match crate::jsonfile::open_private(&self.lock_path) {
             Ok(file) => file,
             // A read-only folder: the existing lock file still locks when
             // opened for reading, so the tokens can be listed and a change

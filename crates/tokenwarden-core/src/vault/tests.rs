@@ -1029,3 +1029,72 @@ async fn a_value_that_is_not_ready_is_pushed_nowhere() {
     assert!(qa.received.lock().unwrap().is_empty());
     assert!(vault.record("prod").unwrap().unpushed.is_empty());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_existing_data_folder_open_to_others_is_tightened_and_the_lock_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::new().await;
+    let data = world.dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A lock file left by an older version, with the umask's mode.
+    std::fs::write(data.join("tokens.lock"), b"").unwrap();
+    std::fs::set_permissions(
+        data.join("tokens.lock"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let (vault, _) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("tokens.lock")), 0o600);
+
+    // A fresh folder: the lock file is created private too.
+    let world = World::new().await;
+    let (_fresh, _) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    let data = world.dir.path().join("data");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("tokens.lock")), 0o600);
+    drop(vault);
+}
+
+/// Needs root to give the folder away; as another user, chown fails and
+/// the test says so instead of passing silently.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_data_folder_owned_by_another_user_is_refused_with_the_fix() {
+    use std::os::unix::fs::MetadataExt;
+    let world = World::new().await;
+    let data = world.dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    if let Err(error) = std::os::unix::fs::chown(&data, Some(4242), Some(4242)) {
+        assert_ne!(
+            std::fs::metadata("/proc/self")
+                .map(|m| m.uid())
+                .unwrap_or(0),
+            0,
+            "root could not chown: {error}"
+        );
+        eprintln!("skipped: giving a folder to another user needs root ({error})");
+        return;
+    }
+    let Err(error) = Vault::open_with(VaultParts {
+        data_dir: data.clone(),
+        store: Arc::new(MemoryStore::default()),
+        checker: Checker::new(CheckOptions::default()).into(),
+        clock: Arc::new(SystemClock),
+        faults: Arc::new(NoFaults),
+    }) else {
+        panic!("a folder of uid 4242 was used");
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains("belongs to another user (uid 4242)"),
+        "{message}"
+    );
+    assert!(message.contains("TOKENWARDEN_DATA_DIR"), "{message}");
+    assert!(!data.join("tokens.lock").exists());
+    assert!(!data.join("tokens.json").exists());
+}
