@@ -31,6 +31,8 @@ pub(crate) fn fail(error: &VaultError) -> u8 {
         | VaultError::Keychain(_)
         | VaultError::Lock { .. }
         | VaultError::NoDataDir
+        // tokens.json no longer matches the keychain: a metadata failure.
+        | VaultError::ServerChanged { .. }
         | VaultError::Injected(_) => EXIT_IO,
     }
 }

@@ -340,3 +340,56 @@ async fn gitlab_self_rotation_stores_the_new_value_gitlab_issued() {
     );
     assert_eq!(cli.run(&["rm", "gitlab-prod"], None).await.code, 0);
 }
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_server_written_into_tokens_json_behind_the_vaults_back_receives_nothing() {
+    let elsewhere = sim().await;
+    let sim = sim().await;
+    let cli = Cli::new("bound");
+    let api = sim.github_api_url();
+    let token = ready_token(&sim);
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{token}\n")),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    // gnome-keyring holds the value bound to its server.
+    let item = cli.keyring_item(&format!("{id}#1")).await.unwrap();
+    let origin = url::Url::parse(&api)
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert!(item.starts_with("tokenwarden-secret/1 {"), "{}", item.len());
+    assert!(item.contains(&format!("\"origin\":\"{origin}\"")));
+    assert!(item.ends_with(&format!("\n{token}")));
+
+    let path = cli.data_dir.path().join("tokens.json");
+    let listed = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, listed.replace(&api, &elsewhere.github_api_url())).unwrap();
+    let run = cli.run(&["check"], None).await;
+    assert_eq!(run.code, 3, "{} {}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("was changed outside Tokenwarden, so the token was not sent anywhere"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+    assert!(elsewhere.requests(Provider::Github).is_empty());
+}

@@ -11,6 +11,7 @@
 //! anywhere leaves a journal entry that `Vault::open` finishes or undoes,
 //! so there is never metadata pointing at nothing nor a secret nobody lists.
 
+mod binding;
 mod keychain;
 mod metadata;
 mod names;
@@ -63,6 +64,14 @@ pub enum VaultError {
     Invalid(String),
     #[error("The new value is not ready, so the stored one was kept: {0}")]
     NotReady(String),
+    /// tokens.json names another server than the one the token's value was
+    /// stored for (`binding.rs`): nothing was sent.
+    #[error("“{name}” is listed for {listed}, but its secret was stored for {stored}. The token list (tokens.json) was changed outside Tokenwarden, so the token was not sent anywhere. If you moved it yourself, give its address again (`tokenwarden edit {name} --api-url URL`, and `--ca-file` for a private CA; the app's Edit asks before a new server): it is checked there and bound to it. Otherwise restore tokens.json from a backup.")]
+    ServerChanged {
+        name: String,
+        listed: String,
+        stored: String,
+    },
     #[error("Tokenwarden could not lock its token list at {path}: {reason}")]
     Lock { path: PathBuf, reason: String },
     #[error("No app-data folder is known for this user: set TOKENWARDEN_DATA_DIR.")]

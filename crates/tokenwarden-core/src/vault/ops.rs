@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::binding::{seal, unseal, Binding, Unsealed};
 use super::keychain::KeychainError;
 use super::names::name_problem;
 use super::record::{Pending, TokenRecord};
@@ -245,7 +246,96 @@ fn secret_state(exists: Result<bool, KeychainError>) -> SecretState {
     }
 }
 
+/// The refusal when `record`'s server is not the one its value is bound to.
+fn server_changed(record: &TokenRecord, bound: &Binding, listed: &Binding) -> VaultError {
+    VaultError::ServerChanged {
+        name: record.name.clone(),
+        listed: listed.describe(),
+        stored: bound.describe(),
+    }
+}
+
 impl Vault {
+    /// Stores `secret` under `account`, bound to `binding` (`binding.rs`).
+    fn put_bound(
+        &self,
+        account: &str,
+        secret: &TokenSecret,
+        binding: &Binding,
+    ) -> Result<(), KeychainError> {
+        self.store.put(account, &seal(secret, binding))
+    }
+
+    /// The current value of `record` and the server it is bound to (None
+    /// for a value stored before values were bound).
+    fn stored_secret(
+        &self,
+        record: &TokenRecord,
+    ) -> Result<(TokenSecret, Option<Binding>), VaultError> {
+        let stored = self.store.get(&record.current_account())?;
+        match unseal(stored).map_err(|detail| KeychainError::Failed { detail })? {
+            Unsealed::Bound(secret, binding) => Ok((secret, Some(binding))),
+            Unsealed::Plain(secret) => Ok((secret, None)),
+        }
+    }
+
+    /// The current value of `record`, only if it is bound to the server
+    /// the record names: `tokens.json` alone never decides where a secret
+    /// goes. A value stored before values were bound is bound to it now,
+    /// at its first use, under the lock and only if no other change moved
+    /// the token meanwhile.
+    pub(crate) fn bound_secret(&self, record: &TokenRecord) -> Result<TokenSecret, VaultError> {
+        let listed = Binding::of(record);
+        match self.stored_secret(record)? {
+            (secret, Some(bound)) if bound == listed => Ok(secret),
+            (_, Some(bound)) => Err(server_changed(record, &bound, &listed)),
+            (secret, None) => {
+                let bound = self.locked(|s| {
+                    let unchanged = s.data.tokens.iter().any(|t| {
+                        t.id == record.id
+                            && t.generation == record.generation
+                            && t.pending.is_none()
+                            && Binding::of(t) == listed
+                    });
+                    if unchanged {
+                        self.put_bound(&record.current_account(), &secret, &listed)?;
+                    }
+                    Ok(())
+                });
+                if let Err(error) = bound {
+                    // The value is still the user's and usable; binding is
+                    // tried again at its next use.
+                    tracing::warn!(name = %record.name, %error, "a stored value could not be bound to its server");
+                }
+                Ok(secret)
+            }
+        }
+    }
+
+    /// Refuses when the stored value of `record` is bound to another server
+    /// than the record names, for a change that sends a value to the
+    /// record's server without reading the stored one. A value that is
+    /// missing, or stored before values were bound, has nothing to refuse.
+    fn ensure_bound(&self, record: &TokenRecord) -> Result<(), VaultError> {
+        match self.stored_secret(record) {
+            Ok((_, Some(bound))) if bound != Binding::of(record) => {
+                Err(server_changed(record, &bound, &Binding::of(record)))
+            }
+            Ok(_) | Err(VaultError::Keychain(KeychainError::Missing)) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The page where a stored token is managed and revoked, built from its
+    /// record only once that record's server is the one its value is bound
+    /// to: an address written into `tokens.json` behind Tokenwarden's back
+    /// is never opened.
+    pub fn verified_tokens_page(&self, name: &str) -> Result<String, VaultError> {
+        let record = self.record(name)?;
+        self.ensure_bound(&record)?;
+        Ok(record.tokens_page())
+    }
+
     fn view(&self, record: TokenRecord) -> TokenView {
         let secret = if record.pending.is_some() {
             SecretState::Unknown
@@ -263,7 +353,7 @@ impl Vault {
 
     /// The current value of a stored token, for a push to a destination.
     pub(crate) fn secret(&self, record: &TokenRecord) -> Result<TokenSecret, VaultError> {
-        Ok(self.store.get(&record.current_account())?)
+        self.bound_secret(record)
     }
 
     /// Strikes a destination off the rotation's journal: it has the value.
@@ -388,7 +478,8 @@ impl Vault {
             s.data.tokens.push(record.clone());
             s.save()?;
             self.faults.check("add:journaled")?;
-            if let Err(e) = self.store.put(&record.current_account(), secret) {
+            if let Err(e) = self.put_bound(&record.current_account(), secret, &Binding::of(&record))
+            {
                 s.data.tokens.retain(|t| t.id != record.id);
                 s.save()?;
                 return Err(e.into());
@@ -418,8 +509,9 @@ impl Vault {
         s: &mut Session<'_>,
         index: usize,
         secret: &TokenSecret,
+        binding: &Binding,
     ) -> Result<(), VaultError> {
-        let next = self.stage_secret(s, index, secret)?;
+        let next = self.stage_secret(s, index, secret, binding)?;
         self.faults.check("replace:secret-stored")?;
         self.switch_generation(s, index, next)
     }
@@ -431,13 +523,14 @@ impl Vault {
         s: &mut Session<'_>,
         index: usize,
         secret: &TokenSecret,
+        binding: &Binding,
     ) -> Result<u32, VaultError> {
         let next = s.data.tokens[index].generation + 1;
         s.data.tokens[index].pending = Some(Pending::Replace { generation: next });
         s.save()?;
         self.faults.check("replace:journaled")?;
         let account = s.data.tokens[index].keychain_account(next);
-        if let Err(e) = self.store.put(&account, secret) {
+        if let Err(e) = self.put_bound(&account, secret, binding) {
             s.data.tokens[index].pending = None;
             s.save()?;
             return Err(e.into());
@@ -521,14 +614,15 @@ impl Vault {
                 providers::SelfRotateError::NotAllowed.to_string(),
             ));
         }
-        let current = self.store.get(&record.current_account())?;
+        let current = self.bound_secret(&record)?;
         let request = record.check_request()?;
+        let binding = Binding::of(&record);
         // Stage first, with the current value as a placeholder: this proves
         // the keychain takes a write *before* GitLab revokes the current
         // value, after which the new one exists only in this process.
         let next = self.locked(|s| {
             let index = s.find(name)?;
-            self.stage_secret(s, index, &current)
+            self.stage_secret(s, index, &current, &binding)
         })?;
         let undo = |vault: &Vault| {
             vault.locked(|s| {
@@ -555,7 +649,7 @@ impl Vault {
             }
         };
         drop(current);
-        self.store.put(&record.keychain_account(next), &new)?;
+        self.put_bound(&record.keychain_account(next), &new, &binding)?;
         let report = self.checker.check(&request, &new).await;
         let now = self.clock.now();
         let updated = self.locked(|s| {
@@ -595,6 +689,8 @@ impl Vault {
         unpushed: Vec<String>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
+        // The new value goes to the server the old one is bound to.
+        self.ensure_bound(&record)?;
         let report = self.checker.check(&record.check_request()?, secret).await;
         if !report.ready {
             return Ok(ReplaceOutcome::Refused { report });
@@ -605,7 +701,7 @@ impl Vault {
             if s.data.tokens[index].id != record.id {
                 return Err(VaultError::NotFound(name.to_owned()));
             }
-            self.replace_secret(s, index, secret)?;
+            self.replace_secret(s, index, secret, &Binding::of(&record))?;
             let token = &mut s.data.tokens[index];
             token.absorb(&report, now);
             token.rotated_at = Some(now);
@@ -632,6 +728,7 @@ impl Vault {
         edit: TokenEdit,
     ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
         let mut record = self.record(name)?;
+        let original = record.clone();
         let id = record.id.clone();
         if let Some(new_name) = &edit.new_name {
             check_name(new_name)?;
@@ -670,13 +767,20 @@ impl Vault {
                 record.expiry = ExpirySource::User;
             }
         }
-        let report = match (&edit.secret, moved) {
+        // A value is about to be sent (a new one, or the stored one to a
+        // new server): what this edit does not set of the server comes from
+        // tokens.json, and must be what the stored value is bound to.
+        let current = if edit.secret.is_some() || moved {
+            self.edit_target_is_bound(&original, &edit)?
+        } else {
+            None
+        };
+        let report = match (&edit.secret, &current) {
             (Some(secret), _) => Some(self.checker.check(&record.check_request()?, secret).await),
-            (None, true) => {
-                let current = self.store.get(&record.current_account())?;
-                Some(self.checker.check(&record.check_request()?, &current).await)
+            (None, Some(current)) => {
+                Some(self.checker.check(&record.check_request()?, current).await)
             }
-            (None, false) => None,
+            (None, None) => None,
         };
         if let (Some(report), Some(_)) = (&report, &edit.secret) {
             if !report.ready {
@@ -702,8 +806,20 @@ impl Vault {
             if s.name_taken(&record.name, record.provider, &record.api_url, Some(&id)) {
                 return Err(VaultError::NameTaken(record.name.clone()));
             }
-            if let Some(secret) = &edit.secret {
-                self.replace_secret(s, index, secret)?;
+            if s.data.tokens[index].generation != original.generation {
+                return Err(VaultError::Invalid(format!(
+                    "“{name}” was changed by another Tokenwarden process meanwhile; nothing was saved. Try again."
+                )));
+            }
+            // The value is stored again, bound to the server it now belongs
+            // to, under a new generation (journaled like any replacement).
+            let binding = Binding::of(&record);
+            match (&edit.secret, &current) {
+                (Some(secret), _) => self.replace_secret(s, index, secret, &binding)?,
+                (None, Some(current)) if moved => {
+                    self.replace_secret(s, index, current, &binding)?
+                }
+                _ => {}
             }
             let generation = s.data.tokens[index].generation;
             let token = &mut s.data.tokens[index];
@@ -720,6 +836,37 @@ impl Vault {
             Ok(s.data.tokens[index].clone())
         })?;
         Ok((self.view(saved), report))
+    }
+
+    /// For an edit that sends a value: refuses when the part of the server
+    /// the edit keeps from tokens.json (the address, the CA file) is not the
+    /// one the stored value is bound to. Returns the stored value where the
+    /// edit sends it (a new server, no new value).
+    fn edit_target_is_bound(
+        &self,
+        original: &TokenRecord,
+        edit: &TokenEdit,
+    ) -> Result<Option<TokenSecret>, VaultError> {
+        let stored = match self.stored_secret(original) {
+            Ok(stored) => stored,
+            // A new value for one that went missing: nothing to compare.
+            Err(VaultError::Keychain(KeychainError::Missing)) if edit.secret.is_some() => {
+                return Ok(None)
+            }
+            Err(error) => return Err(error),
+        };
+        let (value, bound) = stored;
+        if let Some(bound) = bound {
+            let listed = Binding::of(original);
+            let keeps_address = edit.host.is_none() && edit.api_url.is_none();
+            let keeps_ca = edit.ca_file.is_none();
+            if (keeps_address && bound.origin != listed.origin)
+                || (keeps_ca && bound.ca_file != listed.ca_file)
+            {
+                return Err(server_changed(original, &bound, &listed));
+            }
+        }
+        Ok(edit.secret.is_none().then_some(value))
     }
 
     /// Re-checks one token, or all of them concurrently, and records the
@@ -739,12 +886,10 @@ impl Vault {
         let mut runnable = Vec::new();
         let mut failed = Vec::new();
         for record in records {
-            match (
-                self.store.get(&record.current_account()),
-                record.check_request(),
-            ) {
+            // Only a value bound to the server the record names is sent.
+            match (self.bound_secret(&record), record.check_request()) {
                 (Ok(secret), Ok(request)) => runnable.push((record, request, secret)),
-                (Err(e), _) => {
+                (Err(VaultError::Keychain(e)), _) => {
                     // The secret is gone, or the keychain could not be asked.
                     let secret = if e == KeychainError::Missing {
                         SecretState::Missing
@@ -752,6 +897,10 @@ impl Vault {
                         SecretState::Unknown
                     };
                     failed.push((record, secret, e.to_string()));
+                }
+                (Err(e), _) => {
+                    tracing::warn!(name = %record.name, "not checked: its listed server is not the one its secret is bound to");
+                    failed.push((record, SecretState::Present, e.to_string()));
                 }
                 (_, Err(e)) => failed.push((record, SecretState::Unknown, e.to_string())),
             }

@@ -124,6 +124,15 @@ impl World {
     }
 }
 
+/// The value a keychain entry holds, out of its envelope (`binding.rs`).
+fn opened(store: &dyn SecretStore, account: &str) -> TokenSecret {
+    match super::binding::unseal(store.get(account).unwrap()).unwrap() {
+        super::binding::Unsealed::Bound(secret, _) | super::binding::Unsealed::Plain(secret) => {
+            secret
+        }
+    }
+}
+
 const READY: &[&str] = &["repo", "admin:repo_hook", "read:org"];
 
 async fn add(vault: &Vault, world: &World, name: &str, secret: &TokenSecret) -> TokenView {
@@ -234,10 +243,7 @@ async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
         ReplaceOutcome::Refused { .. }
     ));
     assert_eq!(
-        store
-            .get(&format!("{}#1", token.record.id))
-            .unwrap()
-            .expose(),
+        opened(&*store, &format!("{}#1", token.record.id)).expose(),
         old.expose()
     );
 
@@ -257,10 +263,7 @@ async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
         "old value deleted"
     );
     assert_eq!(
-        store
-            .get(&rotated.record.current_account())
-            .unwrap()
-            .expose(),
+        opened(&*store, &rotated.record.current_account()).expose(),
         new.expose()
     );
     assert_eq!(
@@ -303,10 +306,11 @@ async fn edits_rename_and_describe_and_refuse_a_new_value_that_falls_short() {
         .unwrap_err();
     assert!(error.to_string().contains("stored one was kept"), "{error}");
     assert_eq!(
-        store
-            .get(&vault.show("prod-2").unwrap().record.current_account())
-            .unwrap()
-            .expose(),
+        opened(
+            &*store,
+            &vault.show("prod-2").unwrap().record.current_account()
+        )
+        .expose(),
         secret.expose()
     );
 }
@@ -417,7 +421,7 @@ async fn a_crash_at_any_step_leaves_the_old_state_or_the_new_one() {
             Some(value) => {
                 assert_eq!(listed.len(), 1, "{point}");
                 assert_eq!(
-                    store.get(&accounts[0]).unwrap().expose(),
+                    opened(&*store, &accounts[0]).expose(),
                     value.expose(),
                     "{point}"
                 );
@@ -460,7 +464,7 @@ async fn a_locked_keychain_fails_add_rotate_and_remove_cleanly() {
         "{error}"
     );
     assert_eq!(
-        store.get(&token.record.current_account()).unwrap().expose(),
+        opened(&*store, &token.record.current_account()).expose(),
         secret.expose()
     );
 
@@ -644,7 +648,7 @@ async fn a_gitlab_token_rotates_itself_and_the_old_value_is_revoked() {
     assert_eq!(token.record.expires_at.unwrap().date_naive(), until);
     assert!(token.record.rotated_at.is_some());
     assert!(!world.sim.is_active(old.expose()));
-    let stored = store.get(&token.record.current_account()).unwrap();
+    let stored = opened(&*store, &token.record.current_account());
     assert_ne!(stored.expose(), old.expose());
     assert!(world.sim.is_active(stored.expose()));
     assert_eq!(store.accounts(), [token.record.current_account()]);
@@ -861,7 +865,7 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
 
     // Nothing was lost or half-done: same metadata, same value, no journal.
     assert_eq!(world.metadata(), before);
-    assert_eq!(store.get(&current).unwrap().expose(), secret.expose());
+    assert_eq!(opened(&*store, &current).expose(), secret.expose());
     assert!(!store.exists(&next).unwrap());
     let listed = vault.list().unwrap();
     assert_eq!(listed.len(), 1);
@@ -974,7 +978,7 @@ async fn a_failed_push_keeps_the_new_value_withholds_revocation_and_is_explained
     };
     assert_eq!(*revoke_at, None, "the ci platform still uses the old value");
     assert_eq!(
-        store.get(&token.record.current_account()).unwrap().expose(),
+        opened(&*store, &token.record.current_account()).expose(),
         new.expose()
     );
     assert_eq!(vault.record("prod").unwrap().unpushed, ["ci"]);
@@ -1097,4 +1101,157 @@ async fn a_data_folder_owned_by_another_user_is_refused_with_the_fix() {
     assert!(message.contains("TOKENWARDEN_DATA_DIR"), "{message}");
     assert!(!data.join("tokens.lock").exists());
     assert!(!data.join("tokens.json").exists());
+}
+
+/// Rewrites one field of every token in `tokens.json`, as whoever can write
+/// that file (but not read the keychain) could.
+fn tamper(world: &World, field: &str, value: serde_json::Value) {
+    let path = world.dir.path().join("data/tokens.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for token in json["tokens"].as_array_mut().unwrap() {
+        token[field] = value.clone();
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn a_server_changed_in_tokens_json_receives_nothing_and_the_user_is_told_why() {
+    let world = World::new().await;
+    // The attacker's server: a second simulator that knows the token too,
+    // so anything that reached it would be counted and even answered.
+    let elsewhere = Simulator::start().await.unwrap();
+    elsewhere.add_github_org("acme", &["deploy-bot"]);
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    add(&vault, &world, "prod", &secret).await;
+    let home = world.sim.github_api_url();
+    tamper(
+        &world,
+        "api_url",
+        serde_json::json!(elsewhere.github_api_url()),
+    );
+
+    let checked = vault.check(None).await.unwrap();
+    assert_eq!(checked.len(), 1);
+    assert!(checked[0].report.is_none(), "checked anyway");
+    let error = checked[0].error.clone().unwrap();
+    assert!(error.contains("changed outside Tokenwarden"), "{error}");
+    assert!(error.contains("was not sent anywhere"), "{error}");
+    assert!(error.contains(&elsewhere.github_api_url()[..20]), "{error}");
+    assert!(error.contains("tokenwarden edit prod --api-url"), "{error}");
+    assert!(!error.contains(secret.expose()));
+    let single = vault.check(Some("prod")).await.unwrap();
+    assert!(single[0].report.is_none());
+    // Every path that would send a value to the listed server refuses too.
+    let new = world.token(READY);
+    let refused = |e: VaultError| assert!(matches!(e, VaultError::ServerChanged { .. }), "{e}");
+    refused(vault.rotate("prod", &new).await.unwrap_err());
+    refused(
+        vault
+            .edit(
+                "prod",
+                TokenEdit {
+                    secret: Some(world.token(READY)),
+                    ..TokenEdit::default()
+                },
+            )
+            .await
+            .unwrap_err(),
+    );
+    refused(vault.verified_tokens_page("prod").unwrap_err());
+    refused(vault.secret(&vault.record("prod").unwrap()).unwrap_err());
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+
+    // A rename sends nothing, so it is allowed; the user's own address
+    // change is the fix: checked there, and bound to it.
+    let (renamed, report) = vault
+        .edit(
+            "prod",
+            TokenEdit {
+                new_name: Some("prod-eu".into()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.is_none());
+    assert_eq!(renamed.record.name, "prod-eu");
+    let (fixed, report) = vault
+        .edit(
+            "prod-eu",
+            TokenEdit {
+                api_url: Some(home.clone()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.unwrap().ready);
+    assert_eq!(store.accounts(), [fixed.record.current_account()]);
+    let checked = vault.check(None).await.unwrap();
+    assert!(
+        checked[0].report.as_ref().unwrap().ready,
+        "{:?}",
+        checked[0].error
+    );
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_ca_file_changed_in_tokens_json_is_refused_too() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let ca = world.dir.path().join("attacker-ca.pem");
+    std::fs::write(&ca, b"not used").unwrap();
+    tamper(
+        &world,
+        "ca_file",
+        serde_json::json!(ca.display().to_string()),
+    );
+    let checked = vault.check(None).await.unwrap();
+    let error = checked[0].error.clone().unwrap();
+    assert!(error.contains("CA file"), "{error}");
+    assert!(error.contains("changed outside Tokenwarden"), "{error}");
+}
+
+#[tokio::test]
+async fn a_value_stored_before_binding_still_works_and_is_bound_at_its_first_check() {
+    let world = World::new().await;
+    let elsewhere = Simulator::start().await.unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let token = add(&vault, &world, "prod", &secret).await;
+    // As an older Tokenwarden stored it: the bare value.
+    let account = token.record.current_account();
+    store.put(&account, &secret).unwrap();
+
+    let checked = vault.check(None).await.unwrap();
+    assert!(
+        checked[0].report.as_ref().unwrap().ready,
+        "{:?}",
+        checked[0].error
+    );
+    let sealed = store.get(&account).unwrap();
+    assert!(sealed.expose().starts_with("tokenwarden-secret/1 "));
+    assert_eq!(opened(&*store, &account).expose(), secret.expose());
+
+    tamper(
+        &world,
+        "api_url",
+        serde_json::json!(elsewhere.github_api_url()),
+    );
+    let checked = vault.check(None).await.unwrap();
+    assert!(checked[0].report.is_none());
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
 }
