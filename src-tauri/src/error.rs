@@ -91,6 +91,7 @@ impl From<VaultError> for CommandError {
             VaultError::Metadata(_) | VaultError::Lock { .. } | VaultError::NoDataDir => {
                 ErrorCode::Storage
             }
+            VaultError::RotatedNotStored { .. } => ErrorCode::KeychainFailed,
             VaultError::Injected(_) => ErrorCode::Internal,
         };
         CommandError::new(code, error.to_string())

@@ -33,6 +33,7 @@ pub(crate) fn fail(error: &VaultError) -> u8 {
         | VaultError::NoDataDir
         // tokens.json no longer matches the keychain: a metadata failure.
         | VaultError::ServerChanged { .. }
+        | VaultError::RotatedNotStored { .. }
         | VaultError::Injected(_) => EXIT_IO,
     }
 }
@@ -243,6 +244,47 @@ pub async fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// How long the CLI keeps trying to store a value GitLab already issued,
+/// and how often: the vault holds it only while this process lives.
+const KEEP_STORING_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+const KEEP_STORING_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// GitLab rotated the token and the keychain refused the new value: this
+/// process is the only holder, so it keeps trying (each `rotate_self`
+/// stores the held value without asking GitLab again) while the user
+/// unlocks the keychain.
+async fn keep_storing(
+    vault: &Vault,
+    name: &str,
+    first: VaultError,
+) -> Result<ReplaceOutcome, VaultError> {
+    eprintln!("warning: {first}");
+    eprintln!(
+        "Retrying every {} seconds for up to {} minutes: unlock the keychain now, and do not interrupt this command.",
+        KEEP_STORING_EVERY.as_secs(),
+        KEEP_STORING_FOR.as_secs() / 60
+    );
+    let started = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(KEEP_STORING_EVERY).await;
+        match vault.rotate_self(name, None).await {
+            Err(error @ VaultError::RotatedNotStored { .. })
+                if started.elapsed() < KEEP_STORING_FOR =>
+            {
+                say_still_unstored(&error);
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// One line per failed retry, without repeating the whole explanation.
+fn say_still_unstored(error: &VaultError) {
+    if let VaultError::RotatedNotStored { reason, .. } = error {
+        eprintln!("still not stored: {reason}");
+    }
+}
+
 pub async fn rotate(args: RotateArgs) -> u8 {
     let vault = match open(10) {
         Ok(vault) => vault,
@@ -261,7 +303,12 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                 Err(error) => return fail(&error),
             },
         }
-        vault.rotate_self(&args.name, args.expires_at).await
+        match vault.rotate_self(&args.name, args.expires_at).await {
+            Err(error @ VaultError::RotatedNotStored { .. }) => {
+                keep_storing(&vault, &args.name, error).await
+            }
+            outcome => outcome,
+        }
     } else {
         let request = match vault
             .show(&args.name)

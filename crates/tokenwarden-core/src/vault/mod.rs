@@ -72,6 +72,10 @@ pub enum VaultError {
         listed: String,
         stored: String,
     },
+    /// GitLab issued a new value (revoking the stored one) and the keychain
+    /// would not take it, even after retries. The value is held in memory.
+    #[error("GitLab already rotated “{name}”: the stored value no longer works, and the new one could not be stored yet ({reason}). Tokenwarden holds the new value until it is stored: fix the keychain (unlock it), then rotate “{name}” again, which stores it without asking GitLab again. If Tokenwarden stops first, the new value is lost: create a new token then.")]
+    RotatedNotStored { name: String, reason: String },
     #[error("Tokenwarden could not lock its token list at {path}: {reason}")]
     Lock { path: PathBuf, reason: String },
     #[error("No app-data folder is known for this user: set TOKENWARDEN_DATA_DIR.")]
@@ -182,6 +186,10 @@ pub struct Vault {
     checker: Arc<Checker>,
     clock: Arc<dyn Clock>,
     faults: Arc<dyn Faults>,
+    /// New values a provider issued (and so revoked the stored one) that
+    /// the keychain would not take yet, by token id: held here, never
+    /// dropped, until a retry stores them (`ops::Unstored`).
+    unstored: std::sync::Mutex<std::collections::HashMap<String, ops::Unstored>>,
 }
 
 /// The metadata, loaded under the lock for one change.
@@ -225,6 +233,7 @@ impl Vault {
             checker: parts.checker,
             clock: parts.clock,
             faults: parts.faults,
+            unstored: Default::default(),
         };
         let notices = vault.locked(|session| {
             ops::reconcile(session)?;

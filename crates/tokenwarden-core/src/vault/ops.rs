@@ -17,6 +17,29 @@ use crate::endpoint;
 use crate::model::ProviderKind;
 use crate::providers;
 use crate::secret::TokenSecret;
+use crate::sync::LockExt;
+
+/// What a self-rotation stages in the keychain before asking the provider:
+/// not a token (recovery must never take it for one).
+const PLACEHOLDER: &str = "tokenwarden-placeholder/1 (a self-rotation is under way)";
+/// How often storing a self-rotated value is retried, and the first wait.
+const STORE_RETRIES: u32 = 3;
+const STORE_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A new value the provider issued that the keychain has not taken yet,
+/// and the generation journaled for it.
+pub(crate) struct Unstored {
+    generation: u32,
+    secret: TokenSecret,
+}
+
+/// Whether a keychain value is the self-rotation's placeholder.
+fn is_placeholder(stored: TokenSecret) -> bool {
+    match unseal(stored) {
+        Ok(Unsealed::Bound(value, _) | Unsealed::Plain(value)) => value.expose() == PLACEHOLDER,
+        Err(_) => false,
+    }
+}
 
 /// A token to add: its name, and what to check it against.
 #[derive(Debug, Clone)]
@@ -178,6 +201,18 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
                 } else {
                     Ok(None)
                 }
+            }
+            Pending::Replace { generation }
+                if store.exists(&record.keychain_account(generation))?
+                    && is_placeholder(store.get(&record.keychain_account(generation))?) =>
+            {
+                // A self-rotation stopped after staging: the provider may
+                // have issued a new value that never reached the keychain.
+                store.delete(&record.keychain_account(generation))?;
+                record.pending = None;
+                Ok(Some(
+                    "a self-rotation was interrupted: GitLab may have issued a new value that was never stored, and then the stored value no longer works. Check the token; if it is revoked, create a new one.",
+                ))
             }
             Pending::Replace { generation } => {
                 if store.exists(&record.keychain_account(generation))? {
@@ -582,6 +617,13 @@ impl Vault {
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
+        // A value GitLab already issued that the keychain refused earlier is
+        // stored now, without asking GitLab again (the stored value is
+        // revoked: GitLab would refuse it).
+        let held = self.unstored.lock_or_recover().remove(&record.id);
+        if let Some(held) = held {
+            return self.finish_self_rotation(&record, held).await;
+        }
         let provider = providers::get(record.provider);
         let Some(rotation) = provider
             .self_rotation()
@@ -617,12 +659,15 @@ impl Vault {
         let current = self.bound_secret(&record)?;
         let request = record.check_request()?;
         let binding = Binding::of(&record);
-        // Stage first, with the current value as a placeholder: this proves
+        // Stage first, with a placeholder that is not a token: this proves
         // the keychain takes a write *before* GitLab revokes the current
-        // value, after which the new one exists only in this process.
+        // value, after which the new one exists only in this process. Should
+        // the new value never replace it, recovery knows the placeholder
+        // and never promotes it (a copy of the old value, as this once
+        // staged, would have been promoted: GitLab has revoked it by then).
         let next = self.locked(|s| {
             let index = s.find(name)?;
-            self.stage_secret(s, index, &current, &binding)
+            self.stage_secret(s, index, &TokenSecret::new(PLACEHOLDER), &binding)
         })?;
         let undo = |vault: &Vault| {
             vault.locked(|s| {
@@ -649,12 +694,61 @@ impl Vault {
             }
         };
         drop(current);
-        self.put_bound(&record.keychain_account(next), &new, &binding)?;
-        let report = self.checker.check(&request, &new).await;
+        self.finish_self_rotation(
+            &record,
+            Unstored {
+                generation: next,
+                secret: new,
+            },
+        )
+        .await
+    }
+
+    /// Stores the value GitLab issued, retrying a keychain that refuses
+    /// (GitLab has revoked the stored value: this one must not be lost),
+    /// then checks it and makes it current. If the keychain still refuses,
+    /// the value is held by the vault for the next `rotate_self` of the
+    /// token, and the user is told GitLab already rotated it.
+    async fn finish_self_rotation(
+        &self,
+        record: &TokenRecord,
+        held: Unstored,
+    ) -> Result<ReplaceOutcome, VaultError> {
+        let binding = Binding::of(record);
+        let mut attempt = 0;
+        let generation = loop {
+            match self.store_held(record, &held, &binding) {
+                Ok(generation) => break generation,
+                Err(error) if attempt < STORE_RETRIES => {
+                    tracing::warn!(name = %record.name, %error, attempt, "the keychain refused a self-rotated value; retrying");
+                    tokio::time::sleep(STORE_BACKOFF * 2u32.pow(attempt)).await;
+                    attempt += 1;
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    self.unstored
+                        .lock_or_recover()
+                        .insert(record.id.clone(), held);
+                    return Err(VaultError::RotatedNotStored {
+                        name: record.name.clone(),
+                        reason,
+                    });
+                }
+            }
+        };
+        let report = self
+            .checker
+            .check(&record.check_request()?, &held.secret)
+            .await;
         let now = self.clock.now();
         let updated = self.locked(|s| {
-            let index = s.find(name)?;
-            self.switch_generation(s, index, next)?;
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == record.id)
+                .ok_or_else(|| VaultError::NotFound(record.name.clone()))?;
+            self.switch_generation(s, index, generation)?;
             let token = &mut s.data.tokens[index];
             token.absorb(&report, now);
             token.rotated_at = Some(now);
@@ -666,6 +760,38 @@ impl Vault {
             token: Box::new(TokenView::new(updated, SecretState::Present, now)),
             report,
             revoke_at: None,
+        })
+    }
+
+    /// Puts a held value in the keychain under the generation its journal
+    /// names, or, if that journal step is gone (another process's recovery
+    /// cleared it), under a newly journaled one. Returns the generation.
+    fn store_held(
+        &self,
+        record: &TokenRecord,
+        held: &Unstored,
+        binding: &Binding,
+    ) -> Result<u32, VaultError> {
+        self.locked(|s| {
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == record.id)
+                .ok_or_else(|| VaultError::NotFound(record.name.clone()))?;
+            let token = &s.data.tokens[index];
+            let journaled = token.pending
+                == Some(Pending::Replace {
+                    generation: held.generation,
+                })
+                && token.generation + 1 == held.generation;
+            if journaled {
+                let account = token.keychain_account(held.generation);
+                self.put_bound(&account, &held.secret, binding)?;
+                Ok(held.generation)
+            } else {
+                self.stage_secret(s, index, &held.secret, binding)
+            }
         })
     }
 

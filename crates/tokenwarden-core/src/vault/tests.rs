@@ -1255,3 +1255,147 @@ async fn a_value_stored_before_binding_still_works_and_is_bound_at_its_first_che
         .requests(tokenwarden_sim::Provider::Github)
         .is_empty());
 }
+
+/// A keychain that refuses to store anything but the self-rotation's
+/// placeholder while `refusals` lasts: GitLab has rotated the token by the
+/// time the new value is stored, and that is the write that fails.
+struct RefusesNewValues {
+    inner: MemoryStore,
+    refusals: std::sync::atomic::AtomicU32,
+}
+
+impl RefusesNewValues {
+    fn new(refusals: u32) -> Self {
+        RefusesNewValues {
+            inner: MemoryStore::default(),
+            refusals: refusals.into(),
+        }
+    }
+}
+
+impl SecretStore for RefusesNewValues {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        use std::sync::atomic::Ordering;
+        let placeholder = secret.expose().contains("tokenwarden-placeholder/1");
+        let adding = account.ends_with("#1");
+        if !placeholder && !adding && self.refusals.load(Ordering::SeqCst) > 0 {
+            self.refusals.fetch_sub(1, Ordering::SeqCst);
+            return Err(KeychainError::Locked {
+                detail: "collection is locked".into(),
+            });
+        }
+        self.inner.put(account, secret)
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.inner.get(account)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.inner.delete(account)
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        self.inner.exists(account)
+    }
+    fn backend(&self) -> &'static str {
+        "refuses new values"
+    }
+}
+
+fn rotation_posts(world: &World) -> usize {
+    world
+        .sim
+        .requests(tokenwarden_sim::Provider::Gitlab)
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count()
+}
+
+#[tokio::test]
+async fn a_self_rotated_value_the_keychain_refuses_at_first_is_retried_and_stored() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(2));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    let ReplaceOutcome::Replaced { token, report, .. } =
+        vault.rotate_self("gitlab-prod", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(report.ready);
+    let stored = opened(&store.inner, &token.record.current_account());
+    assert!(world.sim.is_active(stored.expose()));
+    assert!(!world.sim.is_active(old.expose()));
+    assert_eq!(store.inner.accounts(), [token.record.current_account()]);
+}
+
+#[tokio::test]
+async fn a_self_rotated_value_the_keychain_keeps_refusing_is_held_told_and_stored_later() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(u32::MAX));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    world.sim.reset_requests();
+    let error = vault.rotate_self("gitlab-prod", None).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, VaultError::RotatedNotStored { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("GitLab already rotated “gitlab-prod”"),
+        "{message}"
+    );
+    assert!(message.contains("unlock"), "{message}");
+    assert!(!world.sim.is_active(old.expose()), "GitLab did rotate it");
+    // Never promoted: the placeholder is not the token's value.
+    let record = vault.record("gitlab-prod").unwrap();
+    assert_eq!(record.generation, 1);
+
+    // The keychain works again: the next rotation stores the held value,
+    // without a second request to GitLab.
+    store.refusals.store(0, std::sync::atomic::Ordering::SeqCst);
+    let ReplaceOutcome::Replaced { token, report, .. } =
+        vault.rotate_self("gitlab-prod", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(report.ready, "{:?}", report.problems);
+    assert_eq!(rotation_posts(&world), 1);
+    let stored = opened(&store.inner, &token.record.current_account());
+    assert!(world.sim.is_active(stored.expose()));
+    assert_eq!(store.inner.accounts(), [token.record.current_account()]);
+    assert!(vault.record("gitlab-prod").unwrap().pending.is_none());
+}
+
+#[tokio::test]
+async fn a_self_rotation_cut_short_never_promotes_its_placeholder_and_says_so() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(u32::MAX));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    vault.rotate_self("gitlab-prod", None).await.unwrap_err();
+    // Tokenwarden stops with the value unstored (the held copy is lost),
+    // and starts again.
+    drop(vault);
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    let record = vault.record("gitlab-prod").unwrap();
+    assert_eq!(record.generation, 1);
+    assert!(record.pending.is_none());
+    assert_eq!(
+        opened(&store.inner, &record.current_account()).expose(),
+        old.expose(),
+        "the placeholder was promoted"
+    );
+    assert_eq!(store.inner.accounts(), [record.current_account()]);
+    let told = notices
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        told.contains("GitLab may have issued a new value that was never stored"),
+        "{told}"
+    );
+}
