@@ -35,7 +35,7 @@ use crate::check::Clock;
 use crate::checker::Checker;
 
 pub use crate::status::TokenStatus;
-pub use keychain::{KeychainError, KeyringStore, SecretStore};
+pub use keychain::{KeychainError, KeyringStore, LateWrite, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};
 pub use names::{name_problem, suggest_name};
 pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
@@ -290,6 +290,7 @@ impl Vault {
                 })
                 .collect(),
         };
+        ops::settle_late_writes(&mut session)?;
         let result = f(&mut session);
         drop(file); // releases the lock
         result

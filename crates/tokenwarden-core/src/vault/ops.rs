@@ -269,7 +269,108 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
     if changed {
         session.save()?;
     }
+    sweep_orphans(session);
     Ok(())
+}
+
+/// Settles the keychain writes that ended after their caller gave up
+/// (`TimedStore`): an addition whose value landed is completed, one whose
+/// write failed is dropped; a staged value that landed late is deleted by
+/// the `Cleanup` step its change left.
+pub(super) fn settle_late_writes(session: &mut Session<'_>) -> Result<(), VaultError> {
+    let late = session.vault.store.late_writes();
+    if late.is_empty() {
+        return Ok(());
+    }
+    let store = session.vault.store.clone();
+    let mut changed = false;
+    for write in late {
+        let Some(index) = session.data.tokens.iter().position(|t| {
+            t.current_account() == write.account && t.pending == Some(Pending::Add)
+                || matches!(t.pending, Some(Pending::Cleanup { generation })
+                    if t.keychain_account(generation) == write.account)
+        }) else {
+            continue;
+        };
+        let record = &mut session.data.tokens[index];
+        let name = record.name.clone();
+        let what = match (record.pending, &write.outcome) {
+            (Some(Pending::Add), Ok(())) => {
+                record.pending = None;
+                "the keychain answered late, and its addition has been completed."
+            }
+            (Some(Pending::Add), Err(_)) => {
+                session.data.tokens.remove(index);
+                "the keychain answered late and did not store it; it was not saved. Add it again."
+            }
+            (_, _) => {
+                if store.delete(&write.account).is_err() {
+                    continue; // the journal keeps it for the next start
+                }
+                record.pending = None;
+                "a value the keychain stored after the change had given up was deleted."
+            }
+        };
+        session.notices.push(VaultNotice::Recovered {
+            name,
+            what: what.into(),
+        });
+        changed = true;
+    }
+    if changed {
+        session.save()?;
+    }
+    Ok(())
+}
+
+/// Deletes the keychain entries under the vault's service that no record
+/// lists (a write that landed after a crash or a give-up), where the store
+/// can list them (the Secret Service; elsewhere the journal alone keeps
+/// them from happening). Only entries named as the vault names them
+/// (`<uuid>#<generation>`) are touched.
+fn sweep_orphans(session: &mut Session<'_>) {
+    let store = &session.vault.store;
+    if !store.lists_accounts() {
+        return;
+    }
+    let Ok(accounts) = store.accounts() else {
+        return; // asked again at the next start
+    };
+    let mut listed = std::collections::HashSet::new();
+    for record in &session.data.tokens {
+        listed.insert(record.current_account());
+        if let Some(Pending::Replace { generation } | Pending::Cleanup { generation }) =
+            record.pending
+        {
+            listed.insert(record.keychain_account(generation));
+        }
+    }
+    let orphans: Vec<String> = accounts
+        .into_iter()
+        .filter(|account| !listed.contains(account) && is_vault_account(account))
+        .collect();
+    let deleted = orphans
+        .iter()
+        .filter(|account| store.delete(account).is_ok())
+        .count();
+    if deleted > 0 {
+        tracing::info!(deleted, "keychain entries no token lists were deleted");
+        session.notices.push(VaultNotice::Recovered {
+            name: "keychain".into(),
+            what: format!(
+                "{deleted} stored value(s) that no token listed (left by an interrupted change) were deleted."
+            ),
+        });
+    }
+}
+
+/// `<uuid>#<generation>`, as `TokenRecord::keychain_account` names entries.
+fn is_vault_account(account: &str) -> bool {
+    account.split_once('#').is_some_and(|(id, generation)| {
+        uuid::Uuid::parse_str(id).is_ok()
+            && !generation.is_empty()
+            && generation.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// What the keychain's answer says about a token's secret.
@@ -515,8 +616,15 @@ impl Vault {
             self.faults.check("add:journaled")?;
             if let Err(e) = self.put_bound(&record.current_account(), secret, &Binding::of(&record))
             {
-                s.data.tokens.retain(|t| t.id != record.id);
-                s.save()?;
+                // A write that timed out may still land: the record stays
+                // journaled (and unlisted) until the keychain's worker
+                // reports, or the next start finds out (`settle_late_writes`,
+                // `reconcile`), so no secret is ever left that no record
+                // lists.
+                if !matches!(e, KeychainError::Timeout(_)) {
+                    s.data.tokens.retain(|t| t.id != record.id);
+                    s.save()?;
+                }
                 return Err(e.into());
             }
             self.faults.check("add:secret-stored")?;
@@ -566,7 +674,12 @@ impl Vault {
         self.faults.check("replace:journaled")?;
         let account = s.data.tokens[index].keychain_account(next);
         if let Err(e) = self.put_bound(&account, secret, binding) {
-            s.data.tokens[index].pending = None;
+            // A write that timed out may still land: journaled as a value
+            // to delete, never as one to use.
+            s.data.tokens[index].pending = match e {
+                KeychainError::Timeout(_) => Some(Pending::Cleanup { generation: next }),
+                _ => None,
+            };
             s.save()?;
             return Err(e.into());
         }

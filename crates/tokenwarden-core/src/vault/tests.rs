@@ -54,6 +54,12 @@ impl SecretStore for MemoryStore {
     fn backend(&self) -> &'static str {
         "memory"
     }
+    fn lists_accounts(&self) -> bool {
+        true
+    }
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(MemoryStore::accounts(self))
+    }
 }
 
 /// Stops a change at one named point, like a crash would.
@@ -1398,4 +1404,98 @@ async fn a_self_rotation_cut_short_never_promotes_its_placeholder_and_says_so() 
         told.contains("GitLab may have issued a new value that was never stored"),
         "{told}"
     );
+}
+
+/// A keychain whose writes take `delay` (an unlock prompt answered late).
+struct SlowWrites {
+    inner: Arc<MemoryStore>,
+    delay: std::time::Duration,
+}
+
+impl SecretStore for SlowWrites {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        std::thread::sleep(self.delay);
+        self.inner.put(account, secret)
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.inner.get(account)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.inner.delete(account)
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        self.inner.exists(account)
+    }
+    fn backend(&self) -> &'static str {
+        "slow"
+    }
+    fn lists_accounts(&self) -> bool {
+        true
+    }
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(self.inner.accounts())
+    }
+}
+
+#[tokio::test]
+async fn an_add_whose_keychain_write_lands_after_the_timeout_leaves_no_orphan() {
+    let world = World::new().await;
+    let memory = Arc::new(MemoryStore::default());
+    let slow = Arc::new(SlowWrites {
+        inner: memory.clone(),
+        delay: std::time::Duration::from_millis(400),
+    });
+    let timed = Arc::new(TimedStore::new(slow, std::time::Duration::from_millis(100)));
+    let (vault, _) = world.open(timed, Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let error = vault
+        .add(world.new_token("prod"), &secret, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VaultError::Keychain(KeychainError::Timeout(_))),
+        "{error}"
+    );
+    // Not listed while the keychain has not answered; journaled meanwhile.
+    assert!(vault.list().unwrap().is_empty());
+    assert!(world.metadata().contains("\"op\": \"add\""));
+
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // The write landed: the worker's report completes the addition, so
+    // every stored value is a listed token's.
+    let listed = vault.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].secret, SecretState::Present);
+    assert_eq!(memory.accounts(), [listed[0].record.current_account()]);
+    assert!(!world.metadata().contains("\"op\""));
+}
+
+#[tokio::test]
+async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let token = add(&vault, &world, "prod", &world.token(READY)).await;
+    drop(vault);
+    // Left by a write that landed after a crash, and an item of ours that
+    // is not a vault entry.
+    let orphan = format!("{}#1", uuid::Uuid::new_v4());
+    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+    store
+        .put("settings", &TokenSecret::new("not a token"))
+        .unwrap();
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    let mut expected = vec![token.record.current_account(), "settings".to_owned()];
+    expected.sort();
+    assert_eq!(store.accounts(), expected);
+    let told = notices
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        told.contains("1 stored value(s) that no token listed"),
+        "{told}"
+    );
+    assert_eq!(vault.list().unwrap()[0].secret, SecretState::Present);
 }
