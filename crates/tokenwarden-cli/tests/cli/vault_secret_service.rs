@@ -393,3 +393,59 @@ async fn a_server_written_into_tokens_json_behind_the_vaults_back_receives_nothi
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
     assert!(elsewhere.requests(Provider::Github).is_empty());
 }
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_value_no_token_lists_is_found_in_gnome_keyring_and_deleted_on_open() {
+    let sim = sim().await;
+    let cli = Cli::new("orphans");
+    let token = ready_token(&sim);
+    let api = sim.github_api_url();
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{token}\n")),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    // What a keychain write landing after a crash leaves: an entry of the
+    // vault's service and naming that no record lists, stored with the
+    // attributes keyring gives its items.
+    let orphan = "0b5e6b1c-7f43-4f7e-9a55-2f1f3c1d9e10#1";
+    let mut store = cli.command("secret-tool");
+    store
+        .args(["store", "--label", "orphan", "service", &cli.service])
+        .args(["username", orphan, "target", "default"])
+        .stdin(std::process::Stdio::piped());
+    let mut child = store.spawn().unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"ghp_orphanedvalue").await.unwrap();
+    }
+    assert!(child.wait().await.unwrap().success());
+    assert_eq!(cli.keyring_accounts().await.len(), 2);
+
+    let list = cli.run(&["list"], None).await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stderr
+            .contains("1 stored value(s) that no token listed"),
+        "{}",
+        list.stderr
+    );
+    assert_eq!(cli.keyring_accounts().await, [format!("{id}#1")]);
+}
