@@ -377,13 +377,22 @@ pub fn rm(args: RmArgs) -> u8 {
         Ok(vault) => vault,
         Err(code) => return code,
     };
+    // The page is named only if the record's server is the one the value
+    // is bound to: a rewritten tokens.json must not choose where to send
+    // the user (asked before the value is deleted, while it can be read).
+    let page = vault.verified_tokens_page(&args.name).ok();
     match vault.remove(&args.name) {
         Ok(record) => {
-            println!(
-                "Removed “{}” from Tokenwarden. The token itself still works until you revoke it at {}",
-                record.name,
-                record.tokens_page()
-            );
+            match page {
+                Some(page) => println!(
+                    "Removed “{}” from Tokenwarden. The token itself still works until you revoke it at {page}",
+                    record.name
+                ),
+                None => println!(
+                    "Removed “{}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the token list named another server than the one its value was stored for).",
+                    record.name
+                ),
+            }
             0
         }
         Err(error) => fail(&error),

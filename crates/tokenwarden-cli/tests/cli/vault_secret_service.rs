@@ -391,6 +391,18 @@ async fn a_server_written_into_tokens_json_behind_the_vaults_back_receives_nothi
         run.stdout
     );
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+    // Removing it works, but the rewritten server is not offered as the
+    // place to revoke the token.
+    let rm = cli.run(&["rm", "prod"], None).await;
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert!(rm.stdout.contains("its page is not shown"), "{}", rm.stdout);
+    let elsewhere_host = url::Url::parse(&elsewhere.github_api_url()).unwrap();
+    assert!(
+        !rm.stdout
+            .contains(&elsewhere_host.port().unwrap().to_string()),
+        "{}",
+        rm.stdout
+    );
     assert!(elsewhere.requests(Provider::Github).is_empty());
 }
 
