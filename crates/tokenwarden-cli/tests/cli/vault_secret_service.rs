@@ -433,10 +433,10 @@ async fn a_value_no_token_lists_is_found_in_gnome_keyring_and_deleted_on_open() 
         .await;
     assert_eq!(add.code, 0, "{}", add.stderr);
     let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
-    // What a keychain write landing after a crash leaves: an entry of the
-    // vault's service and naming that no record lists, stored with the
-    // attributes keyring gives its items.
-    let orphan = "0b5e6b1c-7f43-4f7e-9a55-2f1f3c1d9e10#1";
+    // What a keychain write landing after a crash leaves: a generation of
+    // the token that no record names, stored with the attributes keyring
+    // gives its items.
+    let orphan = &format!("{id}#5");
     let mut store = cli.command("secret-tool");
     store
         .args(["store", "--label", "orphan", "service", &cli.service])
@@ -450,6 +450,33 @@ async fn a_value_no_token_lists_is_found_in_gnome_keyring_and_deleted_on_open() 
     }
     assert!(child.wait().await.unwrap().success());
     assert_eq!(cli.keyring_accounts().await.len(), 2);
+    // A token the metadata does not know (another data folder sharing the
+    // service) is not this vault's to delete.
+    let other = Cli {
+        data_dir: tempfile::tempdir().unwrap(),
+        service: cli.service.clone(),
+    };
+    let other_token = ready_token(&sim);
+    let added = other
+        .run(
+            &[
+                "add",
+                "--name",
+                "other",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{other_token}\n")),
+        )
+        .await;
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let other_id = added.json()["token"]["id"].as_str().unwrap().to_owned();
 
     let list = cli.run(&["list"], None).await;
     assert_eq!(list.code, 0, "{}", list.stderr);
@@ -459,5 +486,7 @@ async fn a_value_no_token_lists_is_found_in_gnome_keyring_and_deleted_on_open() 
         "{}",
         list.stderr
     );
-    assert_eq!(cli.keyring_accounts().await, [format!("{id}#1")]);
+    let mut expected = vec![format!("{id}#1"), format!("{other_id}#1")];
+    expected.sort();
+    assert_eq!(cli.keyring_accounts().await, expected);
 }

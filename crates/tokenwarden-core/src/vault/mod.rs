@@ -290,7 +290,11 @@ impl Vault {
                 })
                 .collect(),
         };
-        ops::settle_late_writes(&mut session)?;
+        // Not fatal: the journal keeps what could not be settled (a
+        // read-only folder still lists its tokens).
+        if let Err(error) = ops::settle_late_writes(&mut session) {
+            tracing::warn!(%error, "late keychain writes not settled yet");
+        }
         let result = f(&mut session);
         drop(file); // releases the lock
         result

@@ -326,8 +326,10 @@ pub(super) fn settle_late_writes(session: &mut Session<'_>) -> Result<(), VaultE
 /// Deletes the keychain entries under the vault's service that no record
 /// lists (a write that landed after a crash or a give-up), where the store
 /// can list them (the Secret Service; elsewhere the journal alone keeps
-/// them from happening). Only entries named as the vault names them
-/// (`<uuid>#<generation>`) are touched.
+/// them from happening). Only generations of this file's own tokens are
+/// touched: another data folder may share the keychain service
+/// (`TOKENWARDEN_DATA_DIR`), and a missing or set-aside `tokens.json`
+/// must never cost the values it listed.
 fn sweep_orphans(session: &mut Session<'_>) {
     let store = &session.vault.store;
     if !store.lists_accounts() {
@@ -345,9 +347,14 @@ fn sweep_orphans(session: &mut Session<'_>) {
             listed.insert(record.keychain_account(generation));
         }
     }
+    let ours: std::collections::HashSet<&str> =
+        session.data.tokens.iter().map(|t| t.id.as_str()).collect();
     let orphans: Vec<String> = accounts
         .into_iter()
-        .filter(|account| !listed.contains(account) && is_vault_account(account))
+        .filter(|account| {
+            !listed.contains(account)
+                && vault_account_id(account).is_some_and(|id| ours.contains(id))
+        })
         .collect();
     let deleted = orphans
         .iter()
@@ -364,13 +371,11 @@ fn sweep_orphans(session: &mut Session<'_>) {
     }
 }
 
-/// `<uuid>#<generation>`, as `TokenRecord::keychain_account` names entries.
-fn is_vault_account(account: &str) -> bool {
-    account.split_once('#').is_some_and(|(id, generation)| {
-        uuid::Uuid::parse_str(id).is_ok()
-            && !generation.is_empty()
-            && generation.bytes().all(|b| b.is_ascii_digit())
-    })
+/// The token id of `<id>#<generation>`, as `TokenRecord::keychain_account`
+/// names entries.
+fn vault_account_id(account: &str) -> Option<&str> {
+    let (id, generation) = account.split_once('#')?;
+    (!generation.is_empty() && generation.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
 /// What the keychain's answer says about a token's secret.

@@ -1477,15 +1477,25 @@ async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
     let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
     let token = add(&vault, &world, "prod", &world.token(READY)).await;
     drop(vault);
-    // Left by a write that landed after a crash, and an item of ours that
-    // is not a vault entry.
-    let orphan = format!("{}#1", uuid::Uuid::new_v4());
+    // Left by a write that landed after a crash: a generation of this
+    // token no record names. Beside it, an item that is not a vault
+    // entry, and the entry of a token another data folder lists (the
+    // service is shared when TOKENWARDEN_DATA_DIR differs).
+    let orphan = token.record.keychain_account(7);
     store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
     store
         .put("settings", &TokenSecret::new("not a token"))
         .unwrap();
+    let elsewhere = format!("{}#1", uuid::Uuid::new_v4());
+    store
+        .put(&elsewhere, &TokenSecret::new("ghp_other"))
+        .unwrap();
     let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
-    let mut expected = vec![token.record.current_account(), "settings".to_owned()];
+    let mut expected = vec![
+        token.record.current_account(),
+        "settings".to_owned(),
+        elsewhere.clone(),
+    ];
     expected.sort();
     assert_eq!(store.accounts(), expected);
     let told = notices
@@ -1498,4 +1508,22 @@ async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
         "{told}"
     );
     assert_eq!(vault.list().unwrap()[0].secret, SecretState::Present);
+}
+
+#[tokio::test]
+async fn a_missing_or_set_aside_token_list_costs_no_stored_value() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    drop(vault);
+    let before = store.accounts();
+    std::fs::write(world.dir.path().join("data/tokens.json"), b"{ not json").unwrap();
+    let (_vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    assert!(matches!(notices[0], VaultNotice::CorruptMovedAside { .. }));
+    assert_eq!(store.accounts(), before);
+    // Set aside, the list is missing at the next start: still nothing lost.
+    assert!(!world.dir.path().join("data/tokens.json").exists());
+    let (_vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    assert_eq!(store.accounts(), before);
 }
