@@ -380,17 +380,19 @@ pub fn rm(args: RmArgs) -> u8 {
     // The page is named only if the record's server is the one the value
     // is bound to: a rewritten tokens.json must not choose where to send
     // the user (asked before the value is deleted, while it can be read).
-    let page = vault.verified_tokens_page(&args.name).ok();
+    let page = vault.verified_tokens_page(&args.name);
     match vault.remove(&args.name) {
         Ok(record) => {
+            let name = &record.name;
             match page {
-                Some(page) => println!(
-                    "Removed “{}” from Tokenwarden. The token itself still works until you revoke it at {page}",
-                    record.name
+                Ok(page) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it at {page}"
                 ),
-                None => println!(
-                    "Removed “{}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the token list named another server than the one its value was stored for).",
-                    record.name
+                Err(VaultError::ServerChanged { .. }) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the token list named another server than the one its value was stored for)."
+                ),
+                Err(_) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the keychain could not confirm which server its value was stored for)."
                 ),
             }
             0
