@@ -53,7 +53,9 @@ pub fn parse_user_url(
     // Host names come out lower-cased and percent-decoded: what the parser
     // made of the input must not look like a token either (found by
     // fuzzing: `gHp_R4nd0...` became the host `ghp_r4nd0...`).
-    if looks_like_token(url.as_str()) {
+    if looks_like_token(url.as_str())
+        || host_looks_like_bare_token(url.host_str().unwrap_or_default())
+    {
         return Err(EndpointError::LooksLikeToken);
     }
     match url.scheme() {
@@ -228,6 +230,22 @@ mod tests {
             );
             let shown = EndpointError::LooksLikeToken.to_string();
             assert!(!shown.contains(typed));
+        }
+    }
+
+    // Found by fuzzing (fuzz/fuzz_targets/host_addresses.rs): `%67` is a
+    // `g` once parsed, and the parsed host is what DNS would be asked.
+    #[test]
+    fn a_token_hidden_behind_percent_escapes_is_refused_too() {
+        for typed in [
+            "0123454368abcbcdef01234%67",
+            "https://0123456789abcdef0123456789abcdef0123456%37/api/v4",
+        ] {
+            assert_eq!(
+                parse_user_url(typed, no_prefix_known),
+                Err(EndpointError::LooksLikeToken),
+                "{typed}"
+            );
         }
     }
 
