@@ -107,7 +107,7 @@ fn assert_safe(api: &Url, input: &str) {
         "{input:?}, which holds a token, was taken as the address {api}"
     );
     assert!(
-        !tokenwarden_core::check::address::host_looks_like_bare_token(input),
+        !tokenwarden_core::check::address::host_looks_like_bare_token(input.trim()),
         "{input:?}, shaped like a token without a prefix, was taken as the address {api}"
     );
     let https = api.scheme() == "https";
