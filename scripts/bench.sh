@@ -58,7 +58,8 @@ tests/harness/desktop-session.sh --services "x11 dbus keyring notifications" -- 
 say "Sizes"
 # tauri build re-runs the UI build (beforeBuildCommand) and cargo for the app
 # alone; the binary it packages is read back from the .deb.
-npx --yes @tauri-apps/cli@2 build --bundles deb >/dev/null
+ensure_tauri_cli
+cargo tauri build --bundles deb >/dev/null
 deb=$(ls -t target/release/bundle/deb/*.deb | head -n1)
 mib() { awk -v b="$1" 'BEGIN {printf "%.2f MiB (%d bytes)", b / 1048576, b}'; }
 in_deb=$(dpkg-deb -c "$deb" | awk '$6 ~ /usr\/bin\/tokenwarden-desktop$/ {print $3}')

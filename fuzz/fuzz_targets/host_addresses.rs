@@ -106,6 +106,10 @@ fn assert_safe(api: &Url, input: &str) {
         token_like_runs(input).is_empty(),
         "{input:?}, which holds a token, was taken as the address {api}"
     );
+    assert!(
+        !tokenwarden_core::check::address::host_looks_like_bare_token(input.trim()),
+        "{input:?}, shaped like a token without a prefix, was taken as the address {api}"
+    );
     let https = api.scheme() == "https";
     let local = api.scheme() == "http" && endpoint::is_loopback(api);
     assert!(https || local, "{input:?} gave {api}");

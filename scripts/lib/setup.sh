@@ -88,6 +88,27 @@ ensure_cargo_tool() {
   cargo install "$2" --version "$3" --locked
 }
 
+# ensure_cargo_tool_exact BINARY CRATE VERSION COMMAND...: like
+# ensure_cargo_tool, but exactly VERSION (its own dependencies locked too),
+# replacing any other installed version; COMMAND prints the version.
+ensure_cargo_tool_exact() {
+  local binary="$1" crate="$2" version="$3"; shift 3
+  if command -v "$binary" >/dev/null && "$@" 2>/dev/null | grep -qw -- "$version"; then
+    return 0
+  fi
+  say "Installing $crate $version with cargo"
+  cargo install "$crate" --version "=$version" --locked --force
+}
+
+# The Tauri CLI that builds the .deb (scripts/bench.sh), pinned like every
+# other tool that touches the release: a newer CLI can change what the
+# package holds without any change here. Keep it on the tauri version in
+# Cargo.lock's minor line.
+TAURI_CLI_VERSION=2.12.4
+ensure_tauri_cli() {
+  ensure_cargo_tool_exact cargo-tauri tauri-cli "$TAURI_CLI_VERSION" cargo tauri --version
+}
+
 # What scripts/fuzz.sh needs: cargo-fuzz, and a C++ compiler for the
 # libFuzzer engine that libfuzzer-sys builds.
 ensure_fuzz_tools() {

@@ -89,7 +89,7 @@ impl From<VaultError> for CommandError {
             VaultError::NotFound(_) => ErrorCode::NotFound,
             VaultError::NameTaken(_) => ErrorCode::NameTaken,
             VaultError::BadName { .. } => ErrorCode::BadName,
-            VaultError::Invalid(_) => ErrorCode::Invalid,
+            VaultError::Invalid(_) | VaultError::ServerChanged { .. } => ErrorCode::Invalid,
             VaultError::NotReady(_) => ErrorCode::NotReady,
             VaultError::Keychain(KeychainError::Locked { .. }) => ErrorCode::KeychainLocked,
             VaultError::Keychain(KeychainError::Unavailable { .. }) => {
@@ -101,6 +101,7 @@ impl From<VaultError> for CommandError {
             VaultError::Metadata(_) | VaultError::Lock { .. } | VaultError::NoDataDir => {
                 ErrorCode::Storage
             }
+            VaultError::RotatedNotStored { .. } => ErrorCode::KeychainFailed,
             VaultError::Injected(_) => ErrorCode::Internal,
         };
         CommandError::new(code, error.to_string())

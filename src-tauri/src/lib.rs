@@ -50,6 +50,11 @@ struct Quitting(std::sync::atomic::AtomicBool);
 
 /// Builds and runs the app until the user quits.
 pub fn run() {
+    // Before anything reads a token: no core dump may hold one. Said on
+    // stderr, as the log is not set up yet (and must not wait for this).
+    if let Err(error) = tokenwarden_core::hardening::disable_core_dumps() {
+        eprintln!("tokenwarden-desktop: warning: {error}");
+    }
     logging::init();
     let app = tauri::Builder::default()
         // First: a second launch only focuses the running app.

@@ -16,25 +16,14 @@ use tokenwarden_core::{providers, rotation};
 use super::args::{AddArgs, CheckArgs, EditArgs, ListArgs, RmArgs, RotateArgs, ShowArgs};
 use super::output;
 use super::validate::{checker, read_token_for, target_and_token};
-use super::{read_token_from_stdin, usage_error, EXIT_USAGE};
+use super::{read_token_from_stdin, usage_error};
 
 /// Exit status when the keychain or the metadata file fails (EX_IOERR).
 pub const EXIT_IO: u8 = 74;
 
 pub(crate) fn fail(error: &VaultError) -> u8 {
     eprintln!("error: {error}");
-    match error {
-        VaultError::NotFound(_)
-        | VaultError::NameTaken(_)
-        | VaultError::BadName { .. }
-        | VaultError::Invalid(_) => EXIT_USAGE,
-        VaultError::NotReady(_) => 1,
-        VaultError::Metadata(_)
-        | VaultError::Keychain(_)
-        | VaultError::Lock { .. }
-        | VaultError::NoDataDir
-        | VaultError::Injected(_) => EXIT_IO,
-    }
+    error.exit_code()
 }
 
 pub(crate) fn open(timeout_secs: u64) -> Result<Vault, u8> {
@@ -257,6 +246,47 @@ impl QoveryPush {
     }
 }
 
+/// How long the CLI keeps trying to store a value GitLab already issued,
+/// and how often: the vault holds it only while this process lives.
+const KEEP_STORING_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+const KEEP_STORING_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// GitLab rotated the token and the keychain refused the new value: this
+/// process is the only holder, so it keeps trying (each `rotate_self`
+/// stores the held value without asking GitLab again) while the user
+/// unlocks the keychain.
+async fn keep_storing(
+    vault: &Vault,
+    name: &str,
+    first: VaultError,
+) -> Result<ReplaceOutcome, VaultError> {
+    eprintln!("warning: {first}");
+    eprintln!(
+        "Retrying every {} seconds for up to {} minutes: unlock the keychain now, and do not interrupt this command.",
+        KEEP_STORING_EVERY.as_secs(),
+        KEEP_STORING_FOR.as_secs() / 60
+    );
+    let started = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(KEEP_STORING_EVERY).await;
+        match vault.rotate_self(name, None).await {
+            Err(error @ VaultError::RotatedNotStored { .. })
+                if started.elapsed() < KEEP_STORING_FOR =>
+            {
+                say_still_unstored(&error);
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// One line per failed retry, without repeating the whole explanation.
+fn say_still_unstored(error: &VaultError) {
+    if let VaultError::RotatedNotStored { reason, .. } = error {
+        eprintln!("still not stored: {reason}");
+    }
+}
+
 pub async fn rotate(args: RotateArgs) -> u8 {
     let vault = match open(10) {
         Ok(vault) => vault,
@@ -281,7 +311,12 @@ pub async fn rotate(args: RotateArgs) -> u8 {
                 Err(error) => return fail(&error),
             },
         }
-        let outcome = vault.rotate_self(&args.name, args.expires_at).await;
+        let outcome = match vault.rotate_self(&args.name, args.expires_at).await {
+            Err(error @ VaultError::RotatedNotStored { .. }) => {
+                keep_storing(&vault, &args.name, error).await
+            }
+            outcome => outcome,
+        };
         // The provider has revoked the old value already: Qovery needs the
         // new one now.
         if let (Ok(ReplaceOutcome::Replaced { .. }), Some(link)) = (&outcome, &record.qovery) {
@@ -406,13 +441,24 @@ pub async fn rm(args: RmArgs) -> u8 {
         Ok(record) => name_qovery_services(&vault, &record).await,
         Err(error) => return fail(&error),
     }
+    // The page is named only if the record's server is the one the value
+    // is bound to: a rewritten tokens.json must not choose where to send
+    // the user (asked before the value is deleted, while it can be read).
+    let page = vault.verified_tokens_page(&args.name);
     match vault.remove(&args.name) {
         Ok(record) => {
-            println!(
-                "Removed “{}” from Tokenwarden. The token itself still works until you revoke it at {}",
-                record.name,
-                record.tokens_page()
-            );
+            let name = &record.name;
+            match page {
+                Ok(page) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it at {page}"
+                ),
+                Err(VaultError::ServerChanged { .. }) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the token list named another server than the one its value was stored for)."
+                ),
+                Err(_) => println!(
+                    "Removed “{name}” from Tokenwarden. The token itself still works until you revoke it on its provider's site (its page is not shown: the keychain could not confirm which server its value was stored for)."
+                ),
+            }
             0
         }
         Err(error) => fail(&error),

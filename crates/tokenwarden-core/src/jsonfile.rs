@@ -151,10 +151,13 @@ fn describe_io(error: &std::io::Error) -> String {
     }
 }
 
-/// Creates the app-data folder readable by its owner only.
+/// Creates the app-data folder readable by its owner only. A folder that
+/// already exists must belong to this user (another user's folder could be
+/// swapped or read under us: refused, with the fix) and is tightened to
+/// `0700` if group or others could reach into it.
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
-        return Ok(());
+        return check_private_dir(dir);
     }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -164,6 +167,52 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
+}
+
+#[cfg(unix)]
+fn check_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let metadata = fs::metadata(dir)?;
+    let me = rustix::process::geteuid().as_raw();
+    if metadata.uid() != me {
+        return Err(std::io::Error::other(format!(
+            "the folder {} belongs to another user (uid {}), not to you (uid {me}), so Tokenwarden will not keep its token list there. Remove it if you did not create it, or set TOKENWARDEN_DATA_DIR to a folder of yours",
+            dir.display(),
+            metadata.uid()
+        )));
+    }
+    if metadata.mode() & 0o077 != 0 {
+        tracing::info!(folder = %dir.display(), "app-data folder was open to others: set to 0700");
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Elsewhere the per-user profile's permissions apply (SECURITY.md).
+#[cfg(not(unix))]
+fn check_private_dir(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Opens (creating if needed) a file that only its owner may read or
+/// write, tightening one that others could (the vault's lock file).
+pub(crate) fn open_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
 }
 
 fn private_file(path: &Path) -> std::io::Result<File> {

@@ -13,6 +13,7 @@ pub mod checker;
 pub mod destinations;
 pub mod endpoint;
 pub mod export;
+pub mod hardening;
 pub mod jsonfile;
 pub mod model;
 pub mod notify;

@@ -6,22 +6,20 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use zeroize::Zeroizing;
 
 pub struct TokenSecret(SecretString);
 
 impl TokenSecret {
     /// Wraps a token typed or pasted by the user, trimming the surrounding
     /// whitespace and newline a paste or `echo` adds.
+    ///
+    /// The value given is zeroized here, trimmed or not: `SecretString`
+    /// takes a copy of exactly the trimmed length (so turning it into its
+    /// boxed `str` never reallocates and leaves a copy in freed memory).
     pub fn new(value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        let trimmed = value.trim();
-        if trimmed.len() == value.len() {
-            TokenSecret(SecretString::from(value))
-        } else {
-            // `value` is dropped (and its buffer freed) here; SecretString
-            // takes a fresh copy it will zeroize.
-            TokenSecret(SecretString::from(trimmed.to_owned()))
-        }
+        let value = Zeroizing::new(value.into());
+        TokenSecret(SecretString::from(String::from(value.trim())))
     }
 
     /// The raw value, for building the one HTTP header or keychain entry

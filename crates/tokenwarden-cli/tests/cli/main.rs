@@ -8,6 +8,7 @@
 //! ignored.
 
 mod export;
+mod hardening;
 mod private_ca;
 mod qovery;
 mod support;

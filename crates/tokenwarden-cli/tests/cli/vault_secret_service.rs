@@ -413,3 +413,153 @@ async fn a_check_that_gets_no_answer_records_since_when_checks_fail() {
         "an answer ends it"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_server_written_into_tokens_json_behind_the_vaults_back_receives_nothing() {
+    let elsewhere = sim().await;
+    let sim = sim().await;
+    let cli = Cli::new("bound");
+    let api = sim.github_api_url();
+    let token = ready_token(&sim);
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{token}\n")),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    // gnome-keyring holds the value bound to its server.
+    let item = cli.keyring_item(&format!("{id}#1")).await.unwrap();
+    let origin = url::Url::parse(&api)
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert!(item.starts_with("tokenwarden-secret/1 {"), "{}", item.len());
+    assert!(item.contains(&format!("\"origin\":\"{origin}\"")));
+    assert!(item.ends_with(&format!("\n{token}")));
+
+    let path = cli.data_dir.path().join("tokens.json");
+    let listed = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, listed.replace(&api, &elsewhere.github_api_url())).unwrap();
+    let run = cli.run(&["check"], None).await;
+    assert_eq!(run.code, 3, "{} {}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("was changed outside Tokenwarden, so the token was not sent anywhere"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+    // Removing it works, but the rewritten server is not offered as the
+    // place to revoke the token.
+    let rm = cli.run(&["rm", "prod"], None).await;
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert!(rm.stdout.contains("its page is not shown"), "{}", rm.stdout);
+    let elsewhere_host = url::Url::parse(&elsewhere.github_api_url()).unwrap();
+    assert!(
+        !rm.stdout
+            .contains(&elsewhere_host.port().unwrap().to_string()),
+        "{}",
+        rm.stdout
+    );
+    assert!(elsewhere.requests(Provider::Github).is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run through tests/harness/desktop-session.sh"]
+async fn a_value_no_token_lists_is_found_in_gnome_keyring_and_deleted_on_open() {
+    let sim = sim().await;
+    let cli = Cli::new("orphans");
+    let token = ready_token(&sim);
+    let api = sim.github_api_url();
+    let add = cli
+        .run(
+            &[
+                "add",
+                "--name",
+                "prod",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{token}\n")),
+        )
+        .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let id = add.json()["token"]["id"].as_str().unwrap().to_owned();
+    // What a keychain write landing after a crash leaves: a generation of
+    // the token that no record names, stored with the attributes keyring
+    // gives its items.
+    let orphan = &format!("{id}#5");
+    let mut store = cli.command("secret-tool");
+    store
+        .args(["store", "--label", "orphan", "service", &cli.service])
+        .args(["username", orphan, "target", "default"])
+        .stdin(std::process::Stdio::piped());
+    let mut child = store.spawn().unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"ghp_orphanedvalue").await.unwrap();
+    }
+    assert!(child.wait().await.unwrap().success());
+    assert_eq!(cli.keyring_accounts().await.len(), 2);
+    // A token the metadata does not know (another data folder sharing the
+    // service) is not this vault's to delete.
+    let other = Cli {
+        data_dir: tempfile::tempdir().unwrap(),
+        service: cli.service.clone(),
+    };
+    let other_token = ready_token(&sim);
+    let added = other
+        .run(
+            &[
+                "add",
+                "--name",
+                "other",
+                "--provider",
+                "github",
+                "--api-url",
+                &api,
+                "--org",
+                "acme",
+                "--json",
+                "--token-stdin",
+            ],
+            Some(&format!("{other_token}\n")),
+        )
+        .await;
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let other_id = added.json()["token"]["id"].as_str().unwrap().to_owned();
+
+    let list = cli.run(&["list"], None).await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stderr
+            .contains("1 stored value(s) that no token listed"),
+        "{}",
+        list.stderr
+    );
+    let mut expected = vec![format!("{id}#1"), format!("{other_id}#1")];
+    expected.sort();
+    assert_eq!(cli.keyring_accounts().await, expected);
+}

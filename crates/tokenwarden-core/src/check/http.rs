@@ -12,6 +12,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use url::Url;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::ratelimit::{self, Holds};
 use super::trust::{CaFileError, TrustCache};
@@ -242,14 +243,7 @@ impl Http {
         json_body: Option<&[u8]>,
     ) -> Result<Response, TransportError> {
         let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(&format!("{} {}", scheme.word(), token.expose()))
-            .map_err(|_| {
-                TransportError::Other(
-                    "the token contains characters that cannot be sent in an HTTP header".into(),
-                )
-            })?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
+        headers.insert(AUTHORIZATION, authorization(scheme, token)?);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(
             USER_AGENT,
@@ -273,9 +267,10 @@ impl Http {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
+                body.zeroize();
                 return Err(TransportError::BodyTooLarge);
             }
-            body.extend_from_slice(&chunk);
+            append_zeroizing(&mut body, &chunk);
         }
         Ok(Response {
             status,
@@ -329,6 +324,39 @@ impl Http {
     }
 }
 
+/// The `Authorization` header for `token`, built in a zeroizing buffer of
+/// its exact size (a `format!` would leave a copy of the token in freed
+/// memory) and marked sensitive, so the HTTP stack never prints it.
+fn authorization(scheme: AuthScheme, token: &TokenSecret) -> Result<HeaderValue, TransportError> {
+    let word = scheme.word().as_bytes();
+    let value = token.expose().as_bytes();
+    let mut buffer = Zeroizing::new(Vec::with_capacity(word.len() + 1 + value.len()));
+    buffer.extend_from_slice(word);
+    buffer.push(b' ');
+    buffer.extend_from_slice(value);
+    let mut header = HeaderValue::from_bytes(&buffer).map_err(|_| {
+        TransportError::Other(
+            "the token contains characters that cannot be sent in an HTTP header".into(),
+        )
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Appends `chunk` to a body that may hold a secret (GitLab's rotation
+/// answers with the new token): when it must grow, the old buffer is
+/// zeroized rather than left for the allocator as `Vec`'s growth would.
+fn append_zeroizing(body: &mut Vec<u8>, chunk: &[u8]) {
+    let needed = body.len() + chunk.len();
+    if needed > body.capacity() {
+        let mut bigger = Vec::with_capacity(needed.max(body.capacity() * 2).max(4096));
+        bigger.extend_from_slice(body);
+        body.zeroize();
+        *body = bigger;
+    }
+    body.extend_from_slice(chunk);
+}
+
 /// The error and its causes, without the URL (which is ours, not news to
 /// the user) and never with a header value.
 fn error_chain(error: &reqwest::Error) -> String {
@@ -349,4 +377,35 @@ fn error_chain(error: &reqwest::Error) -> String {
         });
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod zeroizing_tests {
+    use super::*;
+
+    #[test]
+    fn the_authorization_header_is_sensitive_and_exact() {
+        let header = authorization(AuthScheme::Bearer, &TokenSecret::new("ghp_abc")).unwrap();
+        assert!(header.is_sensitive());
+        assert_eq!(header.as_bytes(), b"Bearer ghp_abc");
+        assert!(format!("{header:?}").contains("Sensitive"));
+        assert!(!format!("{header:?}").contains("ghp_abc"));
+        assert!(authorization(AuthScheme::Bearer, &TokenSecret::new("bad\u{7}value")).is_err());
+        // Qovery's machine tokens go under its own scheme, as sensitive.
+        let qovery = authorization(AuthScheme::Token, &TokenSecret::new("qov_abc")).unwrap();
+        assert!(qovery.is_sensitive());
+        assert_eq!(qovery.as_bytes(), b"Token qov_abc");
+    }
+
+    #[test]
+    fn a_growing_body_keeps_every_byte_in_order() {
+        let mut body = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..3000u32 {
+            let chunk = i.to_le_bytes();
+            append_zeroizing(&mut body, &chunk);
+            expected.extend_from_slice(&chunk);
+        }
+        assert_eq!(body, expected);
+    }
 }

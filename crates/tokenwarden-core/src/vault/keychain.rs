@@ -70,6 +70,29 @@ pub trait SecretStore: Send + Sync {
     }
     /// The backend's name, for the settings screen.
     fn backend(&self) -> &'static str;
+    /// Whether `accounts` can list what is stored under the service: the
+    /// Secret Service can; keyring's macOS and Windows stores and its mock
+    /// cannot (there, only the journal prevents orphans).
+    fn lists_accounts(&self) -> bool {
+        false
+    }
+    /// Every account stored under the service, where `lists_accounts`.
+    /// Opening the vault deletes the ones no record lists.
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(Vec::new())
+    }
+    /// Writes that finished after their caller stopped waiting
+    /// (`TimedStore`), each reported once.
+    fn late_writes(&self) -> Vec<LateWrite> {
+        Vec::new()
+    }
+}
+
+/// A keychain write that outlived its deadline, as it finally ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateWrite {
+    pub account: String,
+    pub outcome: Result<(), KeychainError>,
 }
 
 /// The platform keychain through `keyring`, one entry per account under a
@@ -186,6 +209,19 @@ impl SecretStore for KeyringStore {
 
     fn backend(&self) -> &'static str {
         self.backend
+    }
+
+    fn lists_accounts(&self) -> bool {
+        cfg!(target_os = "linux") && self.builder.is_none()
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        #[cfg(target_os = "linux")]
+        if self.builder.is_none() {
+            return secret_service::accounts_under(&self.service)
+                .map(|accounts| accounts.into_iter().collect());
+        }
+        Ok(Vec::new())
     }
 }
 

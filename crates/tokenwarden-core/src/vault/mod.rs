@@ -11,6 +11,7 @@
 //! anywhere leaves a journal entry that `Vault::open` finishes or undoes,
 //! so there is never metadata pointing at nothing nor a secret nobody lists.
 
+mod binding;
 mod keychain;
 mod metadata;
 mod names;
@@ -22,7 +23,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +35,7 @@ use crate::check::Clock;
 use crate::checker::Checker;
 
 pub use crate::status::TokenStatus;
-pub use keychain::{KeychainError, KeyringStore, SecretStore};
+pub use keychain::{KeychainError, KeyringStore, LateWrite, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};
 pub use names::{name_problem, suggest_name};
 pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
@@ -65,12 +66,48 @@ pub enum VaultError {
     Invalid(String),
     #[error("The new value is not ready, so the stored one was kept: {0}")]
     NotReady(String),
+    /// tokens.json names another server than the one the token's value was
+    /// stored for (`binding.rs`): nothing was sent.
+    #[error("“{name}” is listed for {listed}, but its secret was stored for {stored}. The token list (tokens.json) was changed outside Tokenwarden, so the token was not sent anywhere. If you moved it yourself, give its address again (`tokenwarden edit {name} --api-url URL`, and `--ca-file` for a private CA; the app's Edit asks before a new server): it is checked there and bound to it. Otherwise restore tokens.json from a backup.")]
+    ServerChanged {
+        name: String,
+        listed: String,
+        stored: String,
+    },
+    /// GitLab issued a new value (revoking the stored one) and the keychain
+    /// would not take it, even after retries. The value is held in memory.
+    #[error("GitLab already rotated “{name}”: the stored value no longer works, and the new one could not be stored yet ({reason}). Tokenwarden holds the new value until it is stored: fix the keychain (unlock it), then rotate “{name}” again, which stores it without asking GitLab again. If Tokenwarden stops first, the new value is lost: create a new token then.")]
+    RotatedNotStored { name: String, reason: String },
     #[error("Tokenwarden could not lock its token list at {path}: {reason}")]
     Lock { path: PathBuf, reason: String },
     #[error("No app-data folder is known for this user: set TOKENWARDEN_DATA_DIR.")]
     NoDataDir,
     #[error("stopped at {0} (fault injection)")]
     Injected(&'static str),
+}
+
+impl VaultError {
+    /// The command line's exit status for this error (a contract, README
+    /// "Exit codes"): 64 for what the user typed, 1 for a value that is
+    /// not ready, 74 for the keychain, the metadata file or the folder.
+    /// One mapping, for the vault commands and for Qovery's.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            VaultError::NotFound(_)
+            | VaultError::NameTaken(_)
+            | VaultError::BadName { .. }
+            | VaultError::Invalid(_) => 64,
+            VaultError::NotReady(_) => 1,
+            VaultError::Metadata(_)
+            | VaultError::Keychain(_)
+            | VaultError::Lock { .. }
+            | VaultError::NoDataDir
+            // tokens.json no longer matches the keychain: a metadata failure.
+            | VaultError::ServerChanged { .. }
+            | VaultError::RotatedNotStored { .. }
+            | VaultError::Injected(_) => 74,
+        }
+    }
 }
 
 /// Where the vault lives. The app and the CLI compute the same one.
@@ -175,6 +212,10 @@ pub struct Vault {
     checker: Arc<Checker>,
     clock: Arc<dyn Clock>,
     faults: Arc<dyn Faults>,
+    /// New values a provider issued (and so revoked the stored one) that
+    /// the keychain would not take yet, by token id: held here, never
+    /// dropped, until a retry stores them (`ops::Unstored`).
+    unstored: std::sync::Mutex<std::collections::HashMap<String, ops::Unstored>>,
 }
 
 /// The metadata, loaded under the lock for one change.
@@ -218,6 +259,7 @@ impl Vault {
             checker: parts.checker,
             clock: parts.clock,
             faults: parts.faults,
+            unstored: Default::default(),
         };
         let notices = vault.locked(|session| {
             ops::reconcile(session)?;
@@ -257,12 +299,7 @@ impl Vault {
             reason: e.to_string(),
         };
         crate::jsonfile::create_private_dir(dir).map_err(lock_error)?;
-        let file: File = match OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-        {
+        let file: File = match crate::jsonfile::open_private(&self.lock_path) {
             Ok(file) => file,
             // A read-only folder: the existing lock file still locks when
             // opened for reading, so the tokens can be listed and a change
@@ -285,6 +322,11 @@ impl Vault {
                 })
                 .collect(),
         };
+        // Not fatal: the journal keeps what could not be settled (a
+        // read-only folder still lists its tokens).
+        if let Err(error) = ops::settle_late_writes(&mut session) {
+            tracing::warn!(%error, "late keychain writes not settled yet");
+        }
         let result = f(&mut session);
         drop(file); // releases the lock
         result

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::binding::{seal, unseal, Binding, Unsealed};
 use super::keychain::KeychainError;
 use super::names::name_problem;
 use super::record::{Pending, TokenRecord};
@@ -16,6 +17,29 @@ use crate::endpoint;
 use crate::model::ProviderKind;
 use crate::providers;
 use crate::secret::TokenSecret;
+use crate::sync::LockExt;
+
+/// What a self-rotation stages in the keychain before asking the provider:
+/// not a token (recovery must never take it for one).
+const PLACEHOLDER: &str = "tokenwarden-placeholder/1 (a self-rotation is under way)";
+/// How often storing a self-rotated value is retried, and the first wait.
+const STORE_RETRIES: u32 = 3;
+const STORE_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A new value the provider issued that the keychain has not taken yet,
+/// and the generation journaled for it.
+pub(crate) struct Unstored {
+    generation: u32,
+    secret: TokenSecret,
+}
+
+/// Whether a keychain value is the self-rotation's placeholder.
+fn is_placeholder(stored: TokenSecret) -> bool {
+    match unseal(stored) {
+        Ok(Unsealed::Bound(value, _) | Unsealed::Plain(value)) => value.expose() == PLACEHOLDER,
+        Err(_) => false,
+    }
+}
 
 /// A token to add: its name, and what to check it against.
 #[derive(Debug, Clone)]
@@ -178,6 +202,18 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
                     Ok(None)
                 }
             }
+            Pending::Replace { generation }
+                if store.exists(&record.keychain_account(generation))?
+                    && is_placeholder(store.get(&record.keychain_account(generation))?) =>
+            {
+                // A self-rotation stopped after staging: the provider may
+                // have issued a new value that never reached the keychain.
+                store.delete(&record.keychain_account(generation))?;
+                record.pending = None;
+                Ok(Some(
+                    "a self-rotation was interrupted: GitLab may have issued a new value that was never stored, and then the stored value no longer works. Check the token; if it is revoked, create a new one.",
+                ))
+            }
             Pending::Replace { generation } => {
                 if store.exists(&record.keychain_account(generation))? {
                     let old = record.generation;
@@ -233,7 +269,113 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
     if changed {
         session.save()?;
     }
+    sweep_orphans(session);
     Ok(())
+}
+
+/// Settles the keychain writes that ended after their caller gave up
+/// (`TimedStore`): an addition whose value landed is completed, one whose
+/// write failed is dropped; a staged value that landed late is deleted by
+/// the `Cleanup` step its change left.
+pub(super) fn settle_late_writes(session: &mut Session<'_>) -> Result<(), VaultError> {
+    let late = session.vault.store.late_writes();
+    if late.is_empty() {
+        return Ok(());
+    }
+    let store = session.vault.store.clone();
+    let mut changed = false;
+    for write in late {
+        let Some(index) = session.data.tokens.iter().position(|t| {
+            t.current_account() == write.account && t.pending == Some(Pending::Add)
+                || matches!(t.pending, Some(Pending::Cleanup { generation })
+                    if t.keychain_account(generation) == write.account)
+        }) else {
+            continue;
+        };
+        let record = &mut session.data.tokens[index];
+        let name = record.name.clone();
+        let what = match (record.pending, &write.outcome) {
+            (Some(Pending::Add), Ok(())) => {
+                record.pending = None;
+                "the keychain answered late, and its addition has been completed."
+            }
+            (Some(Pending::Add), Err(_)) => {
+                session.data.tokens.remove(index);
+                "the keychain answered late and did not store it; it was not saved. Add it again."
+            }
+            (_, _) => {
+                if store.delete(&write.account).is_err() {
+                    continue; // the journal keeps it for the next start
+                }
+                record.pending = None;
+                "a value the keychain stored after the change had given up was deleted."
+            }
+        };
+        session.notices.push(VaultNotice::Recovered {
+            name,
+            what: what.into(),
+        });
+        changed = true;
+    }
+    if changed {
+        session.save()?;
+    }
+    Ok(())
+}
+
+/// Deletes the keychain entries under the vault's service that no record
+/// lists (a write that landed after a crash or a give-up), where the store
+/// can list them (the Secret Service; elsewhere the journal alone keeps
+/// them from happening). Only generations of this file's own tokens are
+/// touched: another data folder may share the keychain service
+/// (`TOKENWARDEN_DATA_DIR`), and a missing or set-aside `tokens.json`
+/// must never cost the values it listed.
+fn sweep_orphans(session: &mut Session<'_>) {
+    let store = &session.vault.store;
+    if !store.lists_accounts() {
+        return;
+    }
+    let Ok(accounts) = store.accounts() else {
+        return; // asked again at the next start
+    };
+    let mut listed = std::collections::HashSet::new();
+    for record in &session.data.tokens {
+        listed.insert(record.current_account());
+        if let Some(Pending::Replace { generation } | Pending::Cleanup { generation }) =
+            record.pending
+        {
+            listed.insert(record.keychain_account(generation));
+        }
+    }
+    let ours: std::collections::HashSet<&str> =
+        session.data.tokens.iter().map(|t| t.id.as_str()).collect();
+    let orphans: Vec<String> = accounts
+        .into_iter()
+        .filter(|account| {
+            !listed.contains(account)
+                && vault_account_id(account).is_some_and(|id| ours.contains(id))
+        })
+        .collect();
+    let deleted = orphans
+        .iter()
+        .filter(|account| store.delete(account).is_ok())
+        .count();
+    if deleted > 0 {
+        tracing::info!(deleted, "keychain entries no token lists were deleted");
+        session.notices.push(VaultNotice::Recovered {
+            name: "keychain".into(),
+            what: format!(
+                "{deleted} stored value(s) that no token listed (left by an interrupted change) were deleted."
+            ),
+        });
+    }
+}
+
+/// The token id of `<id>#<generation>`, as `TokenRecord::keychain_account`
+/// names entries.
+fn vault_account_id(account: &str) -> Option<&str> {
+    let (id, generation) = account.split_once('#')?;
+    (!generation.is_empty() && generation.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
 /// What the keychain's answer says about a token's secret.
@@ -245,7 +387,96 @@ fn secret_state(exists: Result<bool, KeychainError>) -> SecretState {
     }
 }
 
+/// The refusal when `record`'s server is not the one its value is bound to.
+fn server_changed(record: &TokenRecord, bound: &Binding, listed: &Binding) -> VaultError {
+    VaultError::ServerChanged {
+        name: record.name.clone(),
+        listed: listed.describe(),
+        stored: bound.describe(),
+    }
+}
+
 impl Vault {
+    /// Stores `secret` under `account`, bound to `binding` (`binding.rs`).
+    fn put_bound(
+        &self,
+        account: &str,
+        secret: &TokenSecret,
+        binding: &Binding,
+    ) -> Result<(), KeychainError> {
+        self.store.put(account, &seal(secret, binding))
+    }
+
+    /// The current value of `record` and the server it is bound to (None
+    /// for a value stored before values were bound).
+    fn stored_secret(
+        &self,
+        record: &TokenRecord,
+    ) -> Result<(TokenSecret, Option<Binding>), VaultError> {
+        let stored = self.store.get(&record.current_account())?;
+        match unseal(stored).map_err(|detail| KeychainError::Failed { detail })? {
+            Unsealed::Bound(secret, binding) => Ok((secret, Some(binding))),
+            Unsealed::Plain(secret) => Ok((secret, None)),
+        }
+    }
+
+    /// The current value of `record`, only if it is bound to the server
+    /// the record names: `tokens.json` alone never decides where a secret
+    /// goes. A value stored before values were bound is bound to it now,
+    /// at its first use, under the lock and only if no other change moved
+    /// the token meanwhile.
+    pub(crate) fn bound_secret(&self, record: &TokenRecord) -> Result<TokenSecret, VaultError> {
+        let listed = Binding::of(record);
+        match self.stored_secret(record)? {
+            (secret, Some(bound)) if bound == listed => Ok(secret),
+            (_, Some(bound)) => Err(server_changed(record, &bound, &listed)),
+            (secret, None) => {
+                let bound = self.locked(|s| {
+                    let unchanged = s.data.tokens.iter().any(|t| {
+                        t.id == record.id
+                            && t.generation == record.generation
+                            && t.pending.is_none()
+                            && Binding::of(t) == listed
+                    });
+                    if unchanged {
+                        self.put_bound(&record.current_account(), &secret, &listed)?;
+                    }
+                    Ok(())
+                });
+                if let Err(error) = bound {
+                    // The value is still the user's and usable; binding is
+                    // tried again at its next use.
+                    tracing::warn!(name = %record.name, %error, "a stored value could not be bound to its server");
+                }
+                Ok(secret)
+            }
+        }
+    }
+
+    /// Refuses when the stored value of `record` is bound to another server
+    /// than the record names, for a change that sends a value to the
+    /// record's server without reading the stored one. A value that is
+    /// missing, or stored before values were bound, has nothing to refuse.
+    fn ensure_bound(&self, record: &TokenRecord) -> Result<(), VaultError> {
+        match self.stored_secret(record) {
+            Ok((_, Some(bound))) if bound != Binding::of(record) => {
+                Err(server_changed(record, &bound, &Binding::of(record)))
+            }
+            Ok(_) | Err(VaultError::Keychain(KeychainError::Missing)) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The page where a stored token is managed and revoked, built from its
+    /// record only once that record's server is the one its value is bound
+    /// to: an address written into `tokens.json` behind Tokenwarden's back
+    /// is never opened.
+    pub fn verified_tokens_page(&self, name: &str) -> Result<String, VaultError> {
+        let record = self.record(name)?;
+        self.ensure_bound(&record)?;
+        Ok(record.tokens_page())
+    }
+
     fn view(&self, record: TokenRecord) -> TokenView {
         let secret = if record.pending.is_some() {
             SecretState::Unknown
@@ -263,7 +494,7 @@ impl Vault {
 
     /// The current value of a stored token, for a push to a destination.
     pub(crate) fn secret(&self, record: &TokenRecord) -> Result<TokenSecret, VaultError> {
-        Ok(self.store.get(&record.current_account())?)
+        self.bound_secret(record)
     }
 
     /// Strikes a destination off the rotation's journal: it has the value.
@@ -390,9 +621,17 @@ impl Vault {
             s.data.tokens.push(record.clone());
             s.save()?;
             self.faults.check("add:journaled")?;
-            if let Err(e) = self.store.put(&record.current_account(), secret) {
-                s.data.tokens.retain(|t| t.id != record.id);
-                s.save()?;
+            if let Err(e) = self.put_bound(&record.current_account(), secret, &Binding::of(&record))
+            {
+                // A write that timed out may still land: the record stays
+                // journaled (and unlisted) until the keychain's worker
+                // reports, or the next start finds out (`settle_late_writes`,
+                // `reconcile`), so no secret is ever left that no record
+                // lists.
+                if !matches!(e, KeychainError::Timeout(_)) {
+                    s.data.tokens.retain(|t| t.id != record.id);
+                    s.save()?;
+                }
                 return Err(e.into());
             }
             self.faults.check("add:secret-stored")?;
@@ -420,8 +659,9 @@ impl Vault {
         s: &mut Session<'_>,
         index: usize,
         secret: &TokenSecret,
+        binding: &Binding,
     ) -> Result<(), VaultError> {
-        let next = self.stage_secret(s, index, secret)?;
+        let next = self.stage_secret(s, index, secret, binding)?;
         self.faults.check("replace:secret-stored")?;
         self.switch_generation(s, index, next)
     }
@@ -433,14 +673,20 @@ impl Vault {
         s: &mut Session<'_>,
         index: usize,
         secret: &TokenSecret,
+        binding: &Binding,
     ) -> Result<u32, VaultError> {
         let next = s.data.tokens[index].generation + 1;
         s.data.tokens[index].pending = Some(Pending::Replace { generation: next });
         s.save()?;
         self.faults.check("replace:journaled")?;
         let account = s.data.tokens[index].keychain_account(next);
-        if let Err(e) = self.store.put(&account, secret) {
-            s.data.tokens[index].pending = None;
+        if let Err(e) = self.put_bound(&account, secret, binding) {
+            // A write that timed out may still land: journaled as a value
+            // to delete, never as one to use.
+            s.data.tokens[index].pending = match e {
+                KeychainError::Timeout(_) => Some(Pending::Cleanup { generation: next }),
+                _ => None,
+            };
             s.save()?;
             return Err(e.into());
         }
@@ -491,6 +737,13 @@ impl Vault {
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
+        // A value GitLab already issued that the keychain refused earlier is
+        // stored now, without asking GitLab again (the stored value is
+        // revoked: GitLab would refuse it).
+        let held = self.unstored.lock_or_recover().remove(&record.id);
+        if let Some(held) = held {
+            return self.finish_self_rotation(&record, held).await;
+        }
         let provider = providers::get(record.provider);
         let Some(rotation) = provider
             .self_rotation()
@@ -523,14 +776,18 @@ impl Vault {
                 providers::SelfRotateError::NotAllowed.to_string(),
             ));
         }
-        let current = self.store.get(&record.current_account())?;
+        let current = self.bound_secret(&record)?;
         let request = record.check_request()?;
-        // Stage first, with the current value as a placeholder: this proves
+        let binding = Binding::of(&record);
+        // Stage first, with a placeholder that is not a token: this proves
         // the keychain takes a write *before* GitLab revokes the current
-        // value, after which the new one exists only in this process.
+        // value, after which the new one exists only in this process. Should
+        // the new value never replace it, recovery knows the placeholder
+        // and never promotes it (a copy of the old value, as this once
+        // staged, would have been promoted: GitLab has revoked it by then).
         let next = self.locked(|s| {
             let index = s.find(name)?;
-            self.stage_secret(s, index, &current)
+            self.stage_secret(s, index, &TokenSecret::new(PLACEHOLDER), &binding)
         })?;
         let undo = |vault: &Vault| {
             vault.locked(|s| {
@@ -557,12 +814,61 @@ impl Vault {
             }
         };
         drop(current);
-        self.store.put(&record.keychain_account(next), &new)?;
-        let report = self.checker.check(&request, &new).await;
+        self.finish_self_rotation(
+            &record,
+            Unstored {
+                generation: next,
+                secret: new,
+            },
+        )
+        .await
+    }
+
+    /// Stores the value GitLab issued, retrying a keychain that refuses
+    /// (GitLab has revoked the stored value: this one must not be lost),
+    /// then checks it and makes it current. If the keychain still refuses,
+    /// the value is held by the vault for the next `rotate_self` of the
+    /// token, and the user is told GitLab already rotated it.
+    async fn finish_self_rotation(
+        &self,
+        record: &TokenRecord,
+        held: Unstored,
+    ) -> Result<ReplaceOutcome, VaultError> {
+        let binding = Binding::of(record);
+        let mut attempt = 0;
+        let generation = loop {
+            match self.store_held(record, &held, &binding) {
+                Ok(generation) => break generation,
+                Err(error) if attempt < STORE_RETRIES => {
+                    tracing::warn!(name = %record.name, %error, attempt, "the keychain refused a self-rotated value; retrying");
+                    tokio::time::sleep(STORE_BACKOFF * 2u32.pow(attempt)).await;
+                    attempt += 1;
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    self.unstored
+                        .lock_or_recover()
+                        .insert(record.id.clone(), held);
+                    return Err(VaultError::RotatedNotStored {
+                        name: record.name.clone(),
+                        reason,
+                    });
+                }
+            }
+        };
+        let report = self
+            .checker
+            .check(&record.check_request()?, &held.secret)
+            .await;
         let now = self.clock.now();
         let updated = self.locked(|s| {
-            let index = s.find(name)?;
-            self.switch_generation(s, index, next)?;
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == record.id)
+                .ok_or_else(|| VaultError::NotFound(record.name.clone()))?;
+            self.switch_generation(s, index, generation)?;
             let token = &mut s.data.tokens[index];
             token.absorb(&report, now);
             token.rotated_at = Some(now);
@@ -574,6 +880,38 @@ impl Vault {
             token: Box::new(TokenView::new(updated, SecretState::Present, now)),
             report,
             revoke_at: None,
+        })
+    }
+
+    /// Puts a held value in the keychain under the generation its journal
+    /// names, or, if that journal step is gone (another process's recovery
+    /// cleared it), under a newly journaled one. Returns the generation.
+    fn store_held(
+        &self,
+        record: &TokenRecord,
+        held: &Unstored,
+        binding: &Binding,
+    ) -> Result<u32, VaultError> {
+        self.locked(|s| {
+            let index = s
+                .data
+                .tokens
+                .iter()
+                .position(|t| t.id == record.id)
+                .ok_or_else(|| VaultError::NotFound(record.name.clone()))?;
+            let token = &s.data.tokens[index];
+            let journaled = token.pending
+                == Some(Pending::Replace {
+                    generation: held.generation,
+                })
+                && token.generation + 1 == held.generation;
+            if journaled {
+                let account = token.keychain_account(held.generation);
+                self.put_bound(&account, &held.secret, binding)?;
+                Ok(held.generation)
+            } else {
+                self.stage_secret(s, index, &held.secret, binding)
+            }
         })
     }
 
@@ -597,6 +935,8 @@ impl Vault {
         unpushed: Vec<String>,
     ) -> Result<ReplaceOutcome, VaultError> {
         let record = self.record(name)?;
+        // The new value goes to the server the old one is bound to.
+        self.ensure_bound(&record)?;
         let report = self.checker.check(&record.check_request()?, secret).await;
         if !report.ready {
             return Ok(ReplaceOutcome::Refused { report });
@@ -607,7 +947,7 @@ impl Vault {
             if s.data.tokens[index].id != record.id {
                 return Err(VaultError::NotFound(name.to_owned()));
             }
-            self.replace_secret(s, index, secret)?;
+            self.replace_secret(s, index, secret, &Binding::of(&record))?;
             let token = &mut s.data.tokens[index];
             token.absorb(&report, now);
             token.rotated_at = Some(now);
@@ -634,6 +974,7 @@ impl Vault {
         edit: TokenEdit,
     ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
         let mut record = self.record(name)?;
+        let original = record.clone();
         let id = record.id.clone();
         if let Some(new_name) = &edit.new_name {
             check_name(new_name)?;
@@ -672,13 +1013,20 @@ impl Vault {
                 record.expiry = ExpirySource::User;
             }
         }
-        let report = match (&edit.secret, moved) {
+        // A value is about to be sent (a new one, or the stored one to a
+        // new server): what this edit does not set of the server comes from
+        // tokens.json, and must be what the stored value is bound to.
+        let current = if edit.secret.is_some() || moved {
+            self.edit_target_is_bound(&original, &edit)?
+        } else {
+            None
+        };
+        let report = match (&edit.secret, &current) {
             (Some(secret), _) => Some(self.checker.check(&record.check_request()?, secret).await),
-            (None, true) => {
-                let current = self.store.get(&record.current_account())?;
-                Some(self.checker.check(&record.check_request()?, &current).await)
+            (None, Some(current)) => {
+                Some(self.checker.check(&record.check_request()?, current).await)
             }
-            (None, false) => None,
+            (None, None) => None,
         };
         if let (Some(report), Some(_)) = (&report, &edit.secret) {
             if !report.ready {
@@ -704,8 +1052,20 @@ impl Vault {
             if s.name_taken(&record.name, record.provider, &record.api_url, Some(&id)) {
                 return Err(VaultError::NameTaken(record.name.clone()));
             }
-            if let Some(secret) = &edit.secret {
-                self.replace_secret(s, index, secret)?;
+            if s.data.tokens[index].generation != original.generation {
+                return Err(VaultError::Invalid(format!(
+                    "“{name}” was changed by another Tokenwarden process meanwhile; nothing was saved. Try again."
+                )));
+            }
+            // The value is stored again, bound to the server it now belongs
+            // to, under a new generation (journaled like any replacement).
+            let binding = Binding::of(&record);
+            match (&edit.secret, &current) {
+                (Some(secret), _) => self.replace_secret(s, index, secret, &binding)?,
+                (None, Some(current)) if moved => {
+                    self.replace_secret(s, index, current, &binding)?
+                }
+                _ => {}
             }
             let generation = s.data.tokens[index].generation;
             let token = &mut s.data.tokens[index];
@@ -722,6 +1082,37 @@ impl Vault {
             Ok(s.data.tokens[index].clone())
         })?;
         Ok((self.view(saved), report))
+    }
+
+    /// For an edit that sends a value: refuses when the part of the server
+    /// the edit keeps from tokens.json (the address, the CA file) is not the
+    /// one the stored value is bound to. Returns the stored value where the
+    /// edit sends it (a new server, no new value).
+    fn edit_target_is_bound(
+        &self,
+        original: &TokenRecord,
+        edit: &TokenEdit,
+    ) -> Result<Option<TokenSecret>, VaultError> {
+        let stored = match self.stored_secret(original) {
+            Ok(stored) => stored,
+            // A new value for one that went missing: nothing to compare.
+            Err(VaultError::Keychain(KeychainError::Missing)) if edit.secret.is_some() => {
+                return Ok(None)
+            }
+            Err(error) => return Err(error),
+        };
+        let (value, bound) = stored;
+        if let Some(bound) = bound {
+            let listed = Binding::of(original);
+            let keeps_address = edit.host.is_none() && edit.api_url.is_none();
+            let keeps_ca = edit.ca_file.is_none();
+            if (keeps_address && bound.origin != listed.origin)
+                || (keeps_ca && bound.ca_file != listed.ca_file)
+            {
+                return Err(server_changed(original, &bound, &listed));
+            }
+        }
+        Ok(edit.secret.is_none().then_some(value))
     }
 
     /// Re-checks one token, or all of them concurrently, and records the
@@ -741,12 +1132,10 @@ impl Vault {
         let mut runnable = Vec::new();
         let mut failed = Vec::new();
         for record in records {
-            match (
-                self.store.get(&record.current_account()),
-                record.check_request(),
-            ) {
+            // Only a value bound to the server the record names is sent.
+            match (self.bound_secret(&record), record.check_request()) {
                 (Ok(secret), Ok(request)) => runnable.push((record, request, secret)),
-                (Err(e), _) => {
+                (Err(VaultError::Keychain(e)), _) => {
                     // The secret is gone, or the keychain could not be asked.
                     let secret = if e == KeychainError::Missing {
                         SecretState::Missing
@@ -754,6 +1143,10 @@ impl Vault {
                         SecretState::Unknown
                     };
                     failed.push((record, secret, e.to_string()));
+                }
+                (Err(e), _) => {
+                    tracing::warn!(name = %record.name, "not checked: its listed server is not the one its secret is bound to");
+                    failed.push((record, SecretState::Present, e.to_string()));
                 }
                 (_, Err(e)) => failed.push((record, SecretState::Unknown, e.to_string())),
             }

@@ -54,6 +54,12 @@ impl SecretStore for MemoryStore {
     fn backend(&self) -> &'static str {
         "memory"
     }
+    fn lists_accounts(&self) -> bool {
+        true
+    }
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(MemoryStore::accounts(self))
+    }
 }
 
 /// Stops a change at one named point, like a crash would.
@@ -121,6 +127,15 @@ impl World {
 
     fn metadata(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("data/tokens.json")).unwrap_or_default()
+    }
+}
+
+/// The value a keychain entry holds, out of its envelope (`binding.rs`).
+fn opened(store: &dyn SecretStore, account: &str) -> TokenSecret {
+    match super::binding::unseal(store.get(account).unwrap()).unwrap() {
+        super::binding::Unsealed::Bound(secret, _) | super::binding::Unsealed::Plain(secret) => {
+            secret
+        }
     }
 }
 
@@ -234,10 +249,7 @@ async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
         ReplaceOutcome::Refused { .. }
     ));
     assert_eq!(
-        store
-            .get(&format!("{}#1", token.record.id))
-            .unwrap()
-            .expose(),
+        opened(&*store, &format!("{}#1", token.record.id)).expose(),
         old.expose()
     );
 
@@ -257,10 +269,7 @@ async fn rotation_replaces_the_value_only_when_the_new_one_is_ready() {
         "old value deleted"
     );
     assert_eq!(
-        store
-            .get(&rotated.record.current_account())
-            .unwrap()
-            .expose(),
+        opened(&*store, &rotated.record.current_account()).expose(),
         new.expose()
     );
     assert_eq!(
@@ -303,10 +312,11 @@ async fn edits_rename_and_describe_and_refuse_a_new_value_that_falls_short() {
         .unwrap_err();
     assert!(error.to_string().contains("stored one was kept"), "{error}");
     assert_eq!(
-        store
-            .get(&vault.show("prod-2").unwrap().record.current_account())
-            .unwrap()
-            .expose(),
+        opened(
+            &*store,
+            &vault.show("prod-2").unwrap().record.current_account()
+        )
+        .expose(),
         secret.expose()
     );
 }
@@ -417,7 +427,7 @@ async fn a_crash_at_any_step_leaves_the_old_state_or_the_new_one() {
             Some(value) => {
                 assert_eq!(listed.len(), 1, "{point}");
                 assert_eq!(
-                    store.get(&accounts[0]).unwrap().expose(),
+                    opened(&*store, &accounts[0]).expose(),
                     value.expose(),
                     "{point}"
                 );
@@ -460,7 +470,7 @@ async fn a_locked_keychain_fails_add_rotate_and_remove_cleanly() {
         "{error}"
     );
     assert_eq!(
-        store.get(&token.record.current_account()).unwrap().expose(),
+        opened(&*store, &token.record.current_account()).expose(),
         secret.expose()
     );
 
@@ -644,7 +654,7 @@ async fn a_gitlab_token_rotates_itself_and_the_old_value_is_revoked() {
     assert_eq!(token.record.expires_at.unwrap().date_naive(), until);
     assert!(token.record.rotated_at.is_some());
     assert!(!world.sim.is_active(old.expose()));
-    let stored = store.get(&token.record.current_account()).unwrap();
+    let stored = opened(&*store, &token.record.current_account());
     assert_ne!(stored.expose(), old.expose());
     assert!(world.sim.is_active(stored.expose()));
     assert_eq!(store.accounts(), [token.record.current_account()]);
@@ -861,7 +871,7 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
 
     // Nothing was lost or half-done: same metadata, same value, no journal.
     assert_eq!(world.metadata(), before);
-    assert_eq!(store.get(&current).unwrap().expose(), secret.expose());
+    assert_eq!(opened(&*store, &current).expose(), secret.expose());
     assert!(!store.exists(&next).unwrap());
     let listed = vault.list().unwrap();
     assert_eq!(listed.len(), 1);
@@ -974,7 +984,7 @@ async fn a_failed_push_keeps_the_new_value_withholds_revocation_and_is_explained
     };
     assert_eq!(*revoke_at, None, "the ci platform still uses the old value");
     assert_eq!(
-        store.get(&token.record.current_account()).unwrap().expose(),
+        opened(&*store, &token.record.current_account()).expose(),
         new.expose()
     );
     assert_eq!(vault.record("prod").unwrap().unpushed, ["ci"]);
@@ -1028,4 +1038,492 @@ async fn a_value_that_is_not_ready_is_pushed_nowhere() {
     assert!(outcome.pushes.is_empty());
     assert!(qa.received.lock().unwrap().is_empty());
     assert!(vault.record("prod").unwrap().unpushed.is_empty());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_existing_data_folder_open_to_others_is_tightened_and_the_lock_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::new().await;
+    let data = world.dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A lock file left by an older version, with the umask's mode.
+    std::fs::write(data.join("tokens.lock"), b"").unwrap();
+    std::fs::set_permissions(
+        data.join("tokens.lock"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let (vault, _) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("tokens.lock")), 0o600);
+
+    // A fresh folder: the lock file is created private too.
+    let world = World::new().await;
+    let (_fresh, _) = world.open(Arc::new(MemoryStore::default()), Arc::new(NoFaults));
+    let data = world.dir.path().join("data");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("tokens.lock")), 0o600);
+    drop(vault);
+}
+
+/// Needs root to give the folder away; as another user, chown fails and
+/// the test says so instead of passing silently.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_data_folder_owned_by_another_user_is_refused_with_the_fix() {
+    use std::os::unix::fs::MetadataExt;
+    let world = World::new().await;
+    let data = world.dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    if let Err(error) = std::os::unix::fs::chown(&data, Some(4242), Some(4242)) {
+        assert_ne!(
+            std::fs::metadata("/proc/self")
+                .map(|m| m.uid())
+                .unwrap_or(0),
+            0,
+            "root could not chown: {error}"
+        );
+        eprintln!("skipped: giving a folder to another user needs root ({error})");
+        return;
+    }
+    let Err(error) = Vault::open_with(VaultParts {
+        data_dir: data.clone(),
+        store: Arc::new(MemoryStore::default()),
+        checker: Checker::new(CheckOptions::default()).into(),
+        clock: Arc::new(SystemClock),
+        faults: Arc::new(NoFaults),
+    }) else {
+        panic!("a folder of uid 4242 was used");
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains("belongs to another user (uid 4242)"),
+        "{message}"
+    );
+    assert!(message.contains("TOKENWARDEN_DATA_DIR"), "{message}");
+    assert!(!data.join("tokens.lock").exists());
+    assert!(!data.join("tokens.json").exists());
+}
+
+/// Rewrites one field of every token in `tokens.json`, as whoever can write
+/// that file (but not read the keychain) could.
+fn tamper(world: &World, field: &str, value: serde_json::Value) {
+    let path = world.dir.path().join("data/tokens.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for token in json["tokens"].as_array_mut().unwrap() {
+        token[field] = value.clone();
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn a_server_changed_in_tokens_json_receives_nothing_and_the_user_is_told_why() {
+    let world = World::new().await;
+    // The attacker's server: a second simulator that knows the token too,
+    // so anything that reached it would be counted and even answered.
+    let elsewhere = Simulator::start().await.unwrap();
+    elsewhere.add_github_org("acme", &["deploy-bot"]);
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    add(&vault, &world, "prod", &secret).await;
+    let home = world.sim.github_api_url();
+    tamper(
+        &world,
+        "api_url",
+        serde_json::json!(elsewhere.github_api_url()),
+    );
+
+    let checked = vault.check(None).await.unwrap();
+    assert_eq!(checked.len(), 1);
+    assert!(checked[0].report.is_none(), "checked anyway");
+    let error = checked[0].error.clone().unwrap();
+    assert!(error.contains("changed outside Tokenwarden"), "{error}");
+    assert!(error.contains("was not sent anywhere"), "{error}");
+    assert!(error.contains(&elsewhere.github_api_url()[..20]), "{error}");
+    assert!(error.contains("tokenwarden edit prod --api-url"), "{error}");
+    assert!(!error.contains(secret.expose()));
+    let single = vault.check(Some("prod")).await.unwrap();
+    assert!(single[0].report.is_none());
+    // Every path that would send a value to the listed server refuses too.
+    let new = world.token(READY);
+    let refused = |e: VaultError| assert!(matches!(e, VaultError::ServerChanged { .. }), "{e}");
+    refused(vault.rotate("prod", &new).await.unwrap_err());
+    refused(
+        vault
+            .edit(
+                "prod",
+                TokenEdit {
+                    secret: Some(world.token(READY)),
+                    ..TokenEdit::default()
+                },
+            )
+            .await
+            .unwrap_err(),
+    );
+    refused(vault.verified_tokens_page("prod").unwrap_err());
+    refused(vault.secret(&vault.record("prod").unwrap()).unwrap_err());
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+
+    // A rename sends nothing, so it is allowed; the user's own address
+    // change is the fix: checked there, and bound to it.
+    let (renamed, report) = vault
+        .edit(
+            "prod",
+            TokenEdit {
+                new_name: Some("prod-eu".into()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.is_none());
+    assert_eq!(renamed.record.name, "prod-eu");
+    let (fixed, report) = vault
+        .edit(
+            "prod-eu",
+            TokenEdit {
+                api_url: Some(home.clone()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.unwrap().ready);
+    assert_eq!(store.accounts(), [fixed.record.current_account()]);
+    let checked = vault.check(None).await.unwrap();
+    assert!(
+        checked[0].report.as_ref().unwrap().ready,
+        "{:?}",
+        checked[0].error
+    );
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_ca_file_changed_in_tokens_json_is_refused_too() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    let ca = world.dir.path().join("attacker-ca.pem");
+    std::fs::write(&ca, b"not used").unwrap();
+    tamper(
+        &world,
+        "ca_file",
+        serde_json::json!(ca.display().to_string()),
+    );
+    let checked = vault.check(None).await.unwrap();
+    let error = checked[0].error.clone().unwrap();
+    assert!(error.contains("CA file"), "{error}");
+    assert!(error.contains("changed outside Tokenwarden"), "{error}");
+}
+
+#[tokio::test]
+async fn a_value_stored_before_binding_still_works_and_is_bound_at_its_first_check() {
+    let world = World::new().await;
+    let elsewhere = Simulator::start().await.unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let token = add(&vault, &world, "prod", &secret).await;
+    // As an older Tokenwarden stored it: the bare value.
+    let account = token.record.current_account();
+    store.put(&account, &secret).unwrap();
+
+    let checked = vault.check(None).await.unwrap();
+    assert!(
+        checked[0].report.as_ref().unwrap().ready,
+        "{:?}",
+        checked[0].error
+    );
+    let sealed = store.get(&account).unwrap();
+    assert!(sealed.expose().starts_with("tokenwarden-secret/1 "));
+    assert_eq!(opened(&*store, &account).expose(), secret.expose());
+
+    tamper(
+        &world,
+        "api_url",
+        serde_json::json!(elsewhere.github_api_url()),
+    );
+    let checked = vault.check(None).await.unwrap();
+    assert!(checked[0].report.is_none());
+    assert!(elsewhere
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+}
+
+/// A keychain that refuses to store anything but the self-rotation's
+/// placeholder while `refusals` lasts: GitLab has rotated the token by the
+/// time the new value is stored, and that is the write that fails.
+struct RefusesNewValues {
+    inner: MemoryStore,
+    refusals: std::sync::atomic::AtomicU32,
+}
+
+impl RefusesNewValues {
+    fn new(refusals: u32) -> Self {
+        RefusesNewValues {
+            inner: MemoryStore::default(),
+            refusals: refusals.into(),
+        }
+    }
+}
+
+impl SecretStore for RefusesNewValues {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        use std::sync::atomic::Ordering;
+        let placeholder = secret.expose().contains("tokenwarden-placeholder/1");
+        let adding = account.ends_with("#1");
+        if !placeholder && !adding && self.refusals.load(Ordering::SeqCst) > 0 {
+            self.refusals.fetch_sub(1, Ordering::SeqCst);
+            return Err(KeychainError::Locked {
+                detail: "collection is locked".into(),
+            });
+        }
+        self.inner.put(account, secret)
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.inner.get(account)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.inner.delete(account)
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        self.inner.exists(account)
+    }
+    fn backend(&self) -> &'static str {
+        "refuses new values"
+    }
+}
+
+fn rotation_posts(world: &World) -> usize {
+    world
+        .sim
+        .requests(tokenwarden_sim::Provider::Gitlab)
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count()
+}
+
+#[tokio::test]
+async fn a_self_rotated_value_the_keychain_refuses_at_first_is_retried_and_stored() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(2));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    let ReplaceOutcome::Replaced { token, report, .. } =
+        vault.rotate_self("gitlab-prod", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(report.ready);
+    let stored = opened(&store.inner, &token.record.current_account());
+    assert!(world.sim.is_active(stored.expose()));
+    assert!(!world.sim.is_active(old.expose()));
+    assert_eq!(store.inner.accounts(), [token.record.current_account()]);
+}
+
+#[tokio::test]
+async fn a_self_rotated_value_the_keychain_keeps_refusing_is_held_told_and_stored_later() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(u32::MAX));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    world.sim.reset_requests();
+    let error = vault.rotate_self("gitlab-prod", None).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, VaultError::RotatedNotStored { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("GitLab already rotated “gitlab-prod”"),
+        "{message}"
+    );
+    assert!(message.contains("unlock"), "{message}");
+    assert!(!world.sim.is_active(old.expose()), "GitLab did rotate it");
+    // Never promoted: the placeholder is not the token's value.
+    let record = vault.record("gitlab-prod").unwrap();
+    assert_eq!(record.generation, 1);
+
+    // The keychain works again: the next rotation stores the held value,
+    // without a second request to GitLab.
+    store.refusals.store(0, std::sync::atomic::Ordering::SeqCst);
+    let ReplaceOutcome::Replaced { token, report, .. } =
+        vault.rotate_self("gitlab-prod", None).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(report.ready, "{:?}", report.problems);
+    assert_eq!(rotation_posts(&world), 1);
+    let stored = opened(&store.inner, &token.record.current_account());
+    assert!(world.sim.is_active(stored.expose()));
+    assert_eq!(store.inner.accounts(), [token.record.current_account()]);
+    assert!(vault.record("gitlab-prod").unwrap().pending.is_none());
+}
+
+#[tokio::test]
+async fn a_self_rotation_cut_short_never_promotes_its_placeholder_and_says_so() {
+    let world = World::new().await;
+    let store = Arc::new(RefusesNewValues::new(u32::MAX));
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let (new, old) = gitlab_token(&world, &["api", "read_repository"]);
+    vault.add(new, &old, false).await.unwrap();
+    vault.rotate_self("gitlab-prod", None).await.unwrap_err();
+    // Tokenwarden stops with the value unstored (the held copy is lost),
+    // and starts again.
+    drop(vault);
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    let record = vault.record("gitlab-prod").unwrap();
+    assert_eq!(record.generation, 1);
+    assert!(record.pending.is_none());
+    assert_eq!(
+        opened(&store.inner, &record.current_account()).expose(),
+        old.expose(),
+        "the placeholder was promoted"
+    );
+    assert_eq!(store.inner.accounts(), [record.current_account()]);
+    let told = notices
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        told.contains("GitLab may have issued a new value that was never stored"),
+        "{told}"
+    );
+}
+
+/// A keychain whose writes take `delay` (an unlock prompt answered late).
+struct SlowWrites {
+    inner: Arc<MemoryStore>,
+    delay: std::time::Duration,
+}
+
+impl SecretStore for SlowWrites {
+    fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+        std::thread::sleep(self.delay);
+        self.inner.put(account, secret)
+    }
+    fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+        self.inner.get(account)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.inner.delete(account)
+    }
+    fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+        self.inner.exists(account)
+    }
+    fn backend(&self) -> &'static str {
+        "slow"
+    }
+    fn lists_accounts(&self) -> bool {
+        true
+    }
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(self.inner.accounts())
+    }
+}
+
+#[tokio::test]
+async fn an_add_whose_keychain_write_lands_after_the_timeout_leaves_no_orphan() {
+    let world = World::new().await;
+    let memory = Arc::new(MemoryStore::default());
+    let slow = Arc::new(SlowWrites {
+        inner: memory.clone(),
+        delay: std::time::Duration::from_millis(400),
+    });
+    let timed = Arc::new(TimedStore::new(slow, std::time::Duration::from_millis(100)));
+    let (vault, _) = world.open(timed, Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let error = vault
+        .add(world.new_token("prod"), &secret, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VaultError::Keychain(KeychainError::Timeout(_))),
+        "{error}"
+    );
+    // Not listed while the keychain has not answered; journaled meanwhile.
+    assert!(vault.list().unwrap().is_empty());
+    assert!(world.metadata().contains("\"op\": \"add\""));
+
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // The write landed: the worker's report completes the addition, so
+    // every stored value is a listed token's.
+    let listed = vault.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].secret, SecretState::Present);
+    assert_eq!(memory.accounts(), [listed[0].record.current_account()]);
+    assert!(!world.metadata().contains("\"op\""));
+}
+
+#[tokio::test]
+async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let token = add(&vault, &world, "prod", &world.token(READY)).await;
+    drop(vault);
+    // Left by a write that landed after a crash: a generation of this
+    // token no record names. Beside it, an item that is not a vault
+    // entry, and the entry of a token another data folder lists (the
+    // service is shared when TOKENWARDEN_DATA_DIR differs).
+    let orphan = token.record.keychain_account(7);
+    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+    store
+        .put("settings", &TokenSecret::new("not a token"))
+        .unwrap();
+    let elsewhere = format!("{}#1", uuid::Uuid::new_v4());
+    store
+        .put(&elsewhere, &TokenSecret::new("ghp_other"))
+        .unwrap();
+    let (vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    let mut expected = vec![
+        token.record.current_account(),
+        "settings".to_owned(),
+        elsewhere.clone(),
+    ];
+    expected.sort();
+    assert_eq!(store.accounts(), expected);
+    let told = notices
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        told.contains("1 stored value(s) that no token listed"),
+        "{told}"
+    );
+    assert_eq!(vault.list().unwrap()[0].secret, SecretState::Present);
+}
+
+#[tokio::test]
+async fn a_missing_or_set_aside_token_list_costs_no_stored_value() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    drop(vault);
+    let before = store.accounts();
+    std::fs::write(world.dir.path().join("data/tokens.json"), b"{ not json").unwrap();
+    let (_vault, notices) = world.open(store.clone(), Arc::new(NoFaults));
+    assert!(matches!(notices[0], VaultNotice::CorruptMovedAside { .. }));
+    assert_eq!(store.accounts(), before);
+    // Set aside, the list is missing at the next start: still nothing lost.
+    assert!(!world.dir.path().join("data/tokens.json").exists());
+    let (_vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    assert_eq!(store.accounts(), before);
 }

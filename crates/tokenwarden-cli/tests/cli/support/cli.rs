@@ -76,9 +76,19 @@ impl Cli {
         run(command, stdin).await
     }
 
-    /// The value gnome-keyring holds for an account, read with libsecret's
-    /// own tool (keyring stores `service` and `username` attributes).
+    /// The token gnome-keyring holds for an account, read with libsecret's
+    /// own tool (keyring stores `service` and `username` attributes), out
+    /// of the envelope that binds it to its server (`vault/binding.rs`).
     pub async fn keyring_value(&self, account: &str) -> Option<String> {
+        let item = self.keyring_item(account).await?;
+        Some(match item.strip_prefix("tokenwarden-secret/1 ") {
+            Some(sealed) => sealed.split_once('\n').expect("an envelope").1.to_owned(),
+            None => item,
+        })
+    }
+
+    /// The keychain item's whole value, envelope included.
+    pub async fn keyring_item(&self, account: &str) -> Option<String> {
         let out = Command::new("secret-tool")
             .args(["lookup", "service", &self.service, "username", account])
             .output()

@@ -52,7 +52,6 @@ pub enum QoveryError {
 
 /// `tokenwarden`'s exit statuses (README): 64 usage, 74 keychain/metadata.
 const EXIT_USAGE: u8 = 64;
-const EXIT_IO: u8 = 74;
 
 impl QoveryError {
     /// The command line's exit status for this error: 2 Qovery refused,
@@ -71,18 +70,7 @@ impl QoveryError {
             | QoveryError::CrossProvider { .. }
             | QoveryError::Address(_) => EXIT_USAGE,
             QoveryError::NotReady { verdict, .. } => verdict.exit_code(),
-            QoveryError::Vault(error) => match error {
-                VaultError::NotFound(_)
-                | VaultError::NameTaken(_)
-                | VaultError::BadName { .. }
-                | VaultError::Invalid(_) => EXIT_USAGE,
-                VaultError::NotReady(_) => 1,
-                VaultError::Metadata(_)
-                | VaultError::Keychain(_)
-                | VaultError::Lock { .. }
-                | VaultError::NoDataDir
-                | VaultError::Injected(_) => EXIT_IO,
-            },
+            QoveryError::Vault(error) => error.exit_code(),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDate;
 use reqwest::Method;
+use zeroize::Zeroize;
 
 use crate::check::address::join;
 use crate::check::{CheckRequest, Http, Response};
@@ -52,11 +53,22 @@ pub async fn self_rotate(
 ) -> Result<TokenSecret, SelfRotateError> {
     let (path, what) = endpoint(request);
     let url = join(&request.api_url, &format!("{path}?expires_at={expires_at}"));
-    let response = http
+    let mut response = http
         .send(Method::POST, &url, token, &[])
         .await
         .map_err(|e| SelfRotateError::Unreachable(e.to_string()))?;
-    rotation_outcome(&response, what)
+    let outcome = rotation_outcome(&response, what);
+    // The answer's body holds the new token: not left in freed memory.
+    response.body.zeroize();
+    outcome
+}
+
+/// The one field of a successful answer read: straight into a
+/// `TokenSecret`, never through a `serde_json::Value` (whose string would
+/// be a copy nobody zeroizes).
+#[derive(serde::Deserialize)]
+struct Rotated {
+    token: TokenSecret,
 }
 
 /// What GitLab's answer to a self-rotation means: the new value, or why
@@ -67,8 +79,8 @@ pub fn rotation_outcome(
 ) -> Result<TokenSecret, SelfRotateError> {
     match response.status.as_u16() {
         200 | 201 => response
-            .json::<serde_json::Value>()
-            .and_then(|v| v["token"].as_str().map(TokenSecret::new))
+            .json::<Rotated>()
+            .map(|rotated| rotated.token)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| SelfRotateError::Refused("its answer held no new token".into())),
         403 => Err(SelfRotateError::NotAllowed),
