@@ -179,17 +179,8 @@ impl ParkedSecrets {
         self.inner.lock_or_recover().clear();
     }
 
-    /// The secret behind `handle`, still parked (a refused save can retry).
-    pub fn get(&self, handle: &str) -> Result<Arc<TokenSecret>, CommandError> {
-        let inner = self.inner.lock_or_recover();
-        inner
-            .get(handle)
-            .filter(|parked| parked.at.elapsed() < self.lifetime)
-            .map(|parked| parked.secret.clone())
-            .ok_or_else(expired)
-    }
-
-    /// The secret behind `handle`, to check again at `server`: only the
+    /// The secret behind `handle`, to check again, save or rotate at
+    /// `server` (a refused save can retry): only the
     /// server it was first checked against. Another address means pasting
     /// it again, so a changed field can never redirect a held secret.
     pub fn get_for(&self, handle: &str, server: &str) -> Result<Arc<TokenSecret>, CommandError> {
@@ -232,10 +223,14 @@ mod tests {
     fn parks_and_discards_secrets_by_handle() {
         let parked = ParkedSecrets::default();
         let handle = parked.park(TokenSecret::new("ghp_x"), "https://api.github.com/");
-        assert_eq!(parked.get(&handle).unwrap().expose(), "ghp_x");
+        let github = "https://api.github.com/";
+        assert_eq!(parked.get_for(&handle, github).unwrap().expose(), "ghp_x");
         parked.discard(&handle);
-        assert_eq!(parked.get(&handle).unwrap_err().code, "secret_expired");
-        assert!(parked.get("not-a-handle").is_err());
+        assert_eq!(
+            parked.get_for(&handle, github).unwrap_err().code,
+            "secret_expired"
+        );
+        assert!(parked.get_for("not-a-handle", github).is_err());
     }
 
     /// "Check again" reuses a parked secret only at the server it was

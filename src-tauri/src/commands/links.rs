@@ -53,10 +53,13 @@ pub async fn open_tokens_page(
     name: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let token = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
+    // Only the page of the server the token's value is bound to: a
+    // tokens.json rewritten behind the app's back does not choose where the
+    // browser goes.
+    let page = tauri::async_runtime::spawn_blocking(move || vault.verified_tokens_page(&name))
         .await
         .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
-    open(&app, &token.tokens_page())
+    open(&app, &page)
 }
 
 /// Opens an address a check's fix names ("Edit it at https://…"), only
@@ -72,10 +75,10 @@ pub async fn open_fix_address(
     url: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let token = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
+    let page = tauri::async_runtime::spawn_blocking(move || vault.verified_tokens_page(&name))
         .await
         .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
-    let address = fix_address(&token.tokens_page(), &url)?;
+    let address = fix_address(&page, &url)?;
     open(&app, address.as_str())
 }
 

@@ -156,9 +156,11 @@ pub async fn rotate_token(
     name: String,
     handle: String,
 ) -> Result<RotateResult, CommandError> {
-    let secret = state.parked.get(&handle)?;
     let vault = state.vault()?;
     let record = vault.record(&name)?;
+    // The new value was checked at the token's own server (the rotate
+    // panel's check); it is stored for that server only.
+    let secret = state.parked.get_for(&handle, &record.api_url)?;
     let destinations = qovery::destinations_for(&vault, &state.qovery_http, &record)?;
     let refs: Vec<&dyn Destination> = destinations.iter().map(|d| d as &dyn Destination).collect();
     // The core's rotation flow: check, swap, push to each destination the
