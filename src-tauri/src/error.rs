@@ -143,6 +143,8 @@ impl From<QoveryError> for CommandError {
             | QoveryError::WhichOrg(_)
             | QoveryError::NotLinked(_)
             | QoveryError::CrossProvider { .. } => ErrorCode::QoveryUsage,
+            // As for a provider token whose server changed behind our back.
+            QoveryError::ServerChanged { .. } => ErrorCode::Invalid,
         };
         CommandError::new(code, error.to_string())
     }

@@ -249,12 +249,19 @@ async fn connect_list_link_push_rotate_rm_disconnect_with_exact_json_and_no_secr
         run.json(),
         json!({"org": {"id": q.org, "name": "Acme"}, "api_url": q.sim.qovery_url()})
     );
-    assert_eq!(
-        cli.keyring_value(&format!("qovery:{}", q.org))
-            .await
-            .as_deref(),
-        Some(q.api_token.as_str())
-    );
+    // gnome-keyring holds the API token, bound to the address it was
+    // checked at (an envelope naming the origin, then the token).
+    let item = cli
+        .keyring_item(&format!("qovery:{}", q.org))
+        .await
+        .expect("the API token is in gnome-keyring");
+    let origin = url::Url::parse(&q.sim.qovery_url())
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert!(item.starts_with("tokenwarden-secret/1 {"), "{}", item.len());
+    assert!(item.contains(&format!("\"origin\":\"{origin}\"")));
+    assert!(item.ends_with(&format!("\n{}", q.api_token)));
 
     // A GitLab git token: a link across providers is refused, nothing sent.
     let gitlab = q.sim.add_qovery_git_token(

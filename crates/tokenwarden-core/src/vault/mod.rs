@@ -11,7 +11,7 @@
 //! anywhere leaves a journal entry that `Vault::open` finishes or undoes,
 //! so there is never metadata pointing at nothing nor a secret nobody lists.
 
-mod binding;
+pub(crate) mod binding;
 mod keychain;
 mod metadata;
 mod names;

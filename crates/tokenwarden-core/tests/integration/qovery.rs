@@ -161,13 +161,11 @@ async fn connect_checks_the_api_token_and_keeps_it_in_the_keychain_only() {
     assert_eq!(connections.len(), 1);
     assert_eq!(connections[0].name, "Acme");
     assert_eq!(connections[0].api_url, url);
-    assert_eq!(
-        w.store
-            .get(&connections[0].keychain_account())
-            .unwrap()
-            .expose(),
-        w.api_token
-    );
+    // The keychain holds the API token, bound to the address it was
+    // checked at.
+    let item = w.store.get(&connections[0].keychain_account()).unwrap();
+    assert_eq!(token_value(&item), w.api_token);
+    assert!(item.expose().starts_with("tokenwarden-secret/1 "));
     let metadata = w.metadata();
     assert!(metadata.contains(&w.org), "{metadata}");
     assert!(!metadata.contains(&w.api_token));
@@ -530,4 +528,43 @@ fn token_value(item: &TokenSecret) -> String {
         Some((header, value)) if header.starts_with("tokenwarden-secret/") => value.to_owned(),
         _ => stored.to_owned(),
     }
+}
+
+/// tokens.json rewritten behind the vault's back to name another Qovery
+/// address: the API token is bound to the one it was checked at, so the
+/// other server receives nothing and the user reads why.
+#[tokio::test]
+async fn a_qovery_address_rewritten_in_tokens_json_receives_no_api_token() {
+    let w = world().await;
+    w.connect().await;
+    let elsewhere = Simulator::start().await.unwrap();
+    let path = w.vault.metadata_path().to_path_buf();
+    let listed = std::fs::read_to_string(&path).unwrap();
+    let rewritten = listed.replace(&w.sim.qovery_url(), &elsewhere.qovery_url());
+    assert_ne!(listed, rewritten, "the connection names its address");
+    std::fs::write(&path, rewritten).unwrap();
+
+    let refused = qovery::git_tokens(&w.vault, &w.http, None, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, QoveryError::ServerChanged { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(refused.exit_code(), 74);
+    let words = refused.to_string();
+    assert!(words.contains("was changed outside Tokenwarden"), "{words}");
+    assert!(!words.contains(&w.api_token), "{words}");
+    assert!(
+        elsewhere.qovery_requests().is_empty(),
+        "the rewritten address got a request"
+    );
+    // Creating a git token there is refused the same way, before anything
+    // is sent.
+    let push = qovery::push(&w.vault, &w.http, "prod", None, true, false).await;
+    assert!(
+        matches!(push, Err(QoveryError::ServerChanged { .. })),
+        "{push:?}"
+    );
+    assert!(elsewhere.qovery_requests().is_empty());
 }

@@ -9,6 +9,7 @@ use super::client::{api_base, Client};
 use super::error::QoveryError;
 use crate::check::Http;
 use crate::secret::TokenSecret;
+use crate::vault::binding::{seal, unseal, Binding, Unsealed};
 use crate::vault::{KeychainError, QoveryConnection, Vault, VaultError};
 
 /// Checks `api_token` against organization `org_id` at `api_url` (Qovery's
@@ -39,9 +40,11 @@ pub async fn connect(
         api_url: api.as_str().trim_end_matches('/').to_owned(),
     };
     let account = connection.keychain_account();
+    // Bound to the address it was checked at, like a provider token: a
+    // rewritten tokens.json cannot send it anywhere else.
     vault
         .store()
-        .put(&account, api_token)
+        .put(&account, &seal(api_token, &bound_to(&connection)))
         .map_err(VaultError::from)?;
     let saved = vault.locked(|s| {
         s.data.qovery.retain(|c| c.org_id != connection.org_id);
@@ -104,11 +107,36 @@ pub(crate) fn api_token(
     vault: &Vault,
     connection: &QoveryConnection,
 ) -> Result<TokenSecret, QoveryError> {
-    match vault.store().get(&connection.keychain_account()) {
-        Ok(token) => Ok(token),
-        Err(KeychainError::Missing) => Err(QoveryError::OrgNotConnected(connection.org_id.clone())),
-        Err(error) => Err(VaultError::from(error).into()),
+    let account = connection.keychain_account();
+    let stored = match vault.store().get(&account) {
+        Ok(stored) => stored,
+        Err(KeychainError::Missing) => {
+            return Err(QoveryError::OrgNotConnected(connection.org_id.clone()))
+        }
+        Err(error) => return Err(VaultError::from(error).into()),
+    };
+    let expected = bound_to(connection);
+    match unseal(stored).map_err(QoveryError::Unexpected)? {
+        Unsealed::Bound(token, binding) if binding == expected => Ok(token),
+        Unsealed::Bound(_, binding) => Err(QoveryError::ServerChanged {
+            org: connection.org_id.clone(),
+            listed: expected.describe(),
+            stored: binding.describe(),
+        }),
+        // Stored before API tokens were bound: bound now to the address its
+        // connection names (trust on first use, as for provider tokens).
+        Unsealed::Plain(token) => {
+            if let Err(error) = vault.store().put(&account, &seal(&token, &expected)) {
+                tracing::warn!(%error, "could not bind the Qovery API token to its address");
+            }
+            Ok(token)
+        }
     }
+}
+
+/// The server a connection's API token may go to.
+fn bound_to(connection: &QoveryConnection) -> Binding {
+    Binding::new(&connection.api_url, None)
 }
 
 /// The connection's API base, as stored (it was vetted when connecting).

@@ -46,6 +46,14 @@ pub enum QoveryError {
     /// Qovery answered something this client does not understand.
     #[error("Qovery answered unexpectedly: {0}")]
     Unexpected(String),
+    /// tokens.json names another Qovery address for the organization than
+    /// the one its API token was stored for: nothing was sent.
+    #[error("The Qovery organization “{org}” is listed at {listed}, but its API token was stored for {stored}. The token list (tokens.json) was changed outside Tokenwarden, so the API token was not sent anywhere. If you moved it yourself, connect again (`tokenwarden qovery connect --org {org} --api-url URL --token-stdin`, or Settings → Qovery in the app); otherwise restore tokens.json from a backup.")]
+    ServerChanged {
+        org: String,
+        listed: String,
+        stored: String,
+    },
     #[error(transparent)]
     Vault(#[from] VaultError),
 }
@@ -70,6 +78,8 @@ impl QoveryError {
             | QoveryError::CrossProvider { .. }
             | QoveryError::Address(_) => EXIT_USAGE,
             QoveryError::NotReady { verdict, .. } => verdict.exit_code(),
+            // tokens.json no longer matches the keychain: a metadata failure.
+            QoveryError::ServerChanged { .. } => 74,
             QoveryError::Vault(error) => error.exit_code(),
         }
     }
