@@ -86,7 +86,7 @@ impl CommandError {
 impl From<VaultError> for CommandError {
     fn from(error: VaultError) -> Self {
         let code = match &error {
-            VaultError::NotFound(_) => ErrorCode::NotFound,
+            VaultError::NotFound(_) | VaultError::Gone(_) => ErrorCode::NotFound,
             VaultError::NameTaken(_) => ErrorCode::NameTaken,
             VaultError::BadName { .. } => ErrorCode::BadName,
             VaultError::Invalid(_) | VaultError::ServerChanged { .. } => ErrorCode::Invalid,

@@ -159,6 +159,7 @@ pub async fn edit(args: EditArgs) -> u8 {
         ca_file: args.ca_file,
         expires_at: args.expires_at,
         secret,
+        confirmed_api_url: None,
     };
     match vault.edit(&args.name, edit).await {
         Ok((token, report)) => {

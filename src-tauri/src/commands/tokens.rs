@@ -281,28 +281,32 @@ pub struct EditTokenInput {
 /// user confirms it in a native dialog first: a script that found its way
 /// into the webview could call this command, but cannot answer that.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn edit_token(
     app: tauri::AppHandle,
     window: tauri::WebviewWindow,
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     input: EditTokenInput,
 ) -> Result<TokenView, CommandError> {
+    // By id: a name can be taken by another token (of another provider, or
+    // after a rename) between this lookup and the edit; an id cannot.
+    let vault = state.vault()?;
+    let lookup = id.clone();
+    let current = tauri::async_runtime::spawn_blocking(move || vault.record_by_id(&lookup))
+        .await
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let mut confirmed = current.api_url.clone();
     if let Some(host) = &input.host {
-        let vault = state.vault()?;
-        let lookup = name.clone();
-        let current = tauri::async_runtime::spawn_blocking(move || vault.record(&lookup))
-            .await
-            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
         let new_api = endpoint::api_base_from_host(current.provider, host)?;
-        if new_api.as_str().trim_end_matches('/') != current.api_url.trim_end_matches('/')
-            && !confirm_new_address(&app, &window, &current.name, &new_api).await
-        {
-            return Err(CommandError::new(
-                ErrorCode::Cancelled,
-                "The address was not changed, and the token was not sent anywhere.",
-            ));
+        if new_api.as_str().trim_end_matches('/') != current.api_url.trim_end_matches('/') {
+            if !confirm_new_address(&app, &window, &current.name, &new_api).await {
+                return Err(CommandError::new(
+                    ErrorCode::Cancelled,
+                    "The address was not changed, and the token was not sent anywhere.",
+                ));
+            }
+            confirmed = new_api.as_str().to_owned();
         }
     }
     let edit = TokenEdit {
@@ -313,8 +317,11 @@ pub async fn edit_token(
         ca_file: None,
         expires_at: input.expires_at,
         secret: None,
+        // What the user saw (and, for a new address, confirmed) travels
+        // with the edit and is checked before any secret is read.
+        confirmed_api_url: Some(confirmed),
     };
-    let (token, _) = state.vault()?.edit(&name, edit).await?;
+    let (token, _) = state.vault()?.edit_by_id(&id, edit).await?;
     Ok(token)
 }
 

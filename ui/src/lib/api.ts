@@ -85,8 +85,9 @@ export function selfRotateToken(name: string, expiresAt: string | null): Promise
   return invoke<RotateResult>('self_rotate_token', { name, expires_at: expiresAt });
 }
 
-export function editToken(name: string, input: EditTokenInput): Promise<TokenView> {
-  return invoke<TokenView>('edit_token', { name, input });
+/** Edits the token with this id (not its name, which another token may take meanwhile). */
+export function editToken(id: string, input: EditTokenInput): Promise<TokenView> {
+  return invoke<TokenView>('edit_token', { id, input });
 }
 
 export function newTokenLink(input: NewTokenPageInput): Promise<string> {

@@ -58,6 +58,9 @@ pub enum VaultError {
     Keychain(#[from] KeychainError),
     #[error("No token is named “{0}”. `tokenwarden list` shows the names.")]
     NotFound(String),
+    /// The token a window was showing (by id) is no longer in the vault.
+    #[error("This token is no longer in Tokenwarden (it was removed meanwhile); nothing was changed or sent.")]
+    Gone(String),
     #[error("A token named “{0}” already exists for this provider and host. Pick another name.")]
     NameTaken(String),
     #[error("“{name}” cannot be a token name: {reason}.")]
@@ -94,6 +97,7 @@ impl VaultError {
     pub fn exit_code(&self) -> u8 {
         match self {
             VaultError::NotFound(_)
+            | VaultError::Gone(_)
             | VaultError::NameTaken(_)
             | VaultError::BadName { .. }
             | VaultError::Invalid(_) => 64,

@@ -73,6 +73,11 @@ pub struct TokenEdit {
     pub ca_file: Option<String>,
     pub expires_at: Option<NaiveDate>,
     pub secret: Option<TokenSecret>,
+    /// The API base the user confirmed this edit may send the stored value
+    /// to (the app's native dialog), checked against the one the edit
+    /// leads to before any secret is read. None: not asked (the CLI, where
+    /// the user typed the address).
+    pub confirmed_api_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -484,6 +489,19 @@ impl Vault {
             secret_state(self.store.exists(&record.current_account()))
         };
         TokenView::new(record, secret, self.clock.now())
+    }
+
+    /// The stored record with id `id` (what the app's window holds of a
+    /// token: a name can change or be shared across providers, an id not).
+    pub fn record_by_id(&self, id: &str) -> Result<TokenRecord, VaultError> {
+        self.locked(|s| {
+            s.data
+                .tokens
+                .iter()
+                .find(|t| t.id == id && t.pending != Some(Pending::Add))
+                .cloned()
+                .ok_or_else(|| VaultError::Gone(id.to_owned()))
+        })
     }
 
     /// The stored record named `name`, read under the lock: metadata only,
@@ -973,8 +991,22 @@ impl Vault {
         name: &str,
         edit: TokenEdit,
     ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
-        let mut record = self.record(name)?;
+        let id = self.record(name)?.id;
+        self.edit_by_id(&id, edit).await
+    }
+
+    /// `edit` of the token with id `id`. With `edit.confirmed_api_url`,
+    /// the address the edit leads to must be that one, or nothing is read
+    /// from the keychain and nothing is sent: what the user confirmed is
+    /// what happens, whatever changed in between.
+    pub async fn edit_by_id(
+        &self,
+        id: &str,
+        edit: TokenEdit,
+    ) -> Result<(TokenView, Option<CheckReport>), VaultError> {
+        let mut record = self.record_by_id(id)?;
         let original = record.clone();
+        let name = original.name.as_str();
         let id = record.id.clone();
         if let Some(new_name) = &edit.new_name {
             check_name(new_name)?;
@@ -1011,6 +1043,14 @@ impl Vault {
             if record.expiry != ExpirySource::Provider {
                 record.expires_at = Some(crate::check::start_of_day_utc(date));
                 record.expiry = ExpirySource::User;
+            }
+        }
+        if let Some(confirmed) = &edit.confirmed_api_url {
+            if confirmed.trim_end_matches('/') != record.api_url.trim_end_matches('/') {
+                return Err(VaultError::Invalid(format!(
+                    "“{name}” would be checked at {}, not at the address you confirmed ({confirmed}); nothing was changed or sent. Edit it again.",
+                    record.api_url
+                )));
             }
         }
         // A value is about to be sent (a new one, or the stored one to a

@@ -1527,3 +1527,81 @@ async fn a_missing_or_set_aside_token_list_costs_no_stored_value() {
     let (_vault, _) = world.open(store.clone(), Arc::new(NoFaults));
     assert_eq!(store.accounts(), before);
 }
+
+/// The app's edit names the token by id and carries the address the user
+/// confirmed: an edit that would lead elsewhere is refused before the
+/// keychain is read, and nothing is sent.
+#[tokio::test]
+async fn an_edit_by_id_goes_only_to_the_address_the_user_confirmed() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    let prod = add(&vault, &world, "prod", &secret).await;
+    let id = prod.record.id.clone();
+    let listed = prod.record.api_url.clone();
+    // The same simulator by another name: a new address for the vault.
+    let elsewhere = world.sim.github_url().replace("127.0.0.1", "localhost");
+
+    world.sim.reset_requests();
+    let refused = vault
+        .edit_by_id(
+            &id,
+            TokenEdit {
+                host: Some(elsewhere.clone()),
+                confirmed_api_url: Some(listed.clone()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("not at the address you confirmed"),
+        "{refused}"
+    );
+    assert!(world
+        .sim
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+    assert_eq!(vault.record_by_id(&id).unwrap().api_url, listed);
+
+    // Confirmed: checked there and kept, found by its id even after the
+    // name changed.
+    let renamed = vault
+        .edit_by_id(
+            &id,
+            TokenEdit {
+                new_name: Some("prod-2".into()),
+                confirmed_api_url: Some(listed.clone()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap()
+        .0;
+    assert_eq!(renamed.record.name, "prod-2");
+    let confirmed = format!("{elsewhere}/api/v3");
+    let (moved, report) = vault
+        .edit_by_id(
+            &id,
+            TokenEdit {
+                host: Some(elsewhere.clone()),
+                confirmed_api_url: Some(confirmed.clone()),
+                ..TokenEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.is_some(), "checked at the new address");
+    assert_eq!(moved.record.api_url, confirmed);
+
+    // A token removed meanwhile: nothing happens, and the words say why.
+    vault.remove("prod-2").unwrap();
+    let gone = vault
+        .edit_by_id(&id, TokenEdit::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(gone, VaultError::Gone(_)), "{gone:?}");
+}

@@ -225,7 +225,7 @@ describe('TokenDetail: edit', () => {
       {
         cmd: 'edit_token',
         args: {
-          name: 'github-acme-ci',
+          id: 'tok-ci',
           input: {
             new_name: 'github-acme-deploy',
             description: null,
@@ -266,7 +266,7 @@ describe('TokenDetail: edit', () => {
       {
         cmd: 'edit_token',
         args: {
-          name: 'bitbucket-shop-staging',
+          id: 'tok-bb',
           input: {
             new_name: null,
             description: null,
