@@ -3,6 +3,7 @@
 //! `tokenwarden_core` and map its result for the webview.
 
 mod commands;
+mod confirm;
 mod error;
 pub mod logging;
 mod qovery_watch;

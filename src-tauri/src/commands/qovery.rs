@@ -67,23 +67,15 @@ async fn confirm_api_address(
     window: &tauri::WebviewWindow,
     api: &url::Url,
 ) -> bool {
-    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .message(format!(
+    crate::confirm::send_there(
+        app,
+        window,
+        "Send the Qovery API token to this server?",
+        format!(
             "To connect, Tokenwarden sends the Qovery API token to {api}, which is not Qovery's public API.\n\nContinue only if you trust that server."
-        ))
-        .title("Send the Qovery API token to this server?")
-        .kind(MessageDialogKind::Warning)
-        .buttons(MessageDialogButtons::OkCancelCustom(
-            "Send it there".into(),
-            "Cancel".into(),
-        ))
-        .parent(window)
-        .show(move |confirmed| {
-            let _ = answer.send(confirmed);
-        });
-    answered.await.unwrap_or(false)
+        ),
+    )
+    .await
 }
 
 /// Runs a vault operation (metadata file, keychain) off the async runtime's

@@ -333,23 +333,15 @@ async fn confirm_new_address(
     name: &str,
     api: &url::Url,
 ) -> bool {
-    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .message(format!(
+    crate::confirm::send_there(
+        app,
+        window,
+        "Send this token to a new server?",
+        format!(
             "To check \u{201c}{name}\u{201d} at its new address, Tokenwarden sends its secret to {api}\n\nContinue only if you trust that server."
-        ))
-        .title("Send this token to a new server?")
-        .kind(MessageDialogKind::Warning)
-        .buttons(MessageDialogButtons::OkCancelCustom(
-            "Send it there".into(),
-            "Cancel".into(),
-        ))
-        .parent(window)
-        .show(move |confirmed| {
-            let _ = answer.send(confirmed);
-        });
-    answered.await.unwrap_or(false)
+        ),
+    )
+    .await
 }
 
 /// Tells the window whenever it is asked to open a token while it is
