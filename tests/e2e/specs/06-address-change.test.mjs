@@ -125,4 +125,35 @@ describe('changing a stored token’s address', () => {
     await waitForText(browser, 'main', 'Builds on the enterprise server');
     assert.equal(stored().description, 'Builds on the enterprise server');
   });
+
+  it('asks nothing and moves nothing when the same address is saved again', async () => {
+    const before = stored();
+    await clickButton(browser, 'Edit');
+    // The field holds the address; typing it again is no new server.
+    await setInput(browser, '#edit-host', newHost);
+    await setInput(browser, '#edit-description', 'Same server, new words');
+    await clickButton(browser, 'Save');
+    // A dialog would block the save: the words arriving prove none came.
+    await waitForText(browser, 'main', 'Same server, new words');
+    const after = stored();
+    assert.equal(after.api_url, before.api_url);
+    assert.equal(after.api_url, `${newHost}/api/v3`);
+  });
+
+  it('refuses a name another token at the same address has, and changes neither', async () => {
+    const other = await sim.mintGithubClassic({ login: 'ghes-bot', days: 60 });
+    execFileSync(cli, ['add', '--name', 'ghes-other', '--provider', 'github', '--host', newHost, '--org', 'acme', '--token-stdin'], {
+      input: other,
+    });
+    const before = stored();
+    await clickButton(browser, 'Edit');
+    await setInput(browser, '#edit-name', 'ghes-other');
+    await forgetRequests();
+    await clickButton(browser, 'Save');
+    await waitForText(browser, '[role="alert"]', 'A token named “ghes-other” already exists for this provider and host.');
+    assert.equal(await requestsMade(), 0, 'nothing was sent for a refused rename');
+    assert.deepEqual(stored(), before, 'the token is unchanged');
+    const otherAfter = JSON.parse(execFileSync(cli, ['show', 'ghes-other', '--json'], { encoding: 'utf8' }));
+    assert.equal(otherAfter.api_url, `${newHost}/api/v3`, 'the other token is untouched');
+  });
 });
