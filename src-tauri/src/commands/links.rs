@@ -56,9 +56,7 @@ pub async fn open_tokens_page(
     // Only the page of the server the token's value is bound to: a
     // tokens.json rewritten behind the app's back does not choose where the
     // browser goes.
-    let page = tauri::async_runtime::spawn_blocking(move || vault.verified_tokens_page(&name))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
     open(&app, &page)
 }
 
@@ -75,9 +73,7 @@ pub async fn open_fix_address(
     url: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let page = tauri::async_runtime::spawn_blocking(move || vault.verified_tokens_page(&name))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
     let address = fix_address(&page, &url)?;
     open(&app, address.as_str())
 }

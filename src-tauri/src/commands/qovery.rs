@@ -8,7 +8,7 @@ use tauri::{Manager, State};
 use tokenwarden_core::destinations::qovery::{
     self, OrgGitTokens, PushOutcome, QoveryError, ServiceRef,
 };
-use tokenwarden_core::vault::{QoveryConnection, QoveryLink, Vault};
+use tokenwarden_core::vault::{QoveryConnection, QoveryLink};
 use tokenwarden_core::TokenSecret;
 
 use crate::error::{CommandError, ErrorCode};
@@ -78,26 +78,13 @@ async fn confirm_api_address(
     .await
 }
 
-/// Runs a vault operation (metadata file, keychain) off the async runtime's
-/// threads, as the other commands do.
-async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce(&Vault) -> Result<T, QoveryError> + Send + 'static,
-) -> Result<T, CommandError> {
-    let vault = state.vault()?;
-    tauri::async_runtime::spawn_blocking(move || work(&vault))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(CommandError::from)
-}
-
 /// The connected organizations (metadata only).
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display))]
 pub async fn qovery_connections(
     state: State<'_, AppState>,
 ) -> Result<Vec<QoveryConnection>, CommandError> {
-    blocking(&state, qovery::connections).await
+    super::on_vault(state.vault()?, qovery::connections).await
 }
 
 /// Removes an organization's API token from the keychain and forgets it.
@@ -108,7 +95,7 @@ pub async fn qovery_disconnect(
     watched: State<'_, QoveryWatched>,
     org_id: String,
 ) -> Result<QoveryConnection, CommandError> {
-    let connection = blocking(&state, move |vault| {
+    let connection = super::on_vault(state.vault()?, move |vault| {
         qovery::disconnect(vault, Some(&org_id))
     })
     .await?;
@@ -170,7 +157,7 @@ pub async fn qovery_unlink(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<QoveryLink, CommandError> {
-    blocking(&state, move |vault| qovery::unlink(vault, &name)).await
+    super::on_vault(state.vault()?, move |vault| qovery::unlink(vault, &name)).await
 }
 
 /// Sends a stored token's value to its linked git token, or (`create`) to

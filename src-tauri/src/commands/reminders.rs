@@ -6,7 +6,7 @@ use tauri::State;
 use tokenwarden_core::settings::Settings;
 use tokenwarden_core::watch::{ReminderChoice, Reminders, WatchSettings, WatchedToken};
 
-use crate::error::{CommandError, ErrorCode};
+use crate::error::CommandError;
 use crate::state::AppState;
 use crate::watcher::WatcherHandle;
 
@@ -18,9 +18,7 @@ async fn watched(
     let settings = Settings::load(&state.data_dir()?)
         .map(|s| s.alerts)
         .unwrap_or_default();
-    let record = tauri::async_runtime::spawn_blocking(move || vault.record(&name))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let record = super::on_vault(vault, move |vault| vault.record(&name)).await?;
     Ok((WatchedToken::from(&record), settings))
 }
 

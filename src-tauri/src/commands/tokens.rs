@@ -50,9 +50,7 @@ pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview,
         });
     };
     let keychain = vault.keychain_backend().to_owned();
-    let tokens = tauri::async_runtime::spawn_blocking(move || vault.list())
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let tokens = super::on_vault(vault, |vault| vault.list()).await?;
     Ok(VaultOverview {
         tokens,
         notices,
@@ -84,14 +82,11 @@ pub async fn recheck_tokens(
     name: Option<String>,
 ) -> Result<Vec<RecheckResult>, CommandError> {
     let vault = state.vault()?;
-    let lister = vault.clone();
-    let before: HashMap<String, TokenStatus> =
-        tauri::async_runtime::spawn_blocking(move || lister.list())
-            .await
-            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??
-            .into_iter()
-            .map(|t| (t.record.id, t.status))
-            .collect();
+    let before: HashMap<String, TokenStatus> = super::on_vault(vault.clone(), |vault| vault.list())
+        .await?
+        .into_iter()
+        .map(|t| (t.record.id, t.status))
+        .collect();
     let results = vault.check(name.as_deref()).await?;
     Ok(results
         .into_iter()
@@ -116,9 +111,7 @@ fn with_change(checked: CheckedToken, before: &HashMap<String, TokenStatus>) -> 
 #[tracing::instrument(skip_all, fields(name = %name), err(Display))]
 pub async fn remove_token(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    tauri::async_runtime::spawn_blocking(move || vault.remove(&name))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    super::on_vault(vault, move |vault| vault.remove(&name)).await?;
     Ok(())
 }
 
@@ -293,9 +286,7 @@ pub async fn edit_token(
     // after a rename) between this lookup and the edit; an id cannot.
     let vault = state.vault()?;
     let lookup = id.clone();
-    let current = tauri::async_runtime::spawn_blocking(move || vault.record_by_id(&lookup))
-        .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))??;
+    let current = super::on_vault(vault, move |vault| vault.record_by_id(&lookup)).await?;
     let mut confirmed = current.api_url.clone();
     if let Some(host) = &input.host {
         let new_api = endpoint::api_base_from_host(current.provider, host)?;
