@@ -133,18 +133,14 @@ impl ParkedSecrets {
     /// Parks `secret`, checked against the API base `server`.
     pub fn park(&self, secret: TokenSecret, server: &str) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
-        {
-            let mut inner = self.inner.lock_or_recover();
-            inner.retain(|_, parked| parked.at.elapsed() < self.lifetime);
-            inner.insert(
-                handle.clone(),
-                Parked {
-                    secret: Arc::new(secret),
-                    server: server.to_owned(),
-                    at: Instant::now(),
-                },
-            );
-        }
+        self.inner.lock_or_recover().insert(
+            handle.clone(),
+            Parked {
+                secret: Arc::new(secret),
+                server: server.to_owned(),
+                at: Instant::now(),
+            },
+        );
         // The value leaves memory when its time is up even if nothing else
         // happens in the app meanwhile (handles are never reused, so this
         // removes only this one).
