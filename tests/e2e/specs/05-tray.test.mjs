@@ -12,51 +12,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { appPids, launchApp, repoRoot, screenshot } from '../support/app.mjs';
 import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { startTrayHost } from '../support/tray-host.mjs';
-import { clickButton } from '../support/ui.mjs';
+import { clickButton, until } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 const appBinary = process.env.TW_APP_BINARY ?? path.join(repoRoot, 'target/debug/tokenwarden-desktop');
 const trayIcons = path.join(repoRoot, 'src-tauri/icons/tray');
 
-async function until(what, check, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  assert.fail(`${what} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
 
-/**
- * The app's process ids in this test session (the process name is cut to
- * 15 characters; other sessions on the machine may run the app too).
- */
-function appPids() {
-  let pids = [];
-  try {
-    pids = execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-  } catch {
-    return [];
-  }
-  const ours = `TW_SESSION_DIR=${process.env.TW_SESSION_DIR}\0`;
-  return pids.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(ours);
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** Names of the app's child processes (WebKit's web and network processes). */
 function childrenOf(pid) {

@@ -12,10 +12,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchApp, repoRoot } from '../support/app.mjs';
+import { appPids, launchApp, repoRoot } from '../support/app.mjs';
 import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { startTrayHost } from '../support/tray-host.mjs';
+import { until as untilWithin } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 const trayIcons = path.join(repoRoot, 'src-tauri/icons/tray');
@@ -23,38 +24,10 @@ const BY_CLI = 'github-break-cli';
 const BY_TRAY = 'github-break-tray';
 const STAYS = 'github-break-fine';
 
-async function until(what, check, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(250);
-  }
-  assert.fail(`${what} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
+/** This spec's waits span a check round and a notification: up to 20 s each. */
+const until = (what, check) => untilWithin(what, check, 20_000);
 
-/** The app's processes in this test session (see 05-tray). */
-function appPids() {
-  let pids = [];
-  try {
-    pids = execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-  } catch {
-    return [];
-  }
-  const ours = `TW_SESSION_DIR=${process.env.TW_SESSION_DIR}\0`;
-  return pids.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(ours);
-    } catch {
-      return false;
-    }
-  });
-}
+
 
 /** The same picture, pixel for pixel (the tray hands the panel a PNG it wrote). */
 function samePicture(a, b) {

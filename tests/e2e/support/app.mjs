@@ -3,7 +3,7 @@
 // Run inside tests/harness/desktop-session.sh, which provides the display,
 // the session bus, the keyring and tauri-driver's port.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
@@ -49,4 +49,25 @@ export async function screenshot(browser, name) {
     .split('\n');
   execFileSync('import', ['-window', ids[ids.length - 1], file]);
   return file;
+}
+
+/**
+ * The app's process ids in this test session (the process name is cut to
+ * 15 characters; other sessions on the machine may run the app too).
+ */
+export function appPids() {
+  let pids = [];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  } catch {
+    return [];
+  }
+  const ours = `TW_SESSION_DIR=${process.env.TW_SESSION_DIR}\0`;
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(ours);
+    } catch {
+      return false;
+    }
+  });
 }

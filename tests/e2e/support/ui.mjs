@@ -1,5 +1,7 @@
 // Small helpers for driving the window the way a person does: by the
 // words on buttons and labels.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function waitForText(browser, selector, text, timeout = 15_000) {
   await browser.waitUntil(
@@ -33,4 +35,20 @@ export async function setInput(browser, selector, value) {
 
 export function daysFromNow(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Polls `check` until it returns something truthy, or fails naming `what` and the last thing seen. */
+export async function until(what, check, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  assert.fail(`${what} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
