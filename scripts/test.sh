@@ -14,6 +14,7 @@ ensure_rust
 ensure_rust_components
 ensure_cargo_tool tauri-driver tauri-driver '^2'
 ensure_fuzz_tools
+ensure_cargo_audit
 ensure_npm_deps "$repo_root/ui"
 ensure_npm_deps "$repo_root/tests/e2e"
 
@@ -43,6 +44,19 @@ bindings_are_current() {
   printf 'TypeScript bindings differ from the Rust types; add these to git:\n%s\n' "$changed$untracked" >&2
   return 1
 }
+
+# Every dependency of the app, the CLI and the simulator (Cargo.lock) and
+# of the fuzz targets (fuzz/Cargo.lock, a workspace of its own) against the
+# RustSec snapshot. Warnings are denied (.cargo/audit.toml), so only the
+# advisories listed there, each with its reason, pass.
+audit_dependencies() {
+  local db status=0
+  db=$(advisory_db) || return 1
+  cargo audit --db "$db" --no-fetch --deny warnings --file Cargo.lock || status=1
+  cargo audit --db "$db" --no-fetch --deny warnings --file fuzz/Cargo.lock || status=1
+  return "$status"
+}
+step "Dependency advisories (cargo audit, RustSec snapshot)" audit_dependencies
 
 # The UI first: the app crate embeds ui/dist at compile time, so clippy
 # and the Rust tests need it built.

@@ -109,6 +109,39 @@ ensure_tauri_cli() {
   ensure_cargo_tool_exact cargo-tauri tauri-cli "$TAURI_CLI_VERSION" cargo tauri --version
 }
 
+# cargo-audit, which checks Cargo.lock against the RustSec advisories
+# (scripts/test.sh), pinned like every other tool that judges the release:
+# a newer one can read the same database differently.
+CARGO_AUDIT_VERSION=0.22.2
+ensure_cargo_audit() {
+  ensure_cargo_tool_exact cargo-audit cargo-audit "$CARGO_AUDIT_VERSION" cargo audit --version
+}
+
+# The RustSec advisory database to audit against: these machines cannot
+# fetch it, so a snapshot is kept beside the clones. TOKENWARDEN_ADVISORY_DB
+# names it; otherwise ../shared/advisory-db next to the repository (a
+# worktree), then /work/shared/advisory-db (a clean clone elsewhere, as CI
+# makes). Prints the folder, or fails naming where it looked: a missing
+# database must fail the audit, never skip it.
+advisory_db() {
+  local candidates=()
+  if [[ -n "${TOKENWARDEN_ADVISORY_DB:-}" ]]; then
+    # Named explicitly: that one or none, no quiet fallback.
+    candidates=("$TOKENWARDEN_ADVISORY_DB")
+  else
+    candidates=("$repo_root/../shared/advisory-db" /work/shared/advisory-db)
+  fi
+  local dir
+  for dir in "${candidates[@]}"; do
+    if [[ -d "$dir/crates" ]]; then
+      printf '%s\n' "$dir"
+      return 0
+    fi
+  done
+  printf 'error: no RustSec advisory database (a folder with crates/ inside) at %s; set TOKENWARDEN_ADVISORY_DB to a copy of https://github.com/rustsec/advisory-db\n' "${candidates[*]}" >&2
+  return 1
+}
+
 # What scripts/fuzz.sh needs: cargo-fuzz, and a C++ compiler for the
 # libFuzzer engine that libfuzzer-sys builds.
 ensure_fuzz_tools() {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokenwarden_core::target::TokenTarget;
-use tokenwarden_core::vault::suggest_name;
+use tokenwarden_core::vault::{suggest_name, Vault};
 use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
@@ -53,11 +53,23 @@ pub async fn open_tokens_page(
     name: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    // Only the page of the server the token's value is bound to: a
-    // tokens.json rewritten behind the app's back does not choose where the
-    // browser goes.
-    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
-    open(&app, &page)
+    super::on_vault(vault, move |vault| {
+        open_verified_tokens_page(vault, &name, |url| open(&app, url))
+    })
+    .await
+}
+
+/// What `open_tokens_page` does, with the browser passed in (so a test can
+/// drive it without a window). Only the page of the server the token's
+/// value is bound to: a tokens.json rewritten behind the app's back does
+/// not choose where the browser goes.
+fn open_verified_tokens_page(
+    vault: &Vault,
+    name: &str,
+    open: impl FnOnce(&str) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let page = vault.verified_tokens_page(name)?;
+    open(&page)
 }
 
 /// Opens an address a check's fix names ("Edit it at https://…"), only
@@ -73,9 +85,24 @@ pub async fn open_fix_address(
     url: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
-    let address = fix_address(&page, &url)?;
-    open(&app, address.as_str())
+    super::on_vault(vault, move |vault| {
+        open_verified_fix_address(vault, &name, &url, |url| open(&app, url))
+    })
+    .await
+}
+
+/// What `open_fix_address` does, with the browser passed in: the token's
+/// page is verified as in `open_verified_tokens_page`, then `url` must be
+/// on its web server.
+fn open_verified_fix_address(
+    vault: &Vault,
+    name: &str,
+    url: &str,
+    open: impl FnOnce(&str) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let page = vault.verified_tokens_page(name)?;
+    let address = fix_address(&page, url)?;
+    open(address.as_str())
 }
 
 /// `url`, if it is on the web server of `tokens_page` (scheme, host, port).
@@ -130,7 +157,128 @@ pub fn suggest_token_name(target: TokenTarget, environment: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fix_address;
+    use super::{fix_address, open_verified_fix_address, open_verified_tokens_page};
+    use std::sync::{Arc, Mutex};
+    use tokenwarden_core::check::{CheckRequest, SystemClock};
+    use tokenwarden_core::checker::{CheckOptions, Checker};
+    use tokenwarden_core::vault::{
+        AddOutcome, KeychainError, NewToken, NoFaults, SecretStore, Vault, VaultParts,
+    };
+    use tokenwarden_core::{ProviderKind, TokenSecret};
+    use tokenwarden_sim::{Simulator, TokenSpec};
+
+    /// An in-memory keychain: the commands read the value's binding from it.
+    #[derive(Default)]
+    struct Keychain(Mutex<std::collections::HashMap<String, String>>);
+    impl SecretStore for Keychain {
+        fn put(&self, account: &str, secret: &TokenSecret) -> Result<(), KeychainError> {
+            let mut entries = self.0.lock().unwrap();
+            entries.insert(account.into(), secret.expose().into());
+            Ok(())
+        }
+        fn get(&self, account: &str) -> Result<TokenSecret, KeychainError> {
+            let entries = self.0.lock().unwrap();
+            entries
+                .get(account)
+                .map(TokenSecret::new)
+                .ok_or(KeychainError::Missing)
+        }
+        fn delete(&self, account: &str) -> Result<(), KeychainError> {
+            self.0.lock().unwrap().remove(account);
+            Ok(())
+        }
+        fn exists(&self, account: &str) -> Result<bool, KeychainError> {
+            Ok(self.0.lock().unwrap().contains_key(account))
+        }
+        fn backend(&self) -> &'static str {
+            "memory"
+        }
+    }
+
+    /// The two commands' own code, with the browser replaced by a list of
+    /// what it was asked to open: once the token list names another server
+    /// than the one the token's value is bound to, neither opens anything,
+    /// and the user reads why.
+    #[tokio::test]
+    async fn a_rewritten_token_list_opens_no_page_and_says_the_server_changed() {
+        let sim = Simulator::start().await.unwrap();
+        sim.add_github_org("acme", &["deploy-bot"]);
+        let secret = TokenSecret::new(
+            sim.add_token(
+                TokenSpec::github_classic("deploy-bot", &["repo", "admin:repo_hook", "read:org"])
+                    .expires_at(chrono::Utc::now() + chrono::Duration::days(90)),
+            ),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (vault, _) = Vault::open_with(VaultParts {
+            data_dir: dir.path().to_owned(),
+            store: Arc::new(Keychain::default()),
+            checker: Checker::new(CheckOptions::default()).into(),
+            clock: Arc::new(SystemClock),
+            faults: Arc::new(NoFaults),
+        })
+        .unwrap();
+        let mut request = CheckRequest::new(
+            ProviderKind::Github,
+            url::Url::parse(&sim.github_api_url()).unwrap(),
+        );
+        request.org = Some("acme".into());
+        let new = NewToken {
+            name: "prod".into(),
+            description: "CI deploys".into(),
+            host: None,
+            request,
+        };
+        let outcome = vault.add(new, &secret, false).await.unwrap();
+        assert!(matches!(outcome, AddOutcome::Stored { .. }), "not stored");
+
+        let opened = Mutex::new(Vec::<String>::new());
+        let browser = |url: &str| {
+            opened.lock().unwrap().push(url.to_owned());
+            Ok(())
+        };
+        // As stored: the token's page, and a page on its server, open.
+        let page = vault.record("prod").unwrap().tokens_page();
+        let fix = url::Url::parse(&page)
+            .unwrap()
+            .join("/acme/settings")
+            .unwrap()
+            .to_string();
+        open_verified_tokens_page(&vault, "prod", browser).unwrap();
+        open_verified_fix_address(&vault, "prod", &fix, browser).unwrap();
+        assert_eq!(*opened.lock().unwrap(), [page.clone(), fix]);
+        opened.lock().unwrap().clear();
+
+        // tokens.json rewritten behind the app's back to another server.
+        let file = vault.metadata_path().to_owned();
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        json["tokens"][0]["api_url"] = "https://github.evil.test/api/v3/".into();
+        std::fs::write(&file, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+        let moved = vault.record("prod").unwrap().tokens_page();
+        assert!(moved.contains("github.evil.test"), "{moved}");
+
+        let errors = [
+            open_verified_tokens_page(&vault, "prod", browser).unwrap_err(),
+            open_verified_fix_address(
+                &vault,
+                "prod",
+                "https://github.evil.test/settings/tokens",
+                browser,
+            )
+            .unwrap_err(),
+        ];
+        assert!(opened.lock().unwrap().is_empty(), "{:?}", opened.lock());
+        for error in errors {
+            assert_eq!(error.code, "invalid");
+            assert!(
+                error.message.contains("changed outside Tokenwarden"),
+                "{}",
+                error.message
+            );
+            assert!(!error.message.contains(secret.expose()));
+        }
+    }
 
     /// A link in a check's message opens only on the provider's own web
     /// server, the one the token's page is on.

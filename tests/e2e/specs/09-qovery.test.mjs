@@ -5,24 +5,14 @@
 // simulated Qovery before the app says to revoke the old one.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { filesUnder, whereWritten } from '../support/disk-scan.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, waitForText } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
-
-/** Every file under `dir` except the keyring's own (which holds the secrets by design). */
-function filesUnder(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    if (name === 'keyrings') return [];
-    return statSync(file).isDirectory() ? filesUnder(file) : [file];
-  });
-}
 
 function tokenwarden(args, input) {
   return execFileSync(cli, args, { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -150,14 +140,13 @@ describe('Qovery', () => {
   });
 
   it('wrote neither the API token nor a token value to any file (the log included)', () => {
-    const files = [process.env.XDG_DATA_HOME, process.env.XDG_STATE_HOME, process.env.XDG_CONFIG_HOME, process.env.XDG_CACHE_HOME]
+    // Every file but gnome-keyring's own, which holds the secrets by design.
+    const keyrings = path.resolve(process.env.XDG_DATA_HOME ?? '', 'keyrings');
+    const files = [process.env.HOME, process.env.XDG_DATA_HOME, process.env.XDG_STATE_HOME, process.env.XDG_CONFIG_HOME, process.env.XDG_CACHE_HOME]
       .filter(Boolean)
-      .flatMap(filesUnder);
+      .flatMap((dir) => filesUnder(dir, [keyrings]));
     assert.ok(files.some((f) => f.endsWith('tokens.json')), `the vault's metadata is among ${files.length} files`);
     assert.ok(files.some((f) => f.includes(`${path.sep}logs${path.sep}`)), 'the app log is among them');
-    for (const file of files) {
-      const bytes = readFileSync(file, 'latin1');
-      for (const secret of secrets) assert.ok(!bytes.includes(secret), `a secret in ${file}`);
-    }
+    assert.deepEqual(whereWritten(files, secrets), [], 'a secret written to a file');
   });
 });

@@ -319,6 +319,32 @@ pub(crate) mod tests {
         )
     }
 
+    /// The accounts `store` (keyring's mock) holds a value for, sorted.
+    /// The mock cannot list its entries, but `KeyringStore` keeps every
+    /// entry it ever made, and only the vault makes them: so this is
+    /// everything the vault wrote and did not delete.
+    pub(crate) fn held(store: &KeyringStore) -> Vec<String> {
+        let entries: Vec<_> = store
+            .entries
+            .lock_or_recover()
+            .iter()
+            .map(|(account, entry)| (account.clone(), entry.clone()))
+            .collect();
+        let mut held: Vec<String> = entries
+            .into_iter()
+            .filter(|(account, entry)| match entry.get_password() {
+                Ok(_) => true,
+                Err(keyring::Error::NoEntry) => false,
+                // A failure the test injected and no call consumed would
+                // hide whether a value is there.
+                Err(error) => panic!("{account}: an injected failure is still pending: {error}"),
+            })
+            .map(|(account, _)| account)
+            .collect();
+        held.sort();
+        held
+    }
+
     /// Makes the next operation on `account` fail with `error`.
     pub(crate) fn inject(store: &KeyringStore, account: &str, error: keyring::Error) {
         let entry = store.entry(account).unwrap();

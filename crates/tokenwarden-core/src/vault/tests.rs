@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokenwarden_sim::{Simulator, TokenSpec};
 
-use super::keychain::tests::{inject, mock_store};
+use super::keychain::tests::{held, inject, mock_store};
 use super::*;
 use crate::check::{CheckRequest, SystemClock};
 use crate::checker::CheckOptions;
@@ -140,6 +140,73 @@ fn opened(store: &dyn SecretStore, account: &str) -> TokenSecret {
 }
 
 const READY: &[&str] = &["repo", "admin:repo_hook", "read:org"];
+
+/// Every file under `dir`, in every subfolder, hidden ones included.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The files under `dir` whose bytes contain `secret` anywhere.
+fn files_holding(dir: &std::path::Path, secret: &TokenSecret) -> Vec<std::path::PathBuf> {
+    let needle = secret.expose().as_bytes();
+    files_under(dir)
+        .into_iter()
+        .filter(|file| {
+            std::fs::read(file)
+                .unwrap()
+                .windows(needle.len())
+                .any(|window| window == needle)
+        })
+        .collect()
+}
+
+/// The promise that a value lives only in the keychain, after a change
+/// the keychain failed: no file the vault left anywhere in the world's
+/// folder (metadata, journal, lock, temporaries, set-aside copies) holds
+/// any of `secrets`, byte for byte.
+fn assert_no_file_holds(world: &World, secrets: &[&TokenSecret]) {
+    let files = files_under(world.dir.path());
+    assert!(
+        !files.is_empty(),
+        "the vault wrote no file at all in {}: nothing was scanned",
+        world.dir.path().display()
+    );
+    for secret in secrets {
+        let found = files_holding(world.dir.path(), secret);
+        assert!(found.is_empty(), "a token value is written in {found:?}");
+    }
+}
+
+/// The scan above finds a value wherever it is written: in a nested,
+/// hidden file, amid other bytes; and nowhere else.
+#[test]
+fn the_file_scan_finds_a_value_written_anywhere_in_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = TokenSecret::new("ghp_planted0123456789");
+    std::fs::create_dir_all(dir.path().join("a/.b")).unwrap();
+    std::fs::write(dir.path().join("a/clean"), b"nothing here").unwrap();
+    assert!(files_holding(dir.path(), &secret).is_empty());
+    let mut bytes = vec![0u8, 255, 10];
+    bytes.extend_from_slice(b"ghp_planted0123456789");
+    bytes.push(0);
+    std::fs::write(dir.path().join("a/.b/.journal~"), bytes).unwrap();
+    assert_eq!(
+        files_holding(dir.path(), &secret),
+        [dir.path().join("a/.b/.journal~")]
+    );
+}
 
 async fn add(vault: &Vault, world: &World, name: &str, secret: &TokenSecret) -> TokenView {
     match vault
@@ -478,6 +545,10 @@ async fn a_locked_keychain_fails_add_rotate_and_remove_cleanly() {
     let error = vault.remove("prod").unwrap_err();
     assert!(error.to_string().contains("locked"), "{error}");
     assert_eq!(vault.list().unwrap().len(), 1, "still there");
+    // The keychain holds the one value it held, nothing staged; no file
+    // holds either value.
+    assert_eq!(held(&store), [token.record.current_account()]);
+    assert_no_file_holds(&world, &[&secret, &new]);
 
     // Both failures were rolled back: the metadata says what it said.
     let after = world.metadata();
@@ -534,7 +605,9 @@ async fn adding_to_a_locked_keychain_stores_nothing_anywhere() {
     assert!(error.to_string().contains("Unlock"), "{error}");
     assert!(vault.list().unwrap().is_empty());
     assert!(!world.metadata().contains("prod"));
-    assert!(!world.metadata().contains(secret.expose()));
+    // No fallback to a file: not the metadata, nor any other file the
+    // vault left in its folder.
+    assert_no_file_holds(&world, &[&secret]);
 }
 
 // Found by fuzzing (fuzz/fuzz_targets/vault_open.rs): a journal step that
@@ -829,8 +902,10 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
     let next = token.record.keychain_account(2);
     let current = token.record.current_account();
 
+    let rotated = world.token(READY);
+    let edited = world.token(READY);
     inject(&store, &next, gone());
-    let error = vault.rotate("prod", &world.token(READY)).await.unwrap_err();
+    let error = vault.rotate("prod", &rotated).await.unwrap_err();
     assert!(
         matches!(
             error,
@@ -848,7 +923,7 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
         .edit(
             "prod",
             TokenEdit {
-                secret: Some(world.token(READY)),
+                secret: Some(TokenSecret::new(edited.expose())),
                 ..TokenEdit::default()
             },
         )
@@ -877,6 +952,10 @@ async fn a_keychain_gone_or_locked_mid_change_keeps_the_token_value_and_metadata
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].secret, SecretState::Present);
     assert!(listed[0].record.pending.is_none());
+    // The keychain holds exactly the one value; no file holds any of the
+    // three.
+    assert_eq!(held(&store), [current]);
+    assert_no_file_holds(&world, &[&secret, &rotated, &edited]);
 }
 
 /// A destination that keeps what it is sent, or refuses while `refuse` is set.
@@ -1468,6 +1547,7 @@ async fn an_add_whose_keychain_write_lands_after_the_timeout_leaves_no_orphan() 
     assert_eq!(listed[0].secret, SecretState::Present);
     assert_eq!(memory.accounts(), [listed[0].record.current_account()]);
     assert!(!world.metadata().contains("\"op\""));
+    assert_no_file_holds(&world, &[&secret]);
 }
 
 #[tokio::test]
