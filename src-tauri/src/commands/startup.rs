@@ -6,7 +6,13 @@
 //! The file holds one JSON object: `unix_ms`, the wall-clock time of the
 //! mark (the benchmark subtracts the time it launched the process), and
 //! `since_process_start_ms`, from the kernel's record of when this process
-//! started (Linux only; 10 ms resolution, the kernel's clock tick).
+//! started (Linux only; 10 ms resolution, the kernel's clock tick), and
+//! `page`, the marks inside the page (`ui/src/lib/common/startupMarks.ts`:
+//! the page's time origin in Unix ms, then navigation timing, script,
+//! overview asked and received, rendered, painted, in ms since that
+//! origin), by which the benchmark splits the time.
+
+use std::collections::BTreeMap;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,8 +30,14 @@ static MARKED: AtomicBool = AtomicBool::new(false);
 pub static ON_FIRST_SCREEN: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> =
     std::sync::OnceLock::new();
 
+/// At most this many page marks, each name at most this long, are kept:
+/// the file is a benchmark's, but the webview does not get to write
+/// whatever it likes into it.
+const MAX_MARKS: usize = 32;
+const MAX_MARK_NAME: usize = 40;
+
 #[tauri::command]
-pub fn startup_mark() {
+pub fn startup_mark(page: Option<BTreeMap<String, f64>>) {
     if let Some(hook) = ON_FIRST_SCREEN.get() {
         hook();
     }
@@ -38,9 +50,16 @@ pub fn startup_mark() {
     let unix_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let page: BTreeMap<String, f64> = page
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, ms)| name.len() <= MAX_MARK_NAME && ms.is_finite())
+        .take(MAX_MARKS)
+        .collect();
     let mark = serde_json::json!({
         "unix_ms": unix_ms,
         "since_process_start_ms": since_process_start_ms(),
+        "page": page,
     });
     // A benchmark aid: failing to write it must not disturb the app.
     if let Err(error) = std::fs::write(&path, mark.to_string()) {

@@ -241,8 +241,10 @@ function isCommandError(error: unknown): error is CommandError {
  * Tells the app its first screen has been painted (the start-up
  * benchmark's mark; the app records it only when asked to).
  */
-export function startupMark(): Promise<void> {
-  return invoke('startup_mark');
+/** The first screen is painted: `page` holds the marks the start-up
+ * benchmark splits the time by (written only when it runs). */
+export function startupMark(page: Record<string, number>): Promise<void> {
+  return invoke('startup_mark', { page });
 }
 
 /** A plain-words message for an error a command rejected with. */

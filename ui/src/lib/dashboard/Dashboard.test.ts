@@ -11,6 +11,7 @@ import {
   overview,
   ready,
   recheckResult,
+  tokenView,
   serveCommands,
   unchecked,
 } from '../test/tokens';
@@ -386,5 +387,21 @@ describe('Dashboard', () => {
     expect(
       screen.getByText('1 token: broken first, then what needs a fix, then by expiry'),
     ).toBeVisible();
+  });
+
+  it('paints the first rows at once and lists every token right after', async () => {
+    const many = Array.from({ length: 60 }, (_, i) =>
+      tokenView({ ...ready, id: `id-${i}`, name: `token-${String(i).padStart(2, '0')}` }),
+    );
+    setup(overview({ tokens: many }));
+    // The first frame holds what a window shows, not all 60 rows.
+    expect(rows().length).toBeLessThan(60);
+    expect(rows().length).toBeGreaterThanOrEqual(10);
+    expect(rows()[0]?.dataset.token).toBe('token-00');
+    // Then every token, in order, without anything else happening.
+    await vi.waitFor(() => {
+      expect(rows()).toHaveLength(60);
+    });
+    expect(rows()[59]?.dataset.token).toBe('token-59');
   });
 });
