@@ -30,7 +30,7 @@ ensure_npm_deps "$repo_root/ui"
 say "Building the UI and the release binaries (app, bare window, CLI, simulator, benchmarks)"
 npm --prefix ui run --silent build
 # One cargo invocation, so the app and the bare window share one compiled tauri.
-cargo build --release --locked -p tokenwarden-desktop -p bare-window -p tokenwarden-cli -p tokenwarden-sim
+cargo build --release --locked -p tokenwarden-desktop -p tokenwarden-resident -p bare-window -p tokenwarden-cli -p tokenwarden-sim
 cargo build --release --locked -p tokenwarden-core --example bench_checks --example bench_vault
 
 machine() {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { launchApp, repoRoot, screenshot, stopResident } from '../support/app.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, waitForText } from '../support/ui.mjs';
 
@@ -85,6 +85,7 @@ describe('Qovery', () => {
 
   after(async () => {
     await browser?.deleteSession();
+    await stopResident();
     sim?.stop();
   });
 
