@@ -30,7 +30,7 @@ ensure_npm_deps "$repo_root/ui"
 say "Building the UI and the release binaries (app, bare window, CLI, simulator, benchmarks)"
 npm --prefix ui run --silent build
 # One cargo invocation, so the app and the bare window share one compiled tauri.
-cargo build --release --locked -p tokenwarden-desktop -p bare-window -p tokenwarden-cli -p tokenwarden-sim
+cargo build --release --locked -p tokenwarden-desktop -p tokenwarden-resident -p bare-window -p tokenwarden-cli -p tokenwarden-sim
 cargo build --release --locked -p tokenwarden-core --example bench_checks --example bench_vault
 
 machine() {
@@ -56,14 +56,17 @@ tests/harness/desktop-session.sh --services "x11 dbus keyring notifications" -- 
   --runs "$runs" --idle-seconds "$idle_seconds" --json target/bench-app.json
 
 say "Sizes"
-# tauri build re-runs the UI build (beforeBuildCommand) and cargo for the app
-# alone; the binary it packages is read back from the .deb.
+# tauri build re-runs the UI build and the resident's release build
+# (beforeBuildCommand), then cargo for the app; the binaries it packages are
+# read back from the .deb.
 ensure_tauri_cli
 cargo tauri build --bundles deb >/dev/null
 deb=$(ls -t target/release/bundle/deb/*.deb | head -n1)
 mib() { awk -v b="$1" 'BEGIN {printf "%.2f MiB (%d bytes)", b / 1048576, b}'; }
 in_deb=$(dpkg-deb -c "$deb" | awk '$6 ~ /usr\/bin\/tokenwarden-desktop$/ {print $3}')
 echo "app binary in the .deb (stripped): $(mib "$in_deb")"
+in_deb_resident=$(dpkg-deb -c "$deb" | awk '$6 ~ /usr\/bin\/tokenwarden-resident$/ {print $3}')
+echo "resident binary in the .deb:       $(mib "${in_deb_resident:-0}")"
 echo "floor, bare Tauri window binary:   $(mib "$(stat -c %s target/release/bare-window)")"
 echo "the .deb ($(basename "$deb")):     $(mib "$(stat -c %s "$deb")")"
 echo "tokenwarden CLI binary:            $(mib "$(stat -c %s target/release/tokenwarden)")"

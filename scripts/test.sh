@@ -73,9 +73,9 @@ if [[ $ui_built -eq 1 ]]; then
   step "Vault against a real Secret Service (gnome-keyring)" \
     tests/harness/desktop-session.sh --services "dbus keyring" -- \
     cargo test --locked -p tokenwarden-cli --test cli -- --ignored
-  step "Desktop shell against a real D-Bus session (resume from suspend)" \
+  step "Resident watcher against a real D-Bus session (resume from suspend, its bus interface)" \
     tests/harness/desktop-session.sh --services "dbus" -- \
-    cargo test --locked -p tokenwarden-desktop --lib -- --ignored
+    cargo test --locked -p tokenwarden-resident -- --ignored
   step "Exports against real node_exporter, promtool and icalendar" \
     tests/harness/desktop-session.sh --services "dbus keyring" -- \
     tests/exports/run.sh

@@ -1,68 +1,87 @@
 //! The desktop shell: windows, commands, the tray and the expiry watcher.
 //! It holds no business logic: each command is a few lines that call
 //! `tokenwarden_core` and map its result for the webview.
+//!
+//! On Linux it is the window process only: start at login (`--hidden`)
+//! becomes `tokenwarden-resident` (the watcher and a StatusNotifierItem
+//! tray, no WebKit), which this process starts if it is not running and
+//! reaches over D-Bus (`watch_link`); closing the window ends it. On macOS
+//! and Windows, whose webviews cost a resident process little, the app is
+//! one process: the same watcher loop runs here with the Tauri tray.
 
 mod commands;
 mod confirm;
 mod error;
-pub mod logging;
-mod qovery_watch;
 mod state;
 mod tray;
-mod watcher;
+mod watch_link;
 mod windows;
 
+use std::sync::Arc;
+
 use tauri::{Manager, RunEvent};
+use tokenwarden_resident::args::{self, HIDDEN_ARG};
+use tokenwarden_resident::qovery_watch::QoveryWatched;
+use tokenwarden_resident::tray_model::Action;
+use tokenwarden_resident::watcher::{self, Watched};
 
 pub use error::{CommandError, ErrorCode};
+pub use tokenwarden_resident::logging;
 
-/// `--simulator github=URL,gitlab=URL,bitbucket=URL,qovery=URL` points the
-/// cloud deployments (and Qovery's default address) at the simulator on
-/// loopback (demos and tests).
-fn simulated_from_args() -> tokenwarden_core::catalogue::Simulated {
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let spec = match arg.strip_prefix("--simulator=") {
-            Some(spec) => Some(spec.to_owned()),
-            None if arg == "--simulator" => args.next(),
-            None => None,
-        };
-        if let Some(spec) = spec {
-            match tokenwarden_core::catalogue::Simulated::parse(&spec) {
-                Ok(simulated) => return simulated,
-                Err(error) => tracing::warn!(%error, "ignoring --simulator"),
-            }
-        }
+use watch_link::{ResidentLink, WatchLink};
+
+/// Whether the watcher and the tray run in a process of their own (Linux,
+/// where the webview would make them cost 70 MB; see BENCHMARKS.md).
+const RESIDENT_APART: bool = cfg!(target_os = "linux");
+
+fn cli_args() -> impl Iterator<Item = String> {
+    std::env::args().skip(1)
+}
+
+/// `--hidden` on Linux: the login start becomes the resident, before GTK
+/// or WebKit is loaded, with the other arguments (`--simulator`).
+#[cfg(target_os = "linux")]
+fn become_resident_if_hidden() {
+    use std::os::unix::process::CommandExt;
+    if !args::hidden(cli_args()) {
+        return;
     }
-    Default::default()
+    let resident = match std::env::current_exe() {
+        Ok(exe) => exe.with_file_name("tokenwarden-resident"),
+        Err(error) => {
+            eprintln!("tokenwarden-desktop: cannot find tokenwarden-resident: {error}");
+            std::process::exit(1);
+        }
+    };
+    let error = std::process::Command::new(&resident)
+        .args(cli_args().filter(|arg| arg != HIDDEN_ARG))
+        .exec();
+    eprintln!(
+        "tokenwarden-desktop: cannot start {}: {error}",
+        resident.display()
+    );
+    std::process::exit(1);
 }
-
-/// `--hidden`: start in the tray without opening the window (how start at
-/// login launches it).
-pub const HIDDEN_ARG: &str = "--hidden";
-
-fn started_hidden() -> bool {
-    std::env::args().skip(1).any(|arg| arg == HIDDEN_ARG)
-}
-
-/// Set by "Quit": the only way the resident app exits.
-#[derive(Default)]
-struct Quitting(std::sync::atomic::AtomicBool);
 
 /// Builds and runs the app until the user quits.
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    become_resident_if_hidden();
     // Before anything reads a token: no core dump may hold one. Said on
     // stderr, as the log is not set up yet (and must not wait for this).
     if let Err(error) = tokenwarden_core::hardening::disable_core_dumps() {
         eprintln!("tokenwarden-desktop: warning: {error}");
     }
     logging::init();
+    let simulator_spec = args::simulator_spec(cli_args());
     let app = tauri::Builder::default()
-        // First: a second launch only focuses the running app.
+        // First: a second launch only focuses the running app, at the token
+        // it was asked to open (`--open ID`: the resident's tray entry or
+        // notification).
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             // A login start while the app already runs changes nothing.
-            if !args.iter().any(|arg| arg == HIDDEN_ARG) {
-                windows::show_main(app, None);
+            if !args::hidden(args.iter().cloned()) {
+                windows::show_main(app, args::open_request(args));
             }
         }))
         .plugin(tauri_plugin_opener::init())
@@ -73,32 +92,17 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![HIDDEN_ARG]),
         ))
-        .manage(state::AppState::open(simulated_from_args()))
+        .manage(state::AppState::open(args::parse_simulated(
+            simulator_spec.as_deref(),
+        )))
         .manage(windows::OpenRequests::default())
-        .manage(Quitting::default())
-        .manage(qovery_watch::QoveryWatched::default())
-        .setup(|app| {
+        .manage(tray::Quitting::default())
+        .setup(move |app| {
             let handle = app.handle();
-            // Without a tray host the app still runs; settings say so.
-            if let Err(error) = tray::create(handle) {
-                tracing::warn!(%error, "no system tray");
-            }
-            let hidden = started_hidden();
-            // With a window, the watcher's first round (listing the vault,
-            // building the tray menu on the main thread) waits for its first
-            // screen, so as not to slow the window coming up.
-            let first_screen = (!hidden).then(|| {
-                let shown = std::sync::Arc::new(tokio::sync::Notify::new());
-                let notify = shown.clone();
-                let _ =
-                    commands::startup::ON_FIRST_SCREEN.set(Box::new(move || notify.notify_one()));
-                shown
-            });
-            app.manage(watcher::start(handle, first_screen));
-            // The window is not created from the config at start
-            // ("create": false), so that a hidden start costs no webview.
-            if !hidden {
-                windows::show_main(handle, None);
+            if RESIDENT_APART {
+                window_process(handle, args::simulator_args(simulator_spec.as_deref()));
+            } else {
+                one_process(handle);
             }
             Ok(())
         })
@@ -110,20 +114,13 @@ pub fn run() {
             }
         })
         .on_menu_event(|app, event| {
-            let id = event.id().as_ref();
-            if let Some(token) = id.strip_prefix(tray::TOKEN_ITEM_PREFIX) {
-                windows::show_main(app, Some(token.to_owned()));
-            } else if id == tray::MENU_OPEN || id.starts_with(tray::QOVERY_ITEM_PREFIX) {
-                windows::show_main(app, None);
-            } else if id == tray::MENU_CHECK_ALL {
-                app.state::<watcher::WatcherHandle>()
-                    .post(watcher::WatchEvent::CheckAllNow);
-            } else if id == tray::MENU_QUIT {
-                app.state::<Quitting>()
-                    .0
-                    .store(true, std::sync::atomic::Ordering::SeqCst);
-                app.exit(0);
-            }
+            let (Some(action), WatchLink::Here { watcher, .. }) = (
+                Action::from_id(event.id().as_ref()),
+                &*app.state::<WatchLink>(),
+            ) else {
+                return;
+            };
+            watcher::act(action, &tray::TauriSurface(app.clone()), watcher);
         })
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::provider_catalogue,
@@ -163,16 +160,18 @@ pub fn run() {
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|app, event| {
-            // Closing the window destroys it and its webview; the app stays
-            // in the tray until "Quit".
+            // One process: closing the window destroys it and its webview;
+            // the app stays in the tray until "Quit". (The window process
+            // of Linux just ends: its resident stays.)
             if let RunEvent::ExitRequested {
                 api, code: None, ..
             } = event
             {
-                let quitting = app
-                    .state::<Quitting>()
-                    .0
-                    .load(std::sync::atomic::Ordering::SeqCst);
+                let quitting = RESIDENT_APART
+                    || app
+                        .state::<tray::Quitting>()
+                        .0
+                        .load(std::sync::atomic::Ordering::SeqCst);
                 if !quitting {
                     api.prevent_exit();
                 }
@@ -184,5 +183,63 @@ pub fn run() {
             eprintln!("Tokenwarden could not start: {error}");
             std::process::exit(1);
         }
+    }
+}
+
+/// Linux: the window, and the resident it makes sure runs (started with
+/// the same `--simulator`), which it follows when "Quit" is chosen.
+fn window_process(app: &tauri::AppHandle, simulator_args: Vec<String>) {
+    let link = match tokenwarden_core::vault::VaultConfig::from_env() {
+        Ok(config) => ResidentLink::for_data_dir(&config.data_dir),
+        Err(error) => {
+            tracing::warn!(%error, "no data folder: no resident watcher");
+            ResidentLink::for_data_dir(std::path::Path::new(""))
+        }
+    };
+    app.manage(WatchLink::Resident(link));
+    let keeper = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let WatchLink::Resident(link) = &*keeper.state::<WatchLink>() {
+            link.keep(keeper.clone(), simulator_args).await;
+        }
+    });
+    windows::show_main(app, args::open_request(cli_args()));
+}
+
+/// macOS, Windows: the tray and the watcher in this process.
+fn one_process(app: &tauri::AppHandle) {
+    let state = app.state::<state::AppState>();
+    // Without a tray host the app still runs; settings say so.
+    if let Err(error) = tray::create(app, &state.simulated) {
+        tracing::warn!(%error, "no system tray");
+    }
+    let hidden = args::hidden(cli_args());
+    // With a window, the watcher's first round (listing the vault,
+    // building the tray menu on the main thread) waits for its first
+    // screen, so as not to slow the window coming up.
+    let first_screen = (!hidden).then(|| {
+        let shown = Arc::new(tokio::sync::Notify::new());
+        let notify = shown.clone();
+        let _ = commands::startup::ON_FIRST_SCREEN.set(Box::new(move || notify.notify_one()));
+        shown
+    });
+    let qovery = Arc::new(QoveryWatched::default());
+    let watched = state.vault().ok().map(|vault| Watched {
+        data_dir: Watched::data_dir_of(&vault),
+        vault,
+        qovery: qovery.clone(),
+        qovery_http: state.qovery_http.clone(),
+        simulated: state.simulated.clone(),
+    });
+    let surface = Arc::new(tray::TauriSurface(app.clone()));
+    let (watcher, task) = watcher::start(watched, surface, first_screen);
+    if let Some(task) = task {
+        tauri::async_runtime::spawn(task);
+    }
+    app.manage(WatchLink::Here { watcher, qovery });
+    // The window is not created from the config at start ("create":
+    // false), so that a hidden start costs no webview.
+    if !hidden {
+        windows::show_main(app, args::open_request(cli_args()));
     }
 }

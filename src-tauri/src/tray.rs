@@ -1,388 +1,89 @@
-//! The tray: an icon whose look shows the worst state (all good / expiring
-//! soon / expired or broken), a tooltip with the counts, and a menu listing
-//! every token with its days left, or, for a token that broke, what is
-//! wrong ("acme-deploy — stopped working"), as the watcher alerted it (the
-//! core's `CheckHealth::trouble_at`). Linux trays send no click events, so
-//! everything is reachable from the menu.
+//! The Tauri tray, where the app runs as one process (macOS, Windows): it
+//! draws the watcher's `TrayModel` (tokenwarden-resident's `tray_model`,
+//! the same model the resident's StatusNotifierItem draws on Linux), and
+//! is the in-process watcher's `Surface`.
 
-use chrono::{DateTime, Utc};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 use tokenwarden_core::catalogue::Simulated;
-use tokenwarden_core::status::{Severity, Wording};
-use tokenwarden_core::vault::{TokenStatus, TokenView};
-use tokenwarden_core::watch::{Trouble, WatchedToken};
+use tokenwarden_resident::tray_model::{Entry, Health, TrayModel};
+use tokenwarden_resident::watcher::Surface;
 
-use crate::state::AppState;
+use crate::windows;
 
 pub const TRAY_ID: &str = "main";
-pub const MENU_CHECK_ALL: &str = "check-all";
-pub const MENU_OPEN: &str = "open";
-pub const MENU_QUIT: &str = "quit";
-pub const TOKEN_ITEM_PREFIX: &str = "token:";
-/// A Qovery-only git token's entry: it has no page of its own, so a
-/// click opens the window (the dashboard lists it).
-pub const QOVERY_ITEM_PREFIX: &str = "qovery-token:";
-
-const ICON_OK: &[u8] = include_bytes!("../icons/tray/ok.png");
-const ICON_SOON: &[u8] = include_bytes!("../icons/tray/soon.png");
-const ICON_BAD: &[u8] = include_bytes!("../icons/tray/bad.png");
-
-/// The overall state the icon shows: the core's `Severity`, with "not
-/// checked" shown as fine (the icon has three looks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Health {
-    Good,
-    Soon,
-    Bad,
-}
-
-pub fn health_of(status: TokenStatus) -> Health {
-    health_of_severity(status.severity())
-}
-
-fn health_of_severity(severity: Severity) -> Health {
-    match severity {
-        Severity::Good | Severity::Neutral => Health::Good,
-        Severity::Warn => Health::Soon,
-        Severity::Bad => Health::Bad,
-    }
-}
-
-/// A token as the tray shows it: its view, and the trouble the watcher
-/// alerts about at `now` (a failure to check only once it lasted a day).
-#[derive(Debug, Clone, Copy)]
-pub struct Shown<'a> {
-    pub view: &'a TokenView,
-    pub trouble: Option<&'a Trouble>,
-}
-
-impl Shown<'_> {
-    /// The worse of its status and its trouble: a check failing for a day
-    /// turns the icon to "needs attention", as its alert did.
-    fn health(&self) -> Health {
-        let status = health_of(self.view.status);
-        match self.trouble {
-            Some(trouble) => status.max(health_of_severity(trouble.kind.severity())),
-            None => status,
-        }
-    }
-}
-
-/// Pairs each listed token with what the watcher reads of it
-/// (`watched[i]` is `WatchedToken::from(&views[i])`).
-pub fn shown<'a>(
-    views: &'a [TokenView],
-    watched: &'a [WatchedToken],
-    now: DateTime<Utc>,
-) -> Vec<Shown<'a>> {
-    views
-        .iter()
-        .zip(watched)
-        .map(|(view, token)| Shown {
-            view,
-            trouble: token.health.trouble_at(now),
-        })
-        .collect()
-}
-
-fn status_words(status: TokenStatus) -> &'static str {
-    match status {
-        TokenStatus::Ready => "",
-        TokenStatus::Unchecked => " (not checked)",
-        TokenStatus::Expiring => "",
-        TokenStatus::FallsShort => " (falls short)",
-        TokenStatus::Expired => "",
-        TokenStatus::Invalid => " (invalid)",
-        TokenStatus::CheckFailed => " (check failed)",
-        TokenStatus::SecretMissing => " (secret missing)",
-    }
-}
-
-/// One menu line per token: "github-acme-production: 6 days left", or
-/// what broke: "github-acme-production — stopped working".
-pub fn menu_line(token: &Shown, now: DateTime<Utc>) -> String {
-    let view = token.view;
-    match token.trouble {
-        Some(trouble) => format!("{} — {}", view.record.name, trouble.menu_words(now)),
-        None => format!(
-            "{}: {}{}",
-            view.record.name,
-            view.days_left_words(Wording::Menu),
-            status_words(view.status)
-        ),
-    }
-}
-
-/// "Tokenwarden: 3 fine, 1 expiring soon, 1 needs attention".
-pub fn tooltip(tokens: &[Shown]) -> String {
-    format!("Tokenwarden: {}", counts(tokens))
-}
-
-/// "3 fine, 1 expiring soon, 1 needs attention", or "no tokens yet".
-fn counts(tokens: &[Shown]) -> String {
-    if tokens.is_empty() {
-        return "no tokens yet".into();
-    }
-    let count = |h: Health| tokens.iter().filter(|t| t.health() == h).count();
-    let mut parts = Vec::new();
-    for (n, words) in [
-        (count(Health::Good), "fine"),
-        (count(Health::Soon), "expiring soon or short"),
-        (count(Health::Bad), "need attention"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {words}"));
-        }
-    }
-    parts.join(", ")
-}
-
-pub fn worst(tokens: &[Shown]) -> Health {
-    tokens
-        .iter()
-        .map(Shown::health)
-        .max()
-        .unwrap_or(Health::Good)
-}
 
 fn icon(health: Health) -> tauri::Result<Image<'static>> {
-    Image::from_bytes(match health {
-        Health::Good => ICON_OK,
-        Health::Soon => ICON_SOON,
-        Health::Bad => ICON_BAD,
-    })
+    Image::from_bytes(health.icon_png())
 }
 
-/// One entry of the menu, by its id (menu events name it).
-fn item(
-    app: &AppHandle,
-    id: impl Into<tauri::menu::MenuId>,
-    label: impl AsRef<str>,
-    enabled: bool,
-) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, id, label, enabled, None::<&str>)
-}
-
-fn menu(
-    app: &AppHandle,
-    tokens: &[Shown],
-    qovery_only: &[WatchedToken],
-    now: DateTime<Utc>,
-) -> tauri::Result<Menu<Wry>> {
+fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<Wry>> {
     let menu = Menu::new(app)?;
-    // A session against the simulator says so before anything else, so its
-    // tokens and alerts are never taken for the real services'.
-    if let Some(notice) = simulator_line(&app.state::<AppState>().simulated) {
-        menu.append(&item(app, "simulator", notice, false)?)?;
+    for entry in &model.menu {
+        match entry {
+            Entry::Separator => menu.append(&PredefinedMenuItem::separator(app)?)?,
+            Entry::Inert { id, label } => {
+                menu.append(&MenuItem::with_id(app, id, label, false, None::<&str>)?)?
+            }
+            Entry::Item { id, label } => {
+                menu.append(&MenuItem::with_id(app, id, label, true, None::<&str>)?)?
+            }
+        }
     }
-    // Its first, inert line repeats the tooltip's counts: Linux trays show
-    // no tooltip.
-    menu.append(&item(app, "summary", capitalised(&counts(tokens)), false)?)?;
-    if !tokens.is_empty() {
-        menu.append(&PredefinedMenuItem::separator(app)?)?;
-    }
-    for token in tokens {
-        let id = format!("{TOKEN_ITEM_PREFIX}{}", token.view.record.id);
-        menu.append(&item(app, id, menu_line(token, now), true)?)?;
-    }
-    for token in qovery_only {
-        let id = format!("{QOVERY_ITEM_PREFIX}{}", token.id);
-        let line = crate::qovery_watch::menu_line(token, now);
-        menu.append(&item(app, id, line, true)?)?;
-    }
-    menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&item(app, MENU_CHECK_ALL, "Check all now", true)?)?;
-    menu.append(&item(app, MENU_OPEN, "Open Tokenwarden", true)?)?;
-    menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&item(app, MENU_QUIT, "Quit Tokenwarden", true)?)?;
     Ok(menu)
 }
 
-/// The tray menu's inert first line in simulator mode.
-pub fn simulator_line(simulated: &Simulated) -> Option<String> {
-    simulated
-        .is_active()
-        .then(|| "Simulator mode: not the real services".to_owned())
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// Creates the tray icon (menu events are handled in lib.rs).
-pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
+pub fn create(app: &AppHandle, simulated: &Simulated) -> tauri::Result<TrayIcon> {
+    let model = TrayModel::starting(simulated);
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(icon(Health::Good)?)
+        .icon(icon(model.health)?)
         .tooltip("Tokenwarden")
-        .menu(&menu(app, &[], &[], Utc::now())?)
+        .menu(&menu(app, &model)?)
         .show_menu_on_left_click(true)
         .build(app)
 }
 
-/// Shows the tokens' state at `now` in the tray: icon, tooltip, menu.
-/// `qovery_only`: the connected organizations' git tokens with no local
-/// value, listed after the local tokens (a click opens the window).
-pub fn update(
-    app: &AppHandle,
-    tokens: &[Shown],
-    qovery_only: &[WatchedToken],
-    now: DateTime<Utc>,
-) -> tauri::Result<()> {
+/// Shows the model: icon, tooltip, menu.
+fn update(app: &AppHandle, model: &TrayModel) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
-    // Qovery-only tokens turn the icon too, by their expiry.
-    let qovery = qovery_only
-        .iter()
-        .map(|t| health_of(crate::qovery_watch::status(t, now)))
-        .max()
-        .unwrap_or(Health::Good);
-    tray.set_icon(Some(icon(worst(tokens).max(qovery))?))?;
-    tray.set_tooltip(Some(tooltip(tokens)))?;
-    tray.set_menu(Some(menu(app, tokens, qovery_only, now)?))?;
+    tray.set_icon(Some(icon(model.health)?))?;
+    tray.set_tooltip(Some(&model.tooltip))?;
+    tray.set_menu(Some(menu(app, model)?))?;
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tokenwarden_core::vault::{SecretState, TokenRecord};
+/// Set by "Quit": the only way the one-process app exits.
+#[derive(Default)]
+pub struct Quitting(pub std::sync::atomic::AtomicBool);
 
-    /// A GitHub token expiring in `days` (and an hour), last checked
-    /// `checked_hours_ago` with `verdict` (failing since then, for a
-    /// check that got no answer).
-    fn checked(
-        name: &str,
-        days: Option<i64>,
-        verdict: Option<&str>,
-        checked_hours_ago: i64,
-    ) -> TokenView {
-        let now = Utc::now();
-        let checked = now - chrono::Duration::hours(checked_hours_ago);
-        let problems = match verdict {
-            Some("unusable") => {
-                serde_json::json!([{"code": "invalid_token", "message": "GitHub rejected the token."}])
-            }
-            Some("unchecked") => {
-                serde_json::json!([{"code": "unreachable", "message": "Could not reach api.github.com."}])
-            }
-            _ => serde_json::json!([]),
-        };
-        let record: TokenRecord = serde_json::from_value(serde_json::json!({
-            "id": name, "name": name, "provider": "github", "kind": "classic", "host": null,
-            "api_url": "https://api.github.com", "org": null, "repo": null, "project": null,
-            "group": null, "workspace": null, "identity": null, "scopes": null,
-            "expires_at": days.map(|d| now + chrono::Duration::days(d) + chrono::Duration::hours(1)),
-            "expiry": if days.is_some() { "provider" } else { "never" },
-            "user_expires_at": null, "created_at": now, "updated_at": now,
-            "last_checked_at": checked,
-            "failing_since": (verdict == Some("unchecked")).then_some(checked),
-            "last_check": verdict.map(|v| serde_json::json!({"verdict": v, "ready": v == "ready", "missing": [], "unverified": [], "problems": problems})),
-            "rotated_at": null,
-        }))
-        .unwrap();
-        TokenView::new(record, SecretState::Present, now)
+/// The in-process watcher's surface: this tray and the main window.
+pub struct TauriSurface(pub AppHandle);
+
+impl Surface for TauriSurface {
+    fn show(&self, model: TrayModel) {
+        if let Err(error) = update(&self.0, &model) {
+            tracing::debug!(%error, "the tray could not be updated");
+        }
     }
 
-    fn token(name: &str, days: Option<i64>, verdict: Option<&str>) -> TokenView {
-        checked(name, days, verdict, 0)
+    fn open(&self, token_id: Option<String>) {
+        let app = self.0.clone();
+        // Windows must be created on the main thread.
+        let _ = self
+            .0
+            .run_on_main_thread(move || windows::show_main(&app, token_id));
     }
 
-    /// The tray's lines and icon for `views`, as the watcher's round shows them.
-    fn tray_of(views: &[TokenView]) -> (Vec<String>, Health, String) {
-        let now = Utc::now();
-        let watched: Vec<WatchedToken> = views.iter().map(WatchedToken::from).collect();
-        let shown = shown(views, &watched, now);
-        (
-            shown.iter().map(|t| menu_line(t, now)).collect(),
-            worst(&shown),
-            tooltip(&shown),
-        )
-    }
-
-    fn line(view: TokenView) -> String {
-        tray_of(&[view]).0.remove(0)
-    }
-
-    #[test]
-    fn a_simulator_session_says_so_first_in_the_menu() {
-        assert_eq!(simulator_line(&Simulated::default()), None);
-        let simulated = Simulated::parse("github=http://127.0.0.1:9").unwrap();
-        assert_eq!(
-            simulator_line(&simulated).as_deref(),
-            Some("Simulator mode: not the real services")
-        );
-    }
-
-    #[test]
-    fn the_menu_lists_each_token_with_its_days_left() {
-        assert_eq!(
-            line(token("prod", Some(6), Some("ready"))),
-            "prod: 6 days left"
-        );
-        assert_eq!(
-            line(token("ci", Some(0), Some("ready"))),
-            "ci: expires today"
-        );
-        assert_eq!(
-            line(token("old", Some(-3), Some("ready"))),
-            "old: expired 3 days ago"
-        );
-        assert_eq!(
-            line(token("forever", None, Some("ready"))),
-            "forever: no expiry"
-        );
-        assert_eq!(
-            line(token("new", Some(60), None)),
-            "new: 60 days left (not checked)"
-        );
-    }
-
-    #[test]
-    fn a_broken_token_says_what_is_wrong_and_turns_the_icon() {
-        let fine = token("a", Some(60), Some("ready"));
-        let revoked = token("acme-deploy", Some(60), Some("unusable"));
-        let (lines, health, _) = tray_of(&[fine.clone(), revoked]);
-        assert_eq!(lines[1], "acme-deploy — stopped working");
-        assert_eq!(health, Health::Bad);
-
-        // A failed check says nothing bad yet; after a day it is news.
-        let hiccup = checked("flaky", Some(60), Some("unchecked"), 2);
-        let (lines, health, _) = tray_of(&[fine.clone(), hiccup]);
-        assert_eq!(lines[1], "flaky: 60 days left (check failed)");
-        assert_eq!(health, Health::Soon);
-        let down = checked("flaky", Some(60), Some("unchecked"), 50);
-        let (lines, health, tooltip) = tray_of(&[fine, down]);
-        assert_eq!(lines[1], "flaky — could not be checked for 2 days");
-        assert_eq!(health, Health::Bad);
-        assert_eq!(tooltip, "Tokenwarden: 1 fine, 1 need attention");
-    }
-
-    #[test]
-    fn the_icon_shows_the_worst_state_and_the_tooltip_counts_in_words() {
-        let fine = token("a", Some(60), Some("ready"));
-        let soon = token("b", Some(6), Some("ready"));
-        let gone = token("c", Some(-1), Some("ready"));
-        let worst_of = |views: &[TokenView]| tray_of(views).1;
-        assert_eq!(worst_of(&[]), Health::Good);
-        assert_eq!(worst_of(std::slice::from_ref(&fine)), Health::Good);
-        assert_eq!(worst_of(&[fine.clone(), soon.clone()]), Health::Soon);
-        assert_eq!(
-            worst_of(&[soon.clone(), gone.clone(), fine.clone()]),
-            Health::Bad
-        );
-        assert_eq!(tray_of(&[]).2, "Tokenwarden: no tokens yet");
-        assert_eq!(capitalised(&counts(&[])), "No tokens yet");
-        assert_eq!(
-            tray_of(&[fine, soon, gone]).2,
-            "Tokenwarden: 1 fine, 1 expiring soon or short, 1 need attention"
-        );
+    fn quit(&self) {
+        self.0
+            .state::<Quitting>()
+            .0
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.exit(0);
     }
 }

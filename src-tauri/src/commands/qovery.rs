@@ -12,8 +12,8 @@ use tokenwarden_core::vault::{QoveryConnection, QoveryLink};
 use tokenwarden_core::TokenSecret;
 
 use crate::error::{CommandError, ErrorCode};
-use crate::qovery_watch::QoveryWatched;
 use crate::state::AppState;
+use crate::watch_link::WatchLink;
 
 /// Checks `api_token` against organization `org_id` and keeps it in the
 /// keychain. An address other than Qovery's public API (or the simulator's)
@@ -56,7 +56,7 @@ pub async fn qovery_connect(
     .await?;
     // The watcher asks the new organization at its next round (the
     // metadata file just changed, which wakes it).
-    app.state::<QoveryWatched>().forget();
+    app.state::<WatchLink>().qovery_changed().await;
     Ok(connection)
 }
 
@@ -92,14 +92,14 @@ pub async fn qovery_connections(
 #[tracing::instrument(skip_all, fields(org = %org_id), err(Display))]
 pub async fn qovery_disconnect(
     state: State<'_, AppState>,
-    watched: State<'_, QoveryWatched>,
+    watcher: State<'_, WatchLink>,
     org_id: String,
 ) -> Result<QoveryConnection, CommandError> {
     let connection = super::on_vault(state.vault()?, move |vault| {
         qovery::disconnect(vault, Some(&org_id))
     })
     .await?;
-    watched.forget();
+    watcher.qovery_changed().await;
     Ok(connection)
 }
 

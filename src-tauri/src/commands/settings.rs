@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
-use crate::watcher::{WatchEvent, WatcherHandle};
+use crate::watch_link::WatchLink;
 
 #[derive(Debug, Serialize, TS)]
 #[ts(export)]
@@ -91,7 +91,12 @@ pub async fn get_settings(
             false,
         ),
     };
-    let tray_ok = app.tray_by_id(crate::tray::TRAY_ID).is_some() && tray_host().await;
+    // The tray is the resident's (Linux) or this process's own.
+    let tray_drawn = match &*app.state::<WatchLink>() {
+        WatchLink::Here { .. } => app.tray_by_id(crate::tray::TRAY_ID).is_some(),
+        WatchLink::Resident(resident) => resident.running().await,
+    };
+    let tray_ok = tray_drawn && tray_host().await;
     let tray = if tray_ok {
         "Shown in the system tray".to_owned()
     } else {
@@ -128,8 +133,12 @@ pub fn save_settings(
     settings.start_at_login = Some(input.start_at_login);
     settings.save(&dir).map_err(settings_error)?;
     set_autostart(&app, input.start_at_login)?;
-    app.state::<WatcherHandle>()
-        .post(WatchEvent::SettingsChanged);
+    // The watcher (in this process or the resident) reschedules; the
+    // settings are saved whether or not it hears of them now.
+    let watcher = app.clone();
+    tauri::async_runtime::spawn(async move {
+        watcher.state::<WatchLink>().settings_changed().await;
+    });
     Ok(())
 }
 

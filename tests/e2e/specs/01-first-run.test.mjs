@@ -3,7 +3,7 @@
 // token-kind step with the exact permissions to grant.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchApp, screenshot } from '../support/app.mjs';
+import { launchApp, screenshot, stopResident } from '../support/app.mjs';
 
 describe('wizard: provider choice', () => {
   let browser;
@@ -14,6 +14,7 @@ describe('wizard: provider choice', () => {
 
   after(async () => {
     await browser?.deleteSession();
+    await stopResident();
   });
 
   it('opens on the provider choice with all five deployments', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { launchApp, repoRoot, screenshot, stopResident } from '../support/app.mjs';
 import { mintThroughPage, startSimulator } from '../support/simulator.mjs';
 import { clickButton, daysFromNow, setInput, waitForText } from '../support/ui.mjs';
 
@@ -41,6 +41,7 @@ describe('GitLab, Bitbucket, and managing a token', () => {
 
   after(async () => {
     await browser?.deleteSession();
+    await stopResident();
     sim?.stop();
   });
 

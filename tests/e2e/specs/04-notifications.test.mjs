@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchApp, repoRoot } from '../support/app.mjs';
+import { launchApp, repoRoot, stopResident } from '../support/app.mjs';
 import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 
@@ -41,6 +41,7 @@ describe('expiry notifications', () => {
 
   after(async () => {
     await browser?.deleteSession();
+    await stopResident();
     sim?.stop();
   });
 
@@ -58,7 +59,10 @@ describe('expiry notifications', () => {
   });
 
   it('sends none again after a restart', async () => {
+    // The window, then the resident watcher that sent it (as a logout
+    // would end both): the new one remembers from watch.json.
     await browser.deleteSession();
+    await stopResident();
     browser = await launchApp();
     await (await browser.$('h1')).waitForDisplayed({ timeout: 15_000 });
     await sleep(4_000);

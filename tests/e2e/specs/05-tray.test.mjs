@@ -1,8 +1,9 @@
 // The resident app, as a desktop shows it: the tray icon and menu a panel
 // reads (a StatusNotifier host on the session bus, reading the menu over
-// com.canonical.dbusmenu as panels do), closing the window into the tray,
-// one instance only, notifications that lead somewhere when clicked (dunst,
-// driven with dunstctl), and the hidden start used at login. A window
+// com.canonical.dbusmenu as panels do), closing the window while the
+// resident watcher (its own process on Linux, without WebKit) stays in the
+// tray, one window only, notifications that lead somewhere when clicked
+// (dunst, driven with dunstctl), and the hidden start used at login. A window
 // manager (openbox) runs for this file, so windows close and take focus
 // the way they do on a desktop.
 import assert from 'node:assert/strict';
@@ -12,10 +13,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { appPids, launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { appPids, launchApp, mapsWebKit, repoRoot, residentPids, screenshot, stopResident, windowPids } from '../support/app.mjs';
 import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
-import { startTrayHost } from '../support/tray-host.mjs';
+import { samePicture, startTrayHost } from '../support/tray-host.mjs';
 import { clickButton, until } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
@@ -24,7 +25,7 @@ const trayIcons = path.join(repoRoot, 'src-tauri/icons/tray');
 
 
 
-/** Names of the app's child processes (WebKit's web and network processes). */
+/** Names of a process's children (WebKit's web and network processes). */
 function childrenOf(pid) {
   let pids = [];
   try {
@@ -66,14 +67,9 @@ async function closeWindow() {
   await until('the window closed', () => visibleAppWindows().length === 0);
 }
 
-/** The same picture, pixel for pixel (the tray hands the panel a PNG it wrote). */
-function samePicture(a, b) {
-  try {
-    execFileSync('compare', ['-metric', 'AE', a, b, 'null:'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
+/** The command line a process was started with. */
+function commandLine(pid) {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 }
 
 async function mintAndAdd(sim, name, days) {
@@ -86,15 +82,6 @@ async function mintAndAdd(sim, name, days) {
 
 function tokenId(name) {
   return JSON.parse(execFileSync(cli, ['show', name, '--json'], { encoding: 'utf8' })).id;
-}
-
-/** The window WebDriver drives, after the app built a new one. */
-async function followNewWindow(browser) {
-  const handles = await until('WebDriver sees the new window', async () => {
-    const found = await browser.getWindowHandles();
-    return found.length > 0 ? found : null;
-  });
-  await browser.switchToWindow(handles[handles.length - 1]);
 }
 
 async function headingIs(browser, text) {
@@ -121,6 +108,7 @@ describe('tray and resident app', () => {
 
   after(async () => {
     await browser?.deleteSession().catch(() => {});
+    await stopResident();
     for (const pid of appPids()) process.kill(pid, 'SIGTERM');
     host?.stop();
     sim?.stop();
@@ -140,8 +128,12 @@ describe('tray and resident app', () => {
     assert.match(labels[0], /^\d+ fine, \d+ expiring soon or short$/, 'the counts come first');
     assert.equal(entries[0].enabled, false, 'the counts are not a button');
     assert.deepEqual(labels.slice(-3), ['Check all now', 'Open Tokenwarden', 'Quit Tokenwarden']);
-    const icon = await host.property('IconName');
+    const icon = await host.iconFile();
     assert.ok(samePicture(icon, path.join(trayIcons, 'soon.png')), `${icon} shows "expiring soon"`);
+    // The tray is the resident watcher's, a process without WebKit.
+    const [resident] = residentPids();
+    assert.ok(resident, 'the window started the resident watcher');
+    assert.ok(!mapsWebKit(resident), 'the resident maps no libwebkit2gtk');
   });
 
   it('says in the settings that the tray is shown', async () => {
@@ -158,46 +150,32 @@ describe('tray and resident app', () => {
       return found.some((e) => e.label === 'github-tray-revoked — stopped working') ? found : null;
     });
     assert.match(entries[0].label, /need attention/);
-    await until('the icon shows trouble', async () => samePicture(await host.property('IconName'), path.join(trayIcons, 'bad.png')));
+    await until('the icon shows trouble', async () => samePicture(await host.iconFile(), path.join(trayIcons, 'bad.png')));
   });
 
-  it('keeps running in the tray when the window is closed, and lets its webview go', async () => {
-    const [pid] = appPids();
-    assert.ok(pid, 'the app runs');
-    assert.ok(childrenOf(pid).includes('WebKitWebProces'), 'a web process serves the open window');
-    await closeWindow();
-    await sleep(1_000);
-    assert.deepEqual(appPids(), [pid], 'still running');
-    await until('the web process ended with the window', () => !childrenOf(pid).includes('WebKitWebProces'));
-    assert.ok(await host.hasItem(), 'still in the tray');
-  });
-
-  it('opens the app on a token from its tray entry', async () => {
+  it('opens a token from its tray entry in the open window', async () => {
     await host.click(/^github-tray-revoked — /);
-    await until('the window is back', () => visibleAppWindows().length === 1);
-    await followNewWindow(browser);
     await headingIs(browser, 'github-tray-revoked');
+    assert.equal(visibleAppWindows().length, 1, 'one window');
     await screenshot(browser, 'tray-opened-token');
   });
 
   it('focuses the running app when it is launched again, instead of starting another', async () => {
-    await closeWindow();
-    const [pid] = appPids();
+    const before = windowPids();
+    execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Tokenwarden$', 'windowminimize']);
+    await until('the window is minimized', () => visibleAppWindows().length === 0);
     await promisify(execFile)(appBinary, [], { timeout: 20_000 });
     await until('the window is back', () => visibleAppWindows().length === 1);
     await until('it has the focus', () => activeWindowName() === 'Tokenwarden');
-    assert.deepEqual(appPids(), [pid], 'one instance');
+    assert.deepEqual(windowPids(), before, 'one window process');
   });
 
   it('opens the token a notification is about when the notification is clicked', async () => {
-    await closeWindow();
     execFileSync('dunstctl', ['close-all']);
     await mintAndAdd(sim, 'github-tray-click', 1);
     await until('a notification about it', () => notifyCallsAbout('github-tray-click expires').length === 1, 20_000);
     await sleep(500);
     execFileSync('dunstctl', ['action', '0']);
-    await until('the window is back', () => visibleAppWindows().length === 1);
-    await followNewWindow(browser);
     await headingIs(browser, 'github-tray-click');
   });
 
@@ -238,30 +216,59 @@ describe('tray and resident app', () => {
     await until('the pause is forgotten', () => !readFileSync(path.join(dataDir, 'watch.json'), 'utf8').includes(`"${id}": "`));
   });
 
-  it('quits from the tray menu', async () => {
-    const [pid] = appPids();
-    await host.click('Quit Tokenwarden');
-    await until('the app ended', () => !appPids().includes(pid));
-    await until('its tray item is gone', async () => !(await host.hasItem()));
+  it('ends the window process when the window is closed; the resident stays in the tray', async () => {
+    const [windowPid] = windowPids();
+    const residents = residentPids();
+    assert.ok(windowPid, 'the window runs');
+    assert.ok(childrenOf(windowPid).includes('WebKitWebProces'), 'a web process serves the open window');
+    await closeWindow();
+    await until('the window process ended', () => windowPids().length === 0);
     await browser.deleteSession().catch(() => {});
     browser = undefined;
+    await sleep(1_000);
+    assert.deepEqual(residentPids(), residents, 'the resident still runs');
+    const [resident] = residents;
+    assert.deepEqual(childrenOf(resident), [], 'no web process');
+    assert.ok(!mapsWebKit(resident), 'no libwebkit2gtk mapped');
+    assert.ok(await host.hasItem(), 'still in the tray');
   });
 
-  it('starts hidden in the tray, as at login, and opens from the tray menu', async () => {
+  it('opens a window at a token from its tray entry once the window was closed', async () => {
+    const id = tokenId('github-tray-revoked');
+    await host.click(/^github-tray-revoked — /);
+    await until('the window is back', () => visibleAppWindows().length === 1);
+    const [windowPid] = windowPids();
+    assert.ok(windowPid, 'a window process');
+    const args = commandLine(windowPid);
+    assert.deepEqual(args.slice(args.indexOf('--open')), ['--open', id], args.join(' '));
+  });
+
+  it('quits from the tray menu, the window with it', async () => {
+    const [resident] = residentPids();
+    assert.equal(windowPids().length, 1, 'a window is open');
+    await host.click('Quit Tokenwarden');
+    await until('the resident ended', () => !residentPids().includes(resident));
+    await until('the window ended too', () => windowPids().length === 0 && visibleAppWindows().length === 0);
+    await until('its tray item is gone', async () => !(await host.hasItem()));
+  });
+
+  it('starts hidden in the tray, as at login, without WebKit, and opens from the tray menu', async () => {
     const app = spawn(appBinary, ['--hidden'], { stdio: 'ignore' });
     try {
       await until('the app registered its tray item', () => host.hasItem());
       await sleep(1_000);
       assert.deepEqual(visibleAppWindows(), [], 'no window');
-      assert.ok(!childrenOf(app.pid).includes('WebKitWebProces'), 'no web process');
+      assert.equal(readFileSync(`/proc/${app.pid}/comm`, 'utf8').trim(), 'tokenwarden-res', 'the login start is the resident');
+      assert.ok(!mapsWebKit(app.pid), 'no libwebkit2gtk mapped');
+      assert.deepEqual(childrenOf(app.pid), [], 'no web process');
       await host.click('Open Tokenwarden');
       await until('the window opened', () => visibleAppWindows().length === 1);
       await host.click('Quit Tokenwarden');
       await until('the app ended', () => app.exitCode !== null);
       assert.equal(app.exitCode, 0);
+      await until('the window ended too', () => windowPids().length === 0);
     } finally {
       app.kill();
     }
   });
 });
-

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { artifactsDir, launchApp, repoRoot } from '../support/app.mjs';
+import { artifactsDir, launchApp, repoRoot, stopResident } from '../support/app.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, setInput, waitForText } from '../support/ui.mjs';
 
@@ -92,6 +92,7 @@ describe('changing a stored token’s address', () => {
 
   after(async () => {
     await browser?.deleteSession().catch(() => {});
+    await stopResident();
     sim?.stop();
     wm?.kill();
   });

@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appPids, launchApp, repoRoot } from '../support/app.mjs';
+import { appPids, launchApp, repoRoot, stopResident } from '../support/app.mjs';
 import { notifyCallsAbout } from '../support/notifications.mjs';
 import { startSimulator } from '../support/simulator.mjs';
-import { startTrayHost } from '../support/tray-host.mjs';
+import { samePicture, startTrayHost } from '../support/tray-host.mjs';
 import { until as untilWithin } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
@@ -28,16 +28,6 @@ const STAYS = 'github-break-fine';
 const until = (what, check) => untilWithin(what, check, 20_000);
 
 
-
-/** The same picture, pixel for pixel (the tray hands the panel a PNG it wrote). */
-function samePicture(a, b) {
-  try {
-    execFileSync('compare', ['-metric', 'AE', a, b, 'null:'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The Notify calls saying that `name` stopped working. */
 const brokenCalls = (name) => notifyCallsAbout(`string "${name} stopped working"`);
@@ -66,6 +56,7 @@ describe('breakage alerts', () => {
 
   after(async () => {
     await browser?.deleteSession().catch(() => {});
+    await stopResident();
     for (const pid of appPids()) process.kill(pid, 'SIGTERM');
     host?.stop();
     sim?.stop();
@@ -97,7 +88,7 @@ describe('breakage alerts', () => {
     });
     assert.ok(entries.some((e) => e.label === `${STAYS}: 40 days left`), entries.map((e) => e.label).join(' | '));
     assert.match(entries[0].label, /need attention/);
-    await until('the icon shows trouble', async () => samePicture(await host.property('IconName'), path.join(trayIcons, 'bad.png')));
+    await until('the icon shows trouble', async () => samePicture(await host.iconFile(), path.join(trayIcons, 'bad.png')));
   });
 
   it('alerts a token found revoked by "Check all now", and the one already known not again', async () => {
@@ -111,8 +102,10 @@ describe('breakage alerts', () => {
   });
 
   it('sends none again after a restart', async () => {
+    // The window, then the resident watcher (as a logout would end it).
     await browser.deleteSession();
     browser = undefined;
+    await stopResident();
     await until('the app ended', () => appPids().length === 0);
     browser = await launchApp();
     await (await browser.$('h1')).waitForDisplayed({ timeout: 15_000 });

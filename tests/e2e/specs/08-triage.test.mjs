@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { launchApp, repoRoot, screenshot, stopResident } from '../support/app.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, waitForText } from '../support/ui.mjs';
 
@@ -104,6 +104,7 @@ describe('triage and a forgiving wizard', () => {
 
   after(async () => {
     await browser?.deleteSession().catch(() => {});
+    await stopResident();
     sim?.stop();
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchApp, repoRoot, screenshot } from '../support/app.mjs';
+import { launchApp, repoRoot, screenshot, stopResident } from '../support/app.mjs';
 import { filesUnder, whereWritten } from '../support/disk-scan.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, waitForText } from '../support/ui.mjs';
@@ -75,6 +75,7 @@ describe('Qovery', () => {
 
   after(async () => {
     await browser?.deleteSession();
+    await stopResident();
     sim?.stop();
   });
 

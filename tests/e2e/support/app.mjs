@@ -51,14 +51,15 @@ export async function screenshot(browser, name) {
   return file;
 }
 
-/**
- * The app's process ids in this test session (the process name is cut to
- * 15 characters; other sessions on the machine may run the app too).
- */
-export function appPids() {
+/** Process names, as the kernel cuts them (15 characters). */
+const WINDOW_PROCESS = 'tokenwarden-des';
+const RESIDENT_PROCESS = 'tokenwarden-res';
+
+/** Ids of the processes named `name` that belong to this test session. */
+function ourPids(name) {
   let pids = [];
   try {
-    pids = execFileSync('pgrep', ['-x', 'tokenwarden-des'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    pids = execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split('\n').map(Number);
   } catch {
     return [];
   }
@@ -70,4 +71,44 @@ export function appPids() {
       return false;
     }
   });
+}
+
+/**
+ * The app's process ids in this test session, the window's and the
+ * resident watcher's (other sessions on the machine may run the app too).
+ */
+export function appPids() {
+  return [...windowPids(), ...residentPids()];
+}
+
+/** The window process (`tokenwarden-desktop`). */
+export function windowPids() {
+  return ourPids(WINDOW_PROCESS);
+}
+
+/** The resident watcher (`tokenwarden-resident`: the tray, the alerts). */
+export function residentPids() {
+  return ourPids(RESIDENT_PROCESS);
+}
+
+/** Whether the process maps WebKitGTK's library (it loaded a webview). */
+export function mapsWebKit(pid) {
+  return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libwebkit2gtk');
+}
+
+/**
+ * Stops the resident watcher the app left running (closing the window
+ * leaves it, as on a desktop), by its pid, so none outlives its spec.
+ */
+export async function stopResident() {
+  for (const pid of residentPids()) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (let i = 0; i < 100 && residentPids().length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

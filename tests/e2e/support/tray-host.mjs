@@ -4,6 +4,9 @@
 // (libayatana-appindicator) registers its item here instead of falling
 // back to an X11 tray, and it reads and clicks the item's menu through
 // com.canonical.dbusmenu exactly as a panel does when the user opens it.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import dbus from 'dbus-next';
 
 const { Message, Variant } = dbus;
@@ -38,10 +41,22 @@ function toEntry([id, props, children]) {
   };
 }
 
+/** The same picture, pixel for pixel (ImageMagick's `compare`). */
+export function samePicture(a, b) {
+  try {
+    execFileSync('compare', ['-metric', 'AE', a, b, 'null:'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startTrayHost() {
   const bus = dbus.sessionBus();
   /** Registered items: { service, path }. */
   const items = [];
+  /** Icons written out so far (each read gets its own file). */
+  let iconsRead = 0;
 
   const registered = () => items.map((item) => `${item.service}${item.path}`);
   const properties = () => ({
@@ -115,6 +130,33 @@ export async function startTrayHost() {
     /** A property of the item (IconName, Title, Status, ...). */
     async property(name) {
       return (await item()).get(name);
+    },
+    /**
+     * The icon as a panel draws it, as a PNG file: the file its IconName
+     * names, or else its largest IconPixmap (ARGB32, network byte order)
+     * written out as a PNG.
+     */
+    async iconFile() {
+      const { get } = await item();
+      const name = await get('IconName').catch(() => '');
+      if (name && name.startsWith('/')) return name;
+      const pixmaps = await get('IconPixmap');
+      if (!pixmaps || pixmaps.length === 0) throw new Error('the item shows no icon');
+      const [width, height, argb] = pixmaps.reduce((big, p) => (p[0] * p[1] > big[0] * big[1] ? p : big));
+      const rgba = Buffer.alloc(argb.length);
+      for (let i = 0; i < argb.length; i += 4) {
+        rgba[i] = argb[i + 1];
+        rgba[i + 1] = argb[i + 2];
+        rgba[i + 2] = argb[i + 3];
+        rgba[i + 3] = argb[i];
+      }
+      iconsRead += 1;
+      const dir = process.env.TW_SESSION_DIR ?? '/tmp';
+      const raw = path.join(dir, `tray-icon-${iconsRead}.rgba`);
+      const png = path.join(dir, `tray-icon-${iconsRead}.png`);
+      writeFileSync(raw, rgba);
+      execFileSync('convert', ['-size', `${width}x${height}`, '-depth', '8', `rgba:${raw}`, `png32:${png}`]);
+      return png;
     },
     /** The menu's entries, top level, as the panel would show them. */
     async menu() {

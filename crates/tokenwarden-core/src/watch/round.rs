@@ -7,7 +7,7 @@
 //! `Round::save` says so.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::alert::Alert;
@@ -16,8 +16,9 @@ use super::state::{Reminders, WatchState};
 use super::token::WatchedToken;
 use crate::notify::NotificationAction;
 
-/// What the user chose on a token's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+/// What the user chose on a token's page (sent by name to the resident
+/// process on Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ReminderChoice {

@@ -28,8 +28,9 @@ pub const CATCH_UP_GRACE: TimeDelta = TimeDelta::hours(1);
 /// How often every token is re-checked against its provider.
 pub const RECHECK_EVERY: TimeDelta = DAY;
 
-/// A token's reminders, as its page shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+/// A token's reminders, as its page shows them (read back by the window
+/// process from the resident's D-Bus answer on Linux).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Reminders {
     /// When the next alert can come (a threshold, the end of a snooze, the

@@ -13,16 +13,18 @@
 //! metadata file (file events: the app or the CLI changed it), a resume
 //! from suspend (logind), new settings.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher as _};
-use tauri::{AppHandle, Manager};
+use tokenwarden_core::catalogue::Simulated;
+use tokenwarden_core::check::Http;
 use tokenwarden_core::notify::{DesktopNotification, NotificationAction, Notifier, SystemNotifier};
 use tokenwarden_core::settings::Settings;
-use tokenwarden_core::vault::{TokenView, Vault};
+use tokenwarden_core::vault::{TokenView, Vault, VaultError};
 use tokenwarden_core::watch::{
     self, ReminderChoice, Reminders, RoundInput, WatchSettings, WatchState, WatchStateFile,
     WatchedToken,
@@ -30,9 +32,52 @@ use tokenwarden_core::watch::{
 use tokio::sync::mpsc;
 
 use crate::qovery_watch::QoveryWatched;
-use crate::state::AppState;
-use crate::{tray, windows};
+use crate::tray_model::{self, Action, TrayModel};
 use tokenwarden_core::sync::LockExt;
+
+/// Where the watcher shows what it found and sends the user: the tray and
+/// the window. The resident's StatusNotifierItem on Linux; the desktop
+/// shell's own Tauri tray and window elsewhere.
+pub trait Surface: Send + Sync + 'static {
+    /// Shows the tokens' state: icon, tooltip, menu.
+    fn show(&self, tray: TrayModel);
+    /// Opens the window at a token's page, or at the dashboard.
+    fn open(&self, token_id: Option<String>);
+    /// Ends the resident watcher ("Quit" in the tray).
+    fn quit(&self);
+}
+
+/// Does what a click on a tray entry asks, whichever tray drew it.
+pub fn act(action: Action, surface: &dyn Surface, watcher: &WatcherHandle) {
+    match action {
+        Action::OpenToken(id) => surface.open(Some(id)),
+        Action::OpenHome => surface.open(None),
+        Action::CheckAllNow => watcher.post(WatchEvent::CheckAllNow),
+        Action::Quit => surface.quit(),
+    }
+}
+
+/// What the watcher watches: the vault, its folder (`watch.json`,
+/// `settings.json`), the Qovery-only git tokens, and whether the session
+/// runs against the simulator (the tray says so first).
+pub struct Watched {
+    pub vault: Arc<Vault>,
+    pub data_dir: PathBuf,
+    pub qovery: Arc<QoveryWatched>,
+    pub qovery_http: Http,
+    pub simulated: Simulated,
+}
+
+impl Watched {
+    /// The vault's folder, where `watch.json` lives beside `tokens.json`.
+    pub fn data_dir_of(vault: &Vault) -> PathBuf {
+        vault
+            .metadata_path()
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default()
+    }
+}
 
 /// Something that should make the watcher go round now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,14 +127,17 @@ impl Memory {
 pub struct WatcherHandle {
     events: mpsc::UnboundedSender<WatchEvent>,
     memory: Arc<Mutex<Memory>>,
+    /// The vault and its folder, to find a token by name (`None`: no vault).
+    watched: Option<(Arc<Vault>, PathBuf)>,
 }
 
 impl WatcherHandle {
-    fn new() -> (Self, mpsc::UnboundedReceiver<WatchEvent>) {
+    pub(crate) fn new() -> (Self, mpsc::UnboundedReceiver<WatchEvent>) {
         let (events, receiver) = mpsc::unbounded_channel();
         let handle = WatcherHandle {
             events,
             memory: Arc::default(),
+            watched: None,
         };
         (handle, receiver)
     }
@@ -129,6 +177,19 @@ impl WatcherHandle {
         });
         reminders
     }
+
+    /// The token named `name` as the watcher reads it, and the alert
+    /// settings (read each time: the user may have changed them).
+    pub fn watched(&self, name: &str) -> Result<(WatchedToken, WatchSettings), VaultError> {
+        let Some((vault, data_dir)) = &self.watched else {
+            return Err(VaultError::NotFound(name.to_owned()));
+        };
+        let record = vault.record(name)?;
+        let settings = Settings::load(data_dir)
+            .map(|s| s.alerts)
+            .unwrap_or_default();
+        Ok((WatchedToken::from(&record), settings))
+    }
 }
 
 /// What the events since the last round ask of the next one.
@@ -150,20 +211,23 @@ fn round_input(events: Vec<WatchEvent>) -> RoundInput {
 /// How long the first round waits for the window's first screen at most.
 const FIRST_SCREEN_WAIT: Duration = Duration::from_secs(3);
 
-/// Starts the watcher for the app's vault (nothing to watch without one).
-/// With `first_screen`, its first round waits until that is notified (or
-/// `FIRST_SCREEN_WAIT`).
-pub fn start(app: &AppHandle, first_screen: Option<Arc<tokio::sync::Notify>>) -> WatcherHandle {
-    let (handle, events) = WatcherHandle::new();
-    let Ok(vault) = app.state::<AppState>().vault() else {
-        return handle;
+/// The watcher for `watched` (nothing to watch without a vault): its
+/// handle, and the task to run on a tokio runtime. With `first_screen`,
+/// its first round waits until that is notified (or `FIRST_SCREEN_WAIT`).
+pub fn start(
+    watched: Option<Watched>,
+    surface: Arc<dyn Surface>,
+    first_screen: Option<Arc<tokio::sync::Notify>>,
+) -> (
+    WatcherHandle,
+    Option<impl Future<Output = ()> + Send + 'static>,
+) {
+    let (mut handle, events) = WatcherHandle::new();
+    let Some(watched) = watched else {
+        return (handle, None);
     };
-    let data_dir = vault
-        .metadata_path()
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let file = WatchStateFile::in_data_dir(&data_dir);
+    handle.watched = Some((watched.vault.clone(), watched.data_dir.clone()));
+    let file = WatchStateFile::in_data_dir(&watched.data_dir);
     *handle.memory.lock_or_recover() = match file.load(Utc::now()) {
         Ok((state, notice)) => {
             if let Some(notice) = notice {
@@ -179,25 +243,22 @@ pub fn start(app: &AppHandle, first_screen: Option<Arc<tokio::sync::Notify>>) ->
             Memory::default()
         }
     };
-    let app = app.clone();
     let task_handle = handle.clone();
-    tauri::async_runtime::spawn(async move {
+    let task = async move {
         if let Some(shown) = first_screen {
             let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
         }
-        run(app, vault, data_dir, task_handle, events).await;
-    });
-    handle
+        run(watched, surface, task_handle, events).await;
+    };
+    (handle, Some(task))
 }
 
-fn notifier(app: &AppHandle, handle: &WatcherHandle) -> SystemNotifier {
-    let app = app.clone();
+fn notifier(surface: &Arc<dyn Surface>, handle: &WatcherHandle) -> SystemNotifier {
+    let surface = surface.clone();
     let handle = handle.clone();
     SystemNotifier::new(Some(Arc::new(move |action| match action {
         NotificationAction::Open { token_id } | NotificationAction::Rotate { token_id } => {
-            let app2 = app.clone();
-            // Windows must be created on the main thread.
-            let _ = app.run_on_main_thread(move || windows::show_main(&app2, Some(token_id)));
+            surface.open(Some(token_id));
         }
         answer => handle.post(WatchEvent::Answer(answer)),
     })))
@@ -211,34 +272,34 @@ const SLEEP_AT_MOST: Duration = Duration::from_secs(365 * 24 * 3600);
 const SETTLE: Duration = Duration::from_millis(200);
 
 async fn run(
-    app: AppHandle,
-    vault: Arc<Vault>,
-    data_dir: PathBuf,
+    watched: Watched,
+    surface: Arc<dyn Surface>,
     handle: WatcherHandle,
     mut events: mpsc::UnboundedReceiver<WatchEvent>,
 ) {
-    let notifier = notifier(&app, &handle);
+    let notifier = notifier(&surface, &handle);
     // File events on the data folder: the CLI (or another window) changed
     // the vault. Kept alive for as long as the task runs.
-    let _fs_watcher = watch_folder(&data_dir, {
+    let _fs_watcher = watch_folder(&watched.data_dir, {
         let handle = handle.clone();
         move || handle.post(WatchEvent::VaultChanged)
     });
-    tauri::async_runtime::spawn(wake_on_resume({
+    tokio::spawn(wake_on_resume({
         let handle = handle.clone();
         move || handle.post(WatchEvent::Resumed)
     }));
 
     let mut pending = Vec::new();
     loop {
-        let next_wake = match go_round(&app, &vault, &data_dir, &handle, &notifier, pending).await {
-            // A re-check ran: go round again at once on what it learned.
-            Next::Again => {
-                pending = Vec::new();
-                continue;
-            }
-            Next::WakeAt(at) => at,
-        };
+        let next_wake =
+            match go_round(&watched, surface.as_ref(), &handle, &notifier, pending).await {
+                // A re-check ran: go round again at once on what it learned.
+                Next::Again => {
+                    pending = Vec::new();
+                    continue;
+                }
+                Next::WakeAt(at) => at,
+            };
         let sleep = next_wake
             .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(SLEEP_AT_MOST);
@@ -269,29 +330,32 @@ enum Next {
 /// core what to do (`watch::round`), and does it.
 #[tracing::instrument(name = "watch_round", skip_all, fields(events = events.len()))]
 async fn go_round(
-    app: &AppHandle,
-    vault: &Arc<Vault>,
-    data_dir: &std::path::Path,
+    watched: &Watched,
+    surface: &dyn Surface,
     handle: &WatcherHandle,
     notifier: &SystemNotifier,
     events: Vec<WatchEvent>,
 ) -> Next {
+    let Watched {
+        vault,
+        data_dir,
+        qovery,
+        qovery_http,
+        simulated,
+    } = watched;
     let tokens: Vec<TokenView> = list(vault).await.unwrap_or_default();
     // Qovery-only git tokens: asked for at the first round and at the daily
     // check time, from memory in between.
-    let qovery = app.state::<QoveryWatched>();
-    let qovery_http = app.state::<AppState>().qovery_http.clone();
     if qovery.is_empty() {
-        qovery.refresh(vault, &qovery_http).await;
+        qovery.refresh(vault, qovery_http).await;
     }
     let qovery_only = qovery.current();
     // The watcher's reading of each token, its last check included (the
     // app's re-check or the CLI's `check`, as the vault recorded it).
     let mut watched: Vec<WatchedToken> = tokens.iter().map(WatchedToken::from).collect();
     let now = Utc::now();
-    if let Err(error) = tray::update(app, &tray::shown(&tokens, &watched, now), &qovery_only, now) {
-        tracing::debug!(%error, "the tray could not be updated");
-    }
+    let shown = tray_model::shown(&tokens, &watched, now);
+    surface.show(TrayModel::of(&shown, &qovery_only, simulated, now));
     watched.extend(qovery_only);
     // Read each round: the user may have changed them in settings.
     let settings = Settings::load(data_dir)
@@ -310,7 +374,7 @@ async fn go_round(
         if let Err(error) = vault.check(None).await {
             tracing::warn!(%error, "the daily re-check failed");
         }
-        qovery.refresh(vault, &qovery_http).await;
+        qovery.refresh(vault, qovery_http).await;
         let mut memory = handle.memory.lock_or_recover();
         watch::recheck_done(&mut memory.state, Utc::now());
         memory.save();
@@ -336,7 +400,7 @@ async fn go_round(
 
 async fn list(vault: &Arc<Vault>) -> Option<Vec<TokenView>> {
     let vault = vault.clone();
-    tauri::async_runtime::spawn_blocking(move || vault.list())
+    tokio::task::spawn_blocking(move || vault.list())
         .await
         .ok()?
         .ok()

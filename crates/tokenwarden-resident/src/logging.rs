@@ -18,7 +18,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer, Registry};
 
 /// What is logged unless `TOKENWARDEN_LOG` says otherwise.
-const DEFAULT_FILTER: &str = "warn,tokenwarden_desktop=info,tokenwarden_core=info";
+const DEFAULT_FILTER: &str =
+    "warn,tokenwarden_desktop=info,tokenwarden_resident=info,tokenwarden_core=info";
 
 /// Appended to every filter: the HTTP and TLS crates can log request
 /// headers (an Authorization header) at debug and trace.
