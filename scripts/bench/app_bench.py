@@ -323,13 +323,14 @@ def next_scheduled_event(cli, data_dir):
 # ---------------------------------------------------------------- benchmarks
 
 
-def bench_startup_and_window_memory(app, bare, runs, workdir, app_env=None):
+def bench_startup_and_window_memory(app, bare, runs, workdir, app_env=None, tag="vault"):
     """Alternating runs of the floor and the app; `app_env` (an empty data
     folder) measures the first run, the wizard first."""
     results = {"app": [], "bare": []}
     for run in range(runs):
         for label, binary in (("bare", bare), ("app", app)):
-            mark_file = Path(workdir) / f"mark-{label}-{run}.json"
+            mark_file = Path(workdir) / f"mark-{tag}-{label}-{run}.json"
+            mark_file.unlink(missing_ok=True)
             proc, launched_ms = launch(binary, mark_file=mark_file,
                                        extra_env=app_env if label == "app" else None)
             try:
@@ -557,15 +558,23 @@ def main():
             log("First start (re-check, catch-up alerts), not measured")
             proc, _ = launch(args.app, args=["--hidden"])
             time.sleep(args.settle_seconds)
-            stop(proc)
             if not args.idle_only and not args.tray_only:
-                log("Start-up and memory with the window open")
-                results["startup"] = bench_startup_and_window_memory(args.app, args.bare, args.runs, workdir)
+                # As after a login: the resident (start at login) runs when
+                # the window is opened. The first run below has none.
+                log("Start-up and memory with the window open (the resident running)")
+                try:
+                    results["startup"] = bench_startup_and_window_memory(args.app, args.bare, args.runs, workdir)
+                finally:
+                    stop(proc)
+            else:
+                stop(proc)
+            if not args.idle_only and not args.tray_only:
                 log("Start-up of the first run (an empty vault: the wizard first)")
                 empty = Path(workdir) / "empty-vault"
                 empty.mkdir(mode=0o700)
                 results["startup_empty"] = bench_startup_and_window_memory(
-                    args.app, args.bare, args.runs, workdir, app_env={"TOKENWARDEN_DATA_DIR": str(empty)})
+                    args.app, args.bare, args.runs, workdir, app_env={"TOKENWARDEN_DATA_DIR": str(empty)},
+                    tag="empty")
             if not (args.idle_only or args.startup_only):
                 log("Memory in the tray (--hidden)")
                 results["tray"] = bench_tray_memory(args.app, args.runs, args.settle_seconds)

@@ -50,7 +50,11 @@ pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview,
         });
     };
     let keychain = vault.keychain_backend().to_owned();
-    let tokens = super::on_vault(vault, |vault| vault.list()).await?;
+    // The first screen's list was read while the webview started.
+    let tokens = match state.take_first_list().await {
+        Some(listing) => listing?,
+        None => super::on_vault(vault, |vault| vault.list()).await?,
+    };
     Ok(VaultOverview {
         tokens,
         notices,
