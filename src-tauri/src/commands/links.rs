@@ -6,7 +6,7 @@ use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokenwarden_core::target::TokenTarget;
-use tokenwarden_core::vault::suggest_name;
+use tokenwarden_core::vault::{suggest_name, TokenKey};
 use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
@@ -36,27 +36,56 @@ pub fn new_token_link(input: NewTokenPageInput) -> Result<String, CommandError> 
     Ok(page_url(&input)?.to_string())
 }
 
-/// Opens the pre-filled new-token page in the system browser.
+/// Opens the pre-filled new-token page in the system browser. The page is
+/// built here, but on the server the webview's target names: one that is
+/// neither the catalogue's nor one a stored token uses (nor one the user
+/// agreed to send a token to) is confirmed first in a native dialog.
 #[tracing::instrument(skip_all, err(Display))]
 #[tauri::command(rename_all = "snake_case")]
-pub fn open_new_token_page(app: AppHandle, input: NewTokenPageInput) -> Result<(), CommandError> {
+pub async fn open_new_token_page(
+    app: AppHandle,
+    window: tauri::WebviewWindow,
+    state: State<'_, AppState>,
+    input: NewTokenPageInput,
+) -> Result<(), CommandError> {
     let url = page_url(&input)?;
+    let api = input.target.to_request()?.api_url;
+    if !crate::confirm::known_server(&state, &api)?
+        && !crate::confirm::ask(
+            &app,
+            &window,
+            "Open a page on a server you typed?",
+            format!(
+                "Open {url} in your browser?\n\nIt is on a server that is not one of the services Tokenwarden knows, and none of your stored tokens uses it. Continue only if you trust that server."
+            ),
+            "Open it",
+        )
+        .await
+    {
+        return Err(CommandError::new(
+            ErrorCode::Cancelled,
+            format!("Not opened: you cancelled. The address is {url}, if you want to check it."),
+        ));
+    }
     open(&app, url.as_str())
 }
 
-/// Opens the page where a stored token is managed and revoked.
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+/// Opens the page where a stored token (by id) is managed and revoked.
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_tokens_page(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
+    id: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
     // Only the page of the server the token's value is bound to: a
     // tokens.json rewritten behind the app's back does not choose where the
     // browser goes.
-    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
+    let page = super::on_vault(vault, move |vault| {
+        vault.verified_tokens_page(TokenKey::Id(&id))
+    })
+    .await?;
     open(&app, &page)
 }
 
@@ -64,16 +93,19 @@ pub async fn open_tokens_page(
 /// when it is on the same web server as the token's own token page: the
 /// webview may point at a link in a message, but cannot send the browser
 /// anywhere else.
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_fix_address(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     url: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    let page = super::on_vault(vault, move |vault| vault.verified_tokens_page(&name)).await?;
+    let page = super::on_vault(vault, move |vault| {
+        vault.verified_tokens_page(TokenKey::Id(&id))
+    })
+    .await?;
     let address = fix_address(&page, &url)?;
     open(&app, address.as_str())
 }

@@ -21,14 +21,22 @@ pub struct CheckedNewToken {
 }
 
 /// Checks a pasted token against its target and parks it for saving.
+/// The target comes from the webview, so a server that is neither one of
+/// the catalogue's nor one a stored token uses is confirmed first in a
+/// native dialog the webview cannot answer; Cancel sends nothing and keeps
+/// nothing. "Check again" and "Save" reuse the parked value only at the
+/// server it was parked for, so they never need to ask.
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(skip_all, fields(provider = ?target.provider), err(Display))]
 pub async fn check_new_token(
+    app: tauri::AppHandle,
+    window: tauri::WebviewWindow,
     state: State<'_, AppState>,
     target: TokenTarget,
     token: TokenSecret,
 ) -> Result<CheckedNewToken, CommandError> {
     let request = target.to_request()?;
+    crate::confirm::pasted_token_may_go(&app, &window, &state, &request.api_url).await?;
     let report = state.checker.check(&request, &token).await;
     let handle = state.parked.park(token, request.api_url.as_str());
     Ok(CheckedNewToken { handle, report })
