@@ -114,6 +114,10 @@ pub struct ParkedSecrets {
     /// the same server is not asked about again. Forgotten with the
     /// parked secrets when the window closes.
     agreed: Mutex<HashSet<String>>,
+    /// The CA files the user picked in the native file dialog
+    /// (`choose_ca_file`) while this window lives: the only paths, besides
+    /// those stored tokens use, that a target from the webview may name.
+    picked_ca_files: Mutex<HashSet<String>>,
 }
 
 impl Default for ParkedSecrets {
@@ -166,6 +170,7 @@ impl ParkedSecrets {
             inner: Arc::default(),
             lifetime,
             agreed: Mutex::default(),
+            picked_ca_files: Mutex::default(),
         }
     }
 
@@ -180,6 +185,19 @@ impl ParkedSecrets {
     pub fn clear(&self) {
         self.inner.lock_or_recover().clear();
         self.agreed.lock_or_recover().clear();
+        self.picked_ca_files.lock_or_recover().clear();
+    }
+
+    /// Remembers a CA file the user picked in the native dialog.
+    pub fn picked_ca_file(&self, path: &str) {
+        self.picked_ca_files
+            .lock_or_recover()
+            .insert(path.to_owned());
+    }
+
+    /// Whether the user picked `path` in the native dialog.
+    pub fn was_picked(&self, path: &str) -> bool {
+        self.picked_ca_files.lock_or_recover().contains(path)
     }
 
     /// Remembers that the user agreed to send pasted tokens to the server

@@ -22,7 +22,13 @@ pub struct NewTokenPageInput {
 }
 
 fn page_url(input: &NewTokenPageInput) -> Result<url::Url, CommandError> {
-    Ok(input.target.new_token_url(
+    // The CA file plays no part in a page's address: it is left out, so a
+    // path from the webview is never read here.
+    let target = TokenTarget {
+        ca_file: None,
+        ..input.target.clone()
+    };
+    Ok(target.new_token_url(
         &input.name,
         input.description.as_deref(),
         input.expires_in_days,
@@ -49,7 +55,12 @@ pub async fn open_new_token_page(
     input: NewTokenPageInput,
 ) -> Result<(), CommandError> {
     let url = page_url(&input)?;
-    let api = input.target.to_request()?.api_url;
+    let api = TokenTarget {
+        ca_file: None,
+        ..input.target.clone()
+    }
+    .to_request()?
+    .api_url;
     if !crate::confirm::known_server(&state, &api)?
         && !crate::confirm::ask(
             &app,

@@ -7,6 +7,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { CalendarExport } from './bindings/CalendarExport';
 import type { Catalogue } from './bindings/Catalogue';
+import type { ChosenCaFile } from './bindings/ChosenCaFile';
 import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
 import type { ErrorCode } from './bindings/ErrorCode';
@@ -52,6 +53,15 @@ export function checkNewToken(target: TokenTarget, token: string): Promise<Check
  */
 export function recheckNewToken(handle: string, target: TokenTarget): Promise<CheckedNewToken> {
   return invoke<CheckedNewToken>('recheck_new_token', { handle, target });
+}
+
+/**
+ * "Choose file…" for a private CA: Rust opens the platform's file dialog
+ * (the window has no file access of its own). Null when nothing was picked.
+ * Rust accepts in a target only a path picked here (or a stored token's).
+ */
+export function chooseCaFile(): Promise<ChosenCaFile | null> {
+  return invoke<ChosenCaFile | null>('choose_ca_file');
 }
 
 export function discardNewToken(handle: string): Promise<void> {

@@ -213,6 +213,9 @@ describe('TokenDetail: edit', () => {
     expect(name).toHaveFocus();
     expect(name).toHaveValue('github-acme-ci');
     expect(within(form).getByLabelText('Description')).toHaveValue('Deploys acme/api from CI');
+    // Bounded as the core bounds them.
+    expect(name).toHaveAttribute('maxlength', '64');
+    expect(within(form).getByLabelText('Description')).toHaveAttribute('maxlength', '1000');
     // A github.com token has no host to change, and GitHub reports its expiry.
     expect(within(form).queryByLabelText('Server address')).toBeNull();
     expect(within(form).queryByLabelText('Expiry date')).toBeNull();

@@ -37,7 +37,11 @@ function backend(pushAnswer: () => unknown) {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
     if (cmd === 'qovery_git_tokens') return { org: { id: 'org-1', name: 'Acme' }, git_tokens: [] };
     if (cmd === 'save_new_token')
-      return { stored: true, token: tokenView({ id: 'tok-new', name: 'github-acme-production' }), report };
+      return {
+        stored: true,
+        token: tokenView({ id: 'tok-new', name: 'github-acme-production' }),
+        report,
+      };
     if (cmd === 'qovery_push') return pushAnswer();
     throw new Error(`unexpected ${cmd}`);
   });

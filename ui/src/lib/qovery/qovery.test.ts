@@ -401,7 +401,10 @@ describe('addToQovery', () => {
       await addToQovery('tok-prod', { kind: 'replace', orgId: 'org-1', gitTokenId: 'gt-1' }, false),
     ).toBeNull();
     expect(calls).toEqual([
-      { cmd: 'qovery_push', args: { id: 'tok-prod', org_id: 'org-1', create: true, consent: true } },
+      {
+        cmd: 'qovery_push',
+        args: { id: 'tok-prod', org_id: 'org-1', create: true, consent: true },
+      },
       { cmd: 'qovery_link', args: { id: 'tok-prod', org_id: 'org-1', git_token_id: 'gt-1' } },
       { cmd: 'qovery_push', args: { id: 'tok-prod', org_id: null, create: false, consent: false } },
     ]);
