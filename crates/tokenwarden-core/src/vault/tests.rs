@@ -1736,3 +1736,30 @@ async fn a_description_is_bounded_on_add_and_edit() {
     assert_eq!(edited.record.description.chars().count(), 1_000);
     assert_eq!(edited.record.id, token.record.id);
 }
+
+/// The servers a stored token already goes to (scheme, host and port) are
+/// the ones the app sends a pasted token to without asking; any other is
+/// not, whatever its path.
+#[tokio::test]
+async fn a_server_is_stored_when_a_token_goes_there() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store, Arc::new(NoFaults));
+    let api = |s: &str| url::Url::parse(s).unwrap();
+    let listed = world.sim.github_url();
+    assert!(
+        !vault.stores_server(&api(&listed)).unwrap(),
+        "nothing stored yet"
+    );
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    assert!(vault
+        .stores_server(&api(&format!("{listed}/api/v3/")))
+        .unwrap());
+    assert!(vault
+        .stores_server(&api(&format!("{listed}/elsewhere")))
+        .unwrap());
+    let other_name = listed.replace("127.0.0.1", "localhost");
+    assert!(!vault.stores_server(&api(&other_name)).unwrap());
+    let other_scheme = listed.replace("http://", "https://");
+    assert!(!vault.stores_server(&api(&other_scheme)).unwrap());
+}
