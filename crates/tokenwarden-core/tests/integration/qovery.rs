@@ -135,6 +135,25 @@ async fn connect_checks_the_api_token_and_keeps_it_in_the_keychain_only() {
         "{wrong}"
     );
     assert_eq!(wrong.exit_code(), 2);
+    // An organization id beyond its bound is refused before anything is
+    // sent, naming the limit.
+    let asked = w.sim.qovery_requests().len();
+    let long = qovery::connect(
+        &w.vault,
+        &w.http,
+        &"o".repeat(1_001),
+        Some(&url),
+        &TokenSecret::new(&w.api_token),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(long.exit_code(), 64, "{long}");
+    assert!(
+        long.to_string()
+            .starts_with("The organization id is 1001 characters long, more than the 1000"),
+        "{long}"
+    );
+    assert_eq!(w.sim.qovery_requests().len(), asked);
     let other = w.sim.add_qovery_org("Other");
     let foreign = TokenSecret::new(w.sim.add_qovery_api_token(&other, QoveryRole::Admin));
     let refused = qovery::connect(&w.vault, &w.http, &w.org, Some(&url), &foreign)
