@@ -48,13 +48,14 @@ pub async fn ask(
 /// it is one of the catalogue's (the cloud services, or under
 /// `--simulator` the simulator's), one a stored token of this user already
 /// goes to, or one the user agreed to in this window.
-pub fn known_server(state: &AppState, api: &url::Url) -> Result<bool, CommandError> {
+pub async fn known_server(state: &AppState, api: &url::Url) -> Result<bool, CommandError> {
     if Catalogue::load_simulated(&state.simulated).is_catalogue_server(api)
         || state.parked.agreed(api)
     {
         return Ok(true);
     }
-    Ok(state.vault()?.stores_server(api)?)
+    let api = api.clone();
+    crate::commands::on_vault(state.vault()?, move |vault| vault.stores_server(&api)).await
 }
 
 /// Before a pasted token goes to `api`: nothing to ask for a known server
@@ -67,7 +68,7 @@ pub async fn pasted_token_may_go(
     state: &AppState,
     api: &url::Url,
 ) -> Result<(), CommandError> {
-    if known_server(state, api)? {
+    if known_server(state, api).await? {
         return Ok(());
     }
     let agreed = send_there(
@@ -105,6 +106,9 @@ mod tests {
     fn only_catalogue_stored_or_agreed_servers_are_known() {
         let simulated = Simulated::parse("github=http://127.0.0.1:8").unwrap();
         let state = crate::state::tests::state_with(simulated);
+        let known_server = |state: &AppState, api: &url::Url| {
+            tauri::async_runtime::block_on(known_server(state, api))
+        };
         assert!(known_server(&state, &url("http://127.0.0.1:8/api/v3/")).unwrap());
         assert!(known_server(&state, &url("https://gitlab.com/api/v4/")).unwrap());
         let typed = url("https://ghe.acme.test/api/v3/");

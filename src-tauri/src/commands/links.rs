@@ -61,7 +61,7 @@ pub async fn open_new_token_page(
     }
     .to_request()?
     .api_url;
-    if !crate::confirm::known_server(&state, &api)?
+    if !crate::confirm::known_server(&state, &api).await?
         && !crate::confirm::ask(
             &app,
             &window,

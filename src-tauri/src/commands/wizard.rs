@@ -35,7 +35,7 @@ pub async fn check_new_token(
     target: TokenTarget,
     token: TokenSecret,
 ) -> Result<CheckedNewToken, CommandError> {
-    picked_ca_file_only(&state, &target)?;
+    picked_ca_file_only(&state, &target).await?;
     let request = target.to_request()?;
     crate::confirm::pasted_token_may_go(&app, &window, &state, &request.api_url).await?;
     let report = state.checker.check(&request, &token).await;
@@ -55,7 +55,7 @@ pub async fn recheck_new_token(
     handle: String,
     target: TokenTarget,
 ) -> Result<CheckedNewToken, CommandError> {
-    picked_ca_file_only(&state, &target)?;
+    picked_ca_file_only(&state, &target).await?;
     let request = target.to_request()?;
     let token = state.parked.get_for(&handle, request.api_url.as_str())?;
     let report = state.checker.check(&request, &token).await;
@@ -117,7 +117,7 @@ pub async fn choose_ca_file(
 /// one a stored token already uses), before the file system is asked: the
 /// same words whether or not such a file exists, so a script in the
 /// webview cannot probe the disk through the wizard.
-pub(crate) fn picked_ca_file_only(
+pub(crate) async fn picked_ca_file_only(
     state: &AppState,
     target: &TokenTarget,
 ) -> Result<(), CommandError> {
@@ -132,12 +132,9 @@ pub(crate) fn picked_ca_file_only(
     if state.parked.was_picked(path) {
         return Ok(());
     }
-    let stored = state.vault().ok().and_then(|vault| vault.list().ok());
-    if stored
-        .unwrap_or_default()
-        .iter()
-        .any(|t| t.record.ca_file.as_deref() == Some(path))
-    {
+    let path = path.to_owned();
+    let stored = super::on_vault(state.vault()?, move |vault| vault.uses_ca_file(&path)).await?;
+    if stored {
         return Ok(());
     }
     Err(CommandError::new(
@@ -181,7 +178,7 @@ pub async fn save_new_token(
     input: SaveTokenInput,
 ) -> Result<SaveTokenResult, CommandError> {
     let vault = state.vault()?;
-    picked_ca_file_only(&state, &input.target)?;
+    picked_ca_file_only(&state, &input.target).await?;
     let request = input.target.to_request()?;
     // Saved only for the server it was checked against: a target changed
     // since (another address) means pasting it again.
@@ -225,6 +222,9 @@ mod tests {
     #[test]
     fn a_ca_file_not_picked_natively_is_refused_without_saying_whether_it_exists() {
         let state = crate::state::tests::state_with(Simulated::default());
+        let picked_ca_file_only = |state: &AppState, target: &TokenTarget| {
+            tauri::async_runtime::block_on(picked_ca_file_only(state, target))
+        };
         let dir = std::env::temp_dir().join(format!("tw-ca-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let not_a_certificate = dir.join("notes.txt");

@@ -555,6 +555,17 @@ impl Vault {
         })
     }
 
+    /// Whether a stored token trusts the CA file at `path` (as stored: an
+    /// absolute path). Metadata only.
+    pub fn uses_ca_file(&self, path: &str) -> Result<bool, VaultError> {
+        self.locked(|s| {
+            Ok(s.data
+                .tokens
+                .iter()
+                .any(|t| t.pending != Some(Pending::Add) && t.ca_file.as_deref() == Some(path)))
+        })
+    }
+
     /// The stored record with id `id` (what the app's window holds of a
     /// token: a name can change or be shared across providers, an id not).
     pub fn record_by_id(&self, id: &str) -> Result<TokenRecord, VaultError> {
