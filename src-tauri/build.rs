@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "recheck_new_token",
     "discard_new_token",
     "save_new_token",
+    "choose_ca_file",
     "recheck_tokens",
     "remove_token",
     "rotate_token",

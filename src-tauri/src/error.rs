@@ -89,7 +89,9 @@ impl From<VaultError> for CommandError {
             VaultError::NotFound(_) | VaultError::Gone(_) => ErrorCode::NotFound,
             VaultError::NameTaken(_) => ErrorCode::NameTaken,
             VaultError::BadName { .. } => ErrorCode::BadName,
-            VaultError::Invalid(_) | VaultError::ServerChanged { .. } => ErrorCode::Invalid,
+            VaultError::Invalid(_) | VaultError::ServerChanged { .. } | VaultError::TooLong(_) => {
+                ErrorCode::Invalid
+            }
             VaultError::NotReady(_) => ErrorCode::NotReady,
             VaultError::Keychain(KeychainError::Locked { .. }) => ErrorCode::KeychainLocked,
             VaultError::Keychain(KeychainError::Unavailable { .. }) => {
@@ -113,6 +115,7 @@ impl From<EndpointError> for CommandError {
         let code = match error {
             EndpointError::Insecure { .. } => ErrorCode::InsecureUrl,
             EndpointError::CaFile(_) => ErrorCode::BadCaFile,
+            EndpointError::TooLong(_) => ErrorCode::Invalid,
             _ => ErrorCode::BadAddress,
         };
         CommandError::new(code, error.to_string())

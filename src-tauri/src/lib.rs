@@ -129,6 +129,7 @@ pub fn run() {
             commands::wizard::recheck_new_token,
             commands::wizard::discard_new_token,
             commands::wizard::save_new_token,
+            commands::wizard::choose_ca_file,
             commands::tokens::recheck_tokens,
             commands::tokens::remove_token,
             commands::tokens::rotate_token,

@@ -2,7 +2,7 @@
 //! through the keychain and the metadata file) and the secrets a user has
 //! pasted but not yet saved.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -138,6 +138,15 @@ impl AppState {
 pub struct ParkedSecrets {
     inner: Arc<Mutex<HashMap<String, Parked>>>,
     lifetime: Duration,
+    /// The servers (origins) the user agreed, in the native dialog, to
+    /// send pasted tokens to while this window lives: a second paste for
+    /// the same server is not asked about again. Forgotten with the
+    /// parked secrets when the window closes.
+    agreed: Mutex<HashSet<String>>,
+    /// The CA files the user picked in the native file dialog
+    /// (`choose_ca_file`) while this window lives: the only paths, besides
+    /// those stored tokens use, that a target from the webview may name.
+    picked_ca_files: Mutex<HashSet<String>>,
 }
 
 impl Default for ParkedSecrets {
@@ -189,6 +198,8 @@ impl ParkedSecrets {
         ParkedSecrets {
             inner: Arc::default(),
             lifetime,
+            agreed: Mutex::default(),
+            picked_ca_files: Mutex::default(),
         }
     }
 
@@ -202,6 +213,36 @@ impl ParkedSecrets {
     /// left to save one.
     pub fn clear(&self) {
         self.inner.lock_or_recover().clear();
+        self.agreed.lock_or_recover().clear();
+        self.picked_ca_files.lock_or_recover().clear();
+    }
+
+    /// Remembers a CA file the user picked in the native dialog.
+    pub fn picked_ca_file(&self, path: &str) {
+        self.picked_ca_files
+            .lock_or_recover()
+            .insert(path.to_owned());
+    }
+
+    /// Whether the user picked `path` in the native dialog.
+    pub fn was_picked(&self, path: &str) -> bool {
+        self.picked_ca_files.lock_or_recover().contains(path)
+    }
+
+    /// Remembers that the user agreed to send pasted tokens to the server
+    /// of `api` (its scheme, host and port).
+    pub fn agree(&self, api: &url::Url) {
+        self.agreed
+            .lock_or_recover()
+            .insert(api.origin().ascii_serialization());
+    }
+
+    /// Whether the user agreed to send pasted tokens to the server of
+    /// `api` while this window lives.
+    pub fn agreed(&self, api: &url::Url) -> bool {
+        self.agreed
+            .lock_or_recover()
+            .contains(&api.origin().ascii_serialization())
     }
 
     /// The secret behind `handle`, to check again, save or rotate at
@@ -241,8 +282,19 @@ fn expired() -> CommandError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An app state over an empty vault in a fresh folder (no keychain
+    /// needed until a token is stored), with `simulated` cloud providers.
+    pub(crate) fn state_with(simulated: Simulated) -> AppState {
+        let config = VaultConfig {
+            data_dir: tempfile_dir(),
+            keychain_service: format!("tokenwarden-test-{}", uuid::Uuid::new_v4()),
+            keychain_timeout: Duration::from_secs(5),
+        };
+        AppState::with_config(Ok(config), simulated)
+    }
 
     #[test]
     fn parks_and_discards_secrets_by_handle() {

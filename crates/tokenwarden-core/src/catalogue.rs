@@ -120,6 +120,21 @@ impl Simulated {
 }
 
 impl Catalogue {
+    /// Whether `api` is on the server of one of the catalogue's fixed
+    /// deployments (the cloud services, or the simulator standing in for
+    /// them): same scheme, host and port. Anything else is a server the
+    /// user typed, which a pasted token is sent to only once they agree.
+    pub fn is_catalogue_server(&self, api: &url::Url) -> bool {
+        self.deployments
+            .iter()
+            .any(|deployment| match &deployment.host {
+                HostInput::Fixed { api_url, .. } => {
+                    url::Url::parse(api_url).is_ok_and(|fixed| fixed.origin() == api.origin())
+                }
+                HostInput::UserSupplied { .. } => false,
+            })
+    }
+
     /// The catalogue with cloud deployments pointed at a simulator.
     pub fn load_simulated(simulated: &Simulated) -> Self {
         let mut catalogue = Catalogue::load();
@@ -156,6 +171,36 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The servers a pasted token goes to without asking: the cloud
+    /// services' (or, under `--simulator`, the simulator's in their place),
+    /// by scheme, host and port; any other server is one the user typed.
+    #[test]
+    fn only_the_cloud_servers_or_their_simulators_are_catalogue_servers() {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        let real = Catalogue::load();
+        for cloud in [
+            "https://api.github.com/",
+            "https://gitlab.com/api/v4/",
+            "https://api.bitbucket.org/2.0/",
+        ] {
+            assert!(real.is_catalogue_server(&url(cloud)), "{cloud}");
+        }
+        for other in [
+            "https://ghe.acme.test/api/v3/",
+            "https://api.github.com.evil.test/",
+            "http://api.github.com/",
+            "https://api.github.com:8443/",
+            "http://127.0.0.1:8/api/v3/",
+        ] {
+            assert!(!real.is_catalogue_server(&url(other)), "{other}");
+        }
+        let simulated =
+            Catalogue::load_simulated(&Simulated::parse("github=http://127.0.0.1:8").unwrap());
+        assert!(simulated.is_catalogue_server(&url("http://127.0.0.1:8/api/v3/")));
+        assert!(!simulated.is_catalogue_server(&url("http://127.0.0.1:9/api/v3/")));
+        assert!(!simulated.is_catalogue_server(&url("https://api.github.com/")));
+    }
 
     #[test]
     fn a_simulated_catalogue_says_so_naming_the_simulated_providers() {

@@ -9,7 +9,7 @@
 
 use crate::destinations::{Destination, PushError};
 use crate::secret::TokenSecret;
-use crate::vault::{ReplaceOutcome, TokenRecord, Vault, VaultError};
+use crate::vault::{ReplaceOutcome, TokenKey, TokenRecord, Vault, VaultError};
 
 /// One destination's part in a rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,16 +50,16 @@ impl RotationOutcome {
     }
 }
 
-/// Rotates `name` to `secret`, if the new value is ready, then pushes it
-/// to `destinations`.
-pub async fn rotate(
+/// Rotates the token `key` names (by name, or by id) to `secret`, if the
+/// new value is ready, then pushes it to `destinations`.
+pub async fn rotate<'a>(
     vault: &Vault,
-    name: &str,
+    key: impl Into<TokenKey<'a>>,
     secret: &TokenSecret,
     destinations: &[&dyn Destination],
 ) -> Result<RotationOutcome, VaultError> {
     let keys = destinations.iter().map(|d| d.key()).collect();
-    let replace = vault.rotate_journaled(name, secret, keys).await?;
+    let replace = vault.rotate_journaled(key.into(), secret, keys).await?;
     let ReplaceOutcome::Replaced {
         token,
         report,
@@ -83,14 +83,14 @@ pub async fn rotate(
     })
 }
 
-/// Pushes the stored value of `name` to the destinations a rotation left
-/// unfinished (`TokenRecord::unpushed`) among `destinations`.
-pub async fn resume(
+/// Pushes the stored value of the token `key` names to the destinations a
+/// rotation left unfinished (`TokenRecord::unpushed`) among `destinations`.
+pub async fn resume<'a>(
     vault: &Vault,
-    name: &str,
+    key: impl Into<TokenKey<'a>>,
     destinations: &[&dyn Destination],
 ) -> Result<Vec<PushResult>, VaultError> {
-    let record = vault.record(name)?;
+    let record = vault.record(key)?;
     let pending: Vec<&dyn Destination> = destinations
         .iter()
         .copied()
@@ -115,7 +115,7 @@ async fn push_all(
     for destination in destinations {
         let outcome = destination.push(record, secret).await;
         if outcome.is_ok() {
-            vault.pushed(&record.name, &destination.key())?;
+            vault.pushed(&record.id, &destination.key())?;
         }
         results.push(PushResult {
             destination: destination.describe(),

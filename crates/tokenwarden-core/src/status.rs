@@ -267,7 +267,7 @@ pub fn days_left_words(days_left: Option<i64>, expiry: ExpirySource, wording: Wo
 
 /// The bindings directory `cargo test` writes TypeScript to (as ts-rs).
 #[cfg(test)]
-fn export_dir() -> std::path::PathBuf {
+pub(crate) fn export_dir() -> std::path::PathBuf {
     let dir = std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "bindings".into());
     let dir = std::path::PathBuf::from(dir);
     if dir.is_absolute() {
@@ -334,7 +334,7 @@ fn days_left_phrases_ts() -> String {
 
 /// Writes `text` to `name` beside the ts-rs bindings, if it changed.
 #[cfg(test)]
-fn export_ts(name: &str, text: &str) {
+pub(crate) fn export_ts(name: &str, text: &str) {
     let dir = export_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);

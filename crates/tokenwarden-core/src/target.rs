@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::check::limits::{self, TooLong};
 use crate::check::{resolve_ca_file, CheckRequest};
 use crate::endpoint::{self, EndpointError};
 use crate::model::{ProviderKind, TargetField, TokenKindId};
@@ -64,6 +65,7 @@ impl TokenTarget {
     /// plain http to loopback only) and the CA file made absolute and
     /// proven readable. Blank fields count as absent.
     pub fn to_request(&self) -> Result<CheckRequest, EndpointError> {
+        self.within_limits()?;
         let api_url = match (filled(&self.api_url), filled(&self.host)) {
             (Some(api), _) => endpoint::api_base_exact(&api)?,
             (None, Some(host)) => endpoint::api_base_from_host(self.provider, &host)?,
@@ -83,6 +85,27 @@ impl TokenTarget {
                 .map(|path| resolve_ca_file(&path))
                 .transpose()?,
         })
+    }
+}
+
+impl TokenTarget {
+    /// Every field within its bound (`check::limits`); addresses are
+    /// bounded where they are parsed.
+    fn within_limits(&self) -> Result<(), TooLong> {
+        for (field, value) in [
+            ("organization", &self.org),
+            ("repository", &self.repo),
+            ("project", &self.project),
+            ("group", &self.group),
+            ("workspace", &self.workspace),
+        ] {
+            limits::within(field, value.as_deref().unwrap_or_default(), limits::PLACE)?;
+        }
+        limits::within(
+            "CA certificate file path",
+            self.ca_file.as_deref().unwrap_or_default(),
+            limits::CA_FILE,
+        )
     }
 }
 

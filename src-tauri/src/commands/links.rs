@@ -6,7 +6,7 @@ use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokenwarden_core::target::TokenTarget;
-use tokenwarden_core::vault::{suggest_name, Vault};
+use tokenwarden_core::vault::{suggest_name, TokenKey, Vault};
 use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
@@ -22,7 +22,13 @@ pub struct NewTokenPageInput {
 }
 
 fn page_url(input: &NewTokenPageInput) -> Result<url::Url, CommandError> {
-    Ok(input.target.new_token_url(
+    // The CA file plays no part in a page's address: it is left out, so a
+    // path from the webview is never read here.
+    let target = TokenTarget {
+        ca_file: None,
+        ..input.target.clone()
+    };
+    Ok(target.new_token_url(
         &input.name,
         input.description.as_deref(),
         input.expires_in_days,
@@ -36,25 +42,56 @@ pub fn new_token_link(input: NewTokenPageInput) -> Result<String, CommandError> 
     Ok(page_url(&input)?.to_string())
 }
 
-/// Opens the pre-filled new-token page in the system browser.
+/// Opens the pre-filled new-token page in the system browser. The page is
+/// built here, but on the server the webview's target names: one that is
+/// neither the catalogue's nor one a stored token uses (nor one the user
+/// agreed to send a token to) is confirmed first in a native dialog.
 #[tracing::instrument(skip_all, err(Display))]
 #[tauri::command(rename_all = "snake_case")]
-pub fn open_new_token_page(app: AppHandle, input: NewTokenPageInput) -> Result<(), CommandError> {
+pub async fn open_new_token_page(
+    app: AppHandle,
+    window: tauri::WebviewWindow,
+    state: State<'_, AppState>,
+    input: NewTokenPageInput,
+) -> Result<(), CommandError> {
     let url = page_url(&input)?;
+    let api = TokenTarget {
+        ca_file: None,
+        ..input.target.clone()
+    }
+    .to_request()?
+    .api_url;
+    if !crate::confirm::known_server(&state, &api).await?
+        && !crate::confirm::ask(
+            &app,
+            &window,
+            "Open a page on a server you typed?",
+            format!(
+                "Open {url} in your browser?\n\nIt is on a server that is not one of the services Tokenwarden knows, and none of your stored tokens uses it. Continue only if you trust that server."
+            ),
+            "Open it",
+        )
+        .await
+    {
+        return Err(CommandError::new(
+            ErrorCode::Cancelled,
+            format!("Not opened: you cancelled. The address is {url}, if you want to check it."),
+        ));
+    }
     open(&app, url.as_str())
 }
 
-/// Opens the page where a stored token is managed and revoked.
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+/// Opens the page where a stored token (by id) is managed and revoked.
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_tokens_page(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
+    id: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
     super::on_vault(vault, move |vault| {
-        open_verified_tokens_page(vault, &name, |url| open(&app, url))
+        open_verified_tokens_page(vault, &id, |url| open(&app, url))
     })
     .await
 }
@@ -65,10 +102,10 @@ pub async fn open_tokens_page(
 /// not choose where the browser goes.
 fn open_verified_tokens_page(
     vault: &Vault,
-    name: &str,
+    id: &str,
     open: impl FnOnce(&str) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
-    let page = vault.verified_tokens_page(name)?;
+    let page = vault.verified_tokens_page(TokenKey::Id(id))?;
     open(&page)
 }
 
@@ -76,17 +113,17 @@ fn open_verified_tokens_page(
 /// when it is on the same web server as the token's own token page: the
 /// webview may point at a link in a message, but cannot send the browser
 /// anywhere else.
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_fix_address(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     url: String,
 ) -> Result<(), CommandError> {
     let vault = state.vault()?;
     super::on_vault(vault, move |vault| {
-        open_verified_fix_address(vault, &name, &url, |url| open(&app, url))
+        open_verified_fix_address(vault, &id, &url, |url| open(&app, url))
     })
     .await
 }
@@ -96,11 +133,11 @@ pub async fn open_fix_address(
 /// on its web server.
 fn open_verified_fix_address(
     vault: &Vault,
-    name: &str,
+    id: &str,
     url: &str,
     open: impl FnOnce(&str) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
-    let page = vault.verified_tokens_page(name)?;
+    let page = vault.verified_tokens_page(TokenKey::Id(id))?;
     let address = fix_address(&page, url)?;
     open(address.as_str())
 }
@@ -238,14 +275,15 @@ mod tests {
             Ok(())
         };
         // As stored: the token's page, and a page on its server, open.
+        let id = vault.record("prod").unwrap().id;
         let page = vault.record("prod").unwrap().tokens_page();
         let fix = url::Url::parse(&page)
             .unwrap()
             .join("/acme/settings")
             .unwrap()
             .to_string();
-        open_verified_tokens_page(&vault, "prod", browser).unwrap();
-        open_verified_fix_address(&vault, "prod", &fix, browser).unwrap();
+        open_verified_tokens_page(&vault, &id, browser).unwrap();
+        open_verified_fix_address(&vault, &id, &fix, browser).unwrap();
         assert_eq!(*opened.lock().unwrap(), [page.clone(), fix]);
         opened.lock().unwrap().clear();
 
@@ -259,10 +297,10 @@ mod tests {
         assert!(moved.contains("github.evil.test"), "{moved}");
 
         let errors = [
-            open_verified_tokens_page(&vault, "prod", browser).unwrap_err(),
+            open_verified_tokens_page(&vault, &id, browser).unwrap_err(),
             open_verified_fix_address(
                 &vault,
-                "prod",
+                &id,
                 "https://github.evil.test/settings/tokens",
                 browser,
             )

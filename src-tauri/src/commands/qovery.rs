@@ -8,7 +8,7 @@ use tauri::{Manager, State};
 use tokenwarden_core::destinations::qovery::{
     self, OrgGitTokens, PushOutcome, QoveryError, ServiceRef,
 };
-use tokenwarden_core::vault::{QoveryConnection, QoveryLink};
+use tokenwarden_core::vault::{QoveryConnection, QoveryLink, TokenKey};
 use tokenwarden_core::TokenSecret;
 
 use crate::error::{CommandError, ErrorCode};
@@ -117,25 +117,26 @@ pub async fn qovery_git_tokens(
 }
 
 /// The Qovery services using a stored token's git token (none when it is
-/// not linked), for the token's page and before deleting it.
+/// not linked), for the token's page and before deleting it. Tokens are
+/// named by id in every command of the window.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn qovery_services_using(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
 ) -> Result<Vec<ServiceRef>, CommandError> {
     let vault = state.vault()?;
-    let record = vault.record(&name)?;
+    let record = vault.record(TokenKey::Id(&id))?;
     Ok(qovery::services_using(&vault, &state.qovery_http, &record).await?)
 }
 
 /// Links a stored token to a git token of the same provider; nothing is
 /// sent.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name, org = %org_id), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id, org = %org_id), err(Display))]
 pub async fn qovery_link(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     org_id: String,
     git_token_id: String,
 ) -> Result<QoveryLink, CommandError> {
@@ -143,7 +144,7 @@ pub async fn qovery_link(
     Ok(qovery::link(
         &vault,
         &state.qovery_http,
-        &name,
+        TokenKey::Id(&id),
         Some(&org_id),
         &git_token_id,
     )
@@ -152,22 +153,25 @@ pub async fn qovery_link(
 
 /// Forgets a stored token's link; Qovery keeps the value it has.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn qovery_unlink(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
 ) -> Result<QoveryLink, CommandError> {
-    super::on_vault(state.vault()?, move |vault| qovery::unlink(vault, &name)).await
+    super::on_vault(state.vault()?, move |vault| {
+        qovery::unlink(vault, TokenKey::Id(&id))
+    })
+    .await
 }
 
 /// Sends a stored token's value to its linked git token, or (`create`) to
 /// a new git token of `org_id` that it is then linked to. A value that
 /// falls short goes only with `consent`; an unusable one never.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name, create), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id, create), err(Display))]
 pub async fn qovery_push(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     org_id: Option<String>,
     create: bool,
     consent: bool,
@@ -176,7 +180,7 @@ pub async fn qovery_push(
     let outcome = qovery::push(
         &vault,
         &state.qovery_http,
-        &name,
+        TokenKey::Id(&id),
         org_id.as_deref(),
         create,
         consent,

@@ -7,7 +7,9 @@ use tauri::State;
 use tokenwarden_core::check::{CheckReport, EXPIRES_SOON_DAYS};
 use tokenwarden_core::destinations::{qovery, Destination};
 use tokenwarden_core::status::{status_change, StatusChange, TokenStatus};
-use tokenwarden_core::vault::{CheckedToken, ReplaceOutcome, TokenEdit, TokenView, VaultNotice};
+use tokenwarden_core::vault::{
+    CheckedToken, ReplaceOutcome, TokenEdit, TokenKey, TokenView, VaultNotice,
+};
 use tokenwarden_core::{endpoint, rotation};
 use ts_rs::TS;
 
@@ -77,13 +79,14 @@ pub struct RecheckResult {
     pub change: Option<StatusChange>,
 }
 
-/// Re-checks one token (by name) or all of them, concurrently, and says
-/// what changed.
+/// Re-checks one token (by id: the window's list may be stale, and a name
+/// can move to another token meanwhile) or all of them, concurrently, and
+/// says what changed.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = ?name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = ?id), err(Display))]
 pub async fn recheck_tokens(
     state: State<'_, AppState>,
-    name: Option<String>,
+    id: Option<String>,
 ) -> Result<Vec<RecheckResult>, CommandError> {
     let vault = state.vault()?;
     let before: HashMap<String, TokenStatus> = super::on_vault(vault.clone(), |vault| vault.list())
@@ -91,7 +94,7 @@ pub async fn recheck_tokens(
         .into_iter()
         .map(|t| (t.record.id, t.status))
         .collect();
-    let results = vault.check(name.as_deref()).await?;
+    let results = vault.check_key(id.as_deref().map(TokenKey::Id)).await?;
     Ok(results
         .into_iter()
         .map(|r| with_change(r, &before))
@@ -110,12 +113,13 @@ fn with_change(checked: CheckedToken, before: &HashMap<String, TokenStatus>) -> 
     }
 }
 
-/// Deletes a token's keychain entry and metadata.
+/// Deletes a token's keychain entry and metadata (the token the window
+/// showed, by id).
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
-pub async fn remove_token(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
+pub async fn remove_token(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
     let vault = state.vault()?;
-    super::on_vault(vault, move |vault| vault.remove(&name)).await?;
+    super::on_vault(vault, move |vault| vault.remove(TokenKey::Id(&id))).await?;
     Ok(())
 }
 
@@ -145,16 +149,18 @@ pub struct QoveryRotation {
     pub message: String,
 }
 
-/// Replaces a token's value with a parked new one, if that one is ready.
+/// Replaces a token's value (the token the window showed, by id) with a
+/// parked new one, if that one is ready.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn rotate_token(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     handle: String,
 ) -> Result<RotateResult, CommandError> {
     let vault = state.vault()?;
-    let record = vault.record(&name)?;
+    let record = vault.record(TokenKey::Id(&id))?;
+    let name = record.name.clone();
     // The new value was checked at the token's own server (the rotate
     // panel's check); it is stored for that server only.
     let secret = state.parked.get_for(&handle, &record.api_url)?;
@@ -163,7 +169,7 @@ pub async fn rotate_token(
     // The core's rotation flow: check, swap, push to each destination the
     // token is linked to, then say where to revoke the old value, only once
     // every destination has it.
-    let outcome = rotation::rotate(&vault, &name, &secret, &refs).await?;
+    let outcome = rotation::rotate(&vault, TokenKey::Id(&id), &secret, &refs).await?;
     let unfinished = outcome.unfinished(&name);
     let qovery = record.qovery.as_ref().map(|link| {
         let failure = outcome.pushes.iter().find_map(|p| p.error.as_ref());
@@ -212,20 +218,21 @@ pub async fn rotate_token(
 /// `expires_at`, or by default on the date the token's view shows
 /// (`self_rotation_expires_at`). No value crosses IPC.
 #[tauri::command(rename_all = "snake_case")]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn self_rotate_token(
     state: State<'_, AppState>,
-    name: String,
+    id: String,
     expires_at: Option<chrono::NaiveDate>,
 ) -> Result<RotateResult, CommandError> {
     let vault = state.vault()?;
-    let link = vault.record(&name)?.qovery;
-    let outcome = vault.rotate_self(&name, expires_at).await?;
+    let key = TokenKey::Id(&id);
+    let link = vault.record(key)?.qovery;
+    let outcome = vault.rotate_self(key, expires_at).await?;
     // The provider has revoked the old value already: Qovery needs the new
     // one now.
     let qovery = match (&outcome, link) {
         (ReplaceOutcome::Replaced { .. }, Some(link)) => {
-            let pushed = qovery::push(&vault, &state.qovery_http, &name, None, false, true).await;
+            let pushed = qovery::push(&vault, &state.qovery_http, key, None, false, true).await;
             Some(QoveryRotation {
                 git_token_id: link.git_token_id,
                 pushed: pushed.is_ok(),

@@ -8,60 +8,20 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { artifactsDir, launchApp, repoRoot, stopResident } from '../support/app.mjs';
+import { answerDialog as answer, clickDialogButton as click, dialogWindow as shown } from '../support/dialog.mjs';
 import { startSimulator } from '../support/simulator.mjs';
 import { clickButton, setInput, waitForText } from '../support/ui.mjs';
 
 const cli = path.join(repoRoot, 'target/debug/tokenwarden');
 const NAME = 'github-enterprise-ci';
 const DIALOG_TITLE = 'Send this token to a new server?';
+const dialogWindow = () => shown(DIALOG_TITLE);
+const answerDialog = (keys) => answer(DIALOG_TITLE, keys);
+const clickDialogButton = (side) => click(DIALOG_TITLE, side);
 
 function stored() {
   return JSON.parse(execFileSync(cli, ['show', NAME, '--json'], { encoding: 'utf8' }));
-}
-
-/** The native dialog's X window, once it is shown. */
-async function dialogWindow() {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${DIALOG_TITLE.replace(/[?.]/g, '\\$&')}$`], { encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .filter(Boolean);
-      if (ids.length > 0) return ids[0];
-    } catch {
-      // Not shown yet.
-    }
-    await sleep(200);
-  }
-  let shown = '';
-  try {
-    const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '.'], { encoding: 'utf8' }).trim().split('\n');
-    shown = ids.map((id) => execFileSync('xdotool', ['getwindowname', id], { encoding: 'utf8' }).trim()).join(' | ');
-  } catch {
-    // No windows at all.
-  }
-  assert.fail(`the confirmation dialog did not appear (windows shown: ${shown})`);
-}
-
-/** Answers the dialog from the keyboard, as a person would. */
-async function answerDialog(keys) {
-  const id = await dialogWindow();
-  execFileSync('xdotool', ['windowactivate', '--sync', id]);
-  execFileSync('xdotool', ['key', '--delay', '150', ...keys]);
-}
-
-/** Clicks one of the dialog's two buttons (left: "Send it there", right: "Cancel"). */
-async function clickDialogButton(side) {
-  const id = await dialogWindow();
-  execFileSync('xdotool', ['windowactivate', '--sync', id]);
-  const geometry = execFileSync('xdotool', ['getwindowgeometry', '--shell', id], { encoding: 'utf8' });
-  const size = Object.fromEntries(geometry.trim().split('\n').map((line) => line.split('=')));
-  const x = Math.round(Number(size.WIDTH) * (side === 'left' ? 0.25 : 0.75));
-  const y = Number(size.HEIGHT) - 18;
-  execFileSync('xdotool', ['mousemove', '--window', id, String(x), String(y), 'click', '1']);
 }
 
 describe('changing a stored token’s address', () => {

@@ -7,6 +7,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { CalendarExport } from './bindings/CalendarExport';
 import type { Catalogue } from './bindings/Catalogue';
+import type { ChosenCaFile } from './bindings/ChosenCaFile';
 import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
 import type { ErrorCode } from './bindings/ErrorCode';
@@ -54,6 +55,15 @@ export function recheckNewToken(handle: string, target: TokenTarget): Promise<Ch
   return invoke<CheckedNewToken>('recheck_new_token', { handle, target });
 }
 
+/**
+ * "Choose file…" for a private CA: Rust opens the platform's file dialog
+ * (the window has no file access of its own). Null when nothing was picked.
+ * Rust accepts in a target only a path picked here (or a stored token's).
+ */
+export function chooseCaFile(): Promise<ChosenCaFile | null> {
+  return invoke<ChosenCaFile | null>('choose_ca_file');
+}
+
 export function discardNewToken(handle: string): Promise<void> {
   return invoke('discard_new_token', { handle });
 }
@@ -62,18 +72,22 @@ export function saveNewToken(input: SaveTokenInput): Promise<SaveTokenResult> {
   return invoke<SaveTokenResult>('save_new_token', { input });
 }
 
-/** Re-checks one token by name, or all of them (name null). */
-export function recheckTokens(name: string | null): Promise<RecheckResult[]> {
-  return invoke<RecheckResult[]>('recheck_tokens', { name });
+// Every command on a stored token names it by its id, never its name:
+// another token may take the name between the list being read and the
+// command (a rename), and the command must act on the token shown.
+
+/** Re-checks the token with this id, or all of them (id null). */
+export function recheckTokens(id: string | null): Promise<RecheckResult[]> {
+  return invoke<RecheckResult[]>('recheck_tokens', { id });
 }
 
-export function removeToken(name: string): Promise<void> {
-  return invoke('remove_token', { name });
+export function removeToken(id: string): Promise<void> {
+  return invoke('remove_token', { id });
 }
 
 /** Replaces a stored token's value with a checked, parked one. */
-export function rotateToken(name: string, handle: string): Promise<RotateResult> {
-  return invoke<RotateResult>('rotate_token', { name, handle });
+export function rotateToken(id: string, handle: string): Promise<RotateResult> {
+  return invoke<RotateResult>('rotate_token', { id, handle });
 }
 
 /**
@@ -81,8 +95,8 @@ export function rotateToken(name: string, handle: string): Promise<RotateResult>
  * `self_rotation_expires_at`), expiring on `expiresAt` (YYYY-MM-DD) or, when null, on the
  * date the view shows. No token value crosses IPC.
  */
-export function selfRotateToken(name: string, expiresAt: string | null): Promise<RotateResult> {
-  return invoke<RotateResult>('self_rotate_token', { name, expires_at: expiresAt });
+export function selfRotateToken(id: string, expiresAt: string | null): Promise<RotateResult> {
+  return invoke<RotateResult>('self_rotate_token', { id, expires_at: expiresAt });
 }
 
 /** Edits the token with this id (not its name, which another token may take meanwhile). */
@@ -99,16 +113,16 @@ export function openNewTokenPage(input: NewTokenPageInput): Promise<void> {
 }
 
 /** Opens the provider page where a stored token is managed and revoked. */
-export function openTokensPage(name: string): Promise<void> {
-  return invoke('open_tokens_page', { name });
+export function openTokensPage(id: string): Promise<void> {
+  return invoke('open_tokens_page', { id });
 }
 
 /**
  * Opens an address a check's advice names for a stored token; Rust opens
  * it only on the token's own provider web server.
  */
-export function openFixAddress(name: string, url: string): Promise<void> {
-  return invoke('open_fix_address', { name, url });
+export function openFixAddress(id: string, url: string): Promise<void> {
+  return invoke('open_fix_address', { id, url });
 }
 
 /** When the token's next expiry reminder comes, or why none will. */
@@ -196,17 +210,17 @@ export function qoveryGitTokens(orgId: string, services: boolean): Promise<Qover
 }
 
 /** The Qovery services using a stored token's git token (none when not linked). */
-export function qoveryServicesUsing(name: string): Promise<QoveryServiceRef[]> {
-  return invoke<QoveryServiceRef[]>('qovery_services_using', { name });
+export function qoveryServicesUsing(id: string): Promise<QoveryServiceRef[]> {
+  return invoke<QoveryServiceRef[]>('qovery_services_using', { id });
 }
 
 /** Links a stored token to a git token of the same provider; nothing is sent. */
-export function qoveryLink(name: string, orgId: string, gitTokenId: string): Promise<QoveryLink> {
-  return invoke<QoveryLink>('qovery_link', { name, org_id: orgId, git_token_id: gitTokenId });
+export function qoveryLink(id: string, orgId: string, gitTokenId: string): Promise<QoveryLink> {
+  return invoke<QoveryLink>('qovery_link', { id, org_id: orgId, git_token_id: gitTokenId });
 }
 
-export function qoveryUnlink(name: string): Promise<QoveryLink> {
-  return invoke<QoveryLink>('qovery_unlink', { name });
+export function qoveryUnlink(id: string): Promise<QoveryLink> {
+  return invoke<QoveryLink>('qovery_unlink', { id });
 }
 
 /**
@@ -215,12 +229,12 @@ export function qoveryUnlink(name: string): Promise<QoveryLink> {
  * `consent`; an unusable one never.
  */
 export function qoveryPush(
-  name: string,
+  id: string,
   orgId: string | null,
   create: boolean,
   consent: boolean,
 ): Promise<QoveryPushOutcome> {
-  return invoke<QoveryPushOutcome>('qovery_push', { name, org_id: orgId, create, consent });
+  return invoke<QoveryPushOutcome>('qovery_push', { id, org_id: orgId, create, consent });
 }
 
 /** The command that writes the Prometheus export, as the README sets it up. */

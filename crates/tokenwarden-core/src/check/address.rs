@@ -7,6 +7,8 @@
 use std::net::IpAddr;
 use url::Url;
 
+use super::limits;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
     /// `input` is what the user typed, with any user name and password
@@ -24,6 +26,9 @@ pub enum EndpointError {
     /// The private CA file given for the server cannot be used.
     #[error(transparent)]
     CaFile(#[from] crate::check::CaFileError),
+    /// A field longer than Tokenwarden accepts (`check::limits`).
+    #[error(transparent)]
+    TooLong(#[from] crate::check::TooLong),
 }
 
 /// Parses an address typed by a user: `host`, `host:port`, `https://host/path`.
@@ -34,6 +39,8 @@ pub fn parse_user_url(
     looks_like_token: fn(&str) -> bool,
 ) -> Result<Url, EndpointError> {
     let trimmed = input.trim();
+    // Bounded before anything else is made of it.
+    limits::within("address", trimmed, limits::ADDRESS)?;
     if looks_like_token(trimmed) || host_looks_like_bare_token(trimmed) {
         return Err(EndpointError::LooksLikeToken);
     }
@@ -65,6 +72,11 @@ pub fn parse_user_url(
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host name"));
     }
+    limits::within(
+        "host name",
+        url.host_str().unwrap_or_default(),
+        limits::HOST_NAME,
+    )?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("it must not contain a user name or password"));
     }
@@ -267,5 +279,36 @@ mod tests {
         ] {
             assert!(parse_user_url(typed, no_prefix_known).is_ok(), "{typed}");
         }
+    }
+
+    /// An address is bounded before it is parsed (1,000 characters), and
+    /// its host name to DNS's 253; the words name the limit, not the value.
+    #[test]
+    fn addresses_and_host_names_are_bounded() {
+        let label = "a".repeat(62);
+        let host_253 = [label.as_str(); 4].join(".") + ".a";
+        assert_eq!(host_253.len(), 253);
+        assert!(parse_user_url(&host_253, no_prefix_known).is_ok());
+        let long_host = format!("{host_253}c");
+        let error = parse_user_url(&long_host, no_prefix_known).unwrap_err();
+        assert_eq!(
+            error,
+            EndpointError::TooLong(limits::TooLong {
+                field: "host name",
+                len: 254,
+                max: limits::HOST_NAME
+            })
+        );
+        let path = "p/".repeat(500);
+        let at_limit = format!("https://git.example.com/{}", &path[..1_000 - 24]);
+        assert_eq!(at_limit.len(), 1_000);
+        assert!(parse_user_url(&at_limit, no_prefix_known).is_ok());
+        let error = parse_user_url(&format!("{at_limit}x"), no_prefix_known).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("The address is 1001 characters long, more than the 1000"),
+            "{error}"
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod address;
 mod context;
 mod expiry;
 mod http;
+pub mod limits;
 mod ratelimit;
 mod report;
 mod trust;
@@ -17,6 +18,7 @@ pub use address::{is_loopback, EndpointError};
 pub use context::{CheckContext, ScriptedAnswers, Transport};
 pub use expiry::{start_of_day_utc, Clock, SystemClock, EXPIRES_SOON_DAYS};
 pub use http::{AuthScheme, Http, HttpOptions, Response, TransportError};
+pub use limits::TooLong;
 pub use report::{
     CheckReport, CheckRequest, ExpirySource, Identity, Problem, ProblemCode, Verdict,
 };

@@ -38,7 +38,7 @@ pub use crate::status::TokenStatus;
 pub use keychain::{KeychainError, KeyringStore, LateWrite, SecretStore};
 pub use metadata::{LoadNotice, MetadataError, MetadataFile};
 pub use names::{name_problem, suggest_name};
-pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit};
+pub use ops::{AddOutcome, CheckedToken, NewToken, ReplaceOutcome, TokenEdit, TokenKey};
 pub use record::{
     LastCheck, Pending, QoveryConnection, QoveryLink, TokenRecord, VaultData, FORMAT_VERSION,
 };
@@ -67,6 +67,9 @@ pub enum VaultError {
     BadName { name: String, reason: &'static str },
     #[error("{0}")]
     Invalid(String),
+    /// A field longer than Tokenwarden accepts (`check::limits`).
+    #[error(transparent)]
+    TooLong(#[from] crate::check::TooLong),
     #[error("The new value is not ready, so the stored one was kept: {0}")]
     NotReady(String),
     /// tokens.json names another server than the one the token's value was
@@ -100,7 +103,8 @@ impl VaultError {
             | VaultError::Gone(_)
             | VaultError::NameTaken(_)
             | VaultError::BadName { .. }
-            | VaultError::Invalid(_) => 64,
+            | VaultError::Invalid(_)
+            | VaultError::TooLong(_) => 64,
             VaultError::NotReady(_) => 1,
             VaultError::Metadata(_)
             | VaultError::Keychain(_)

@@ -12,6 +12,7 @@ use super::names::name_problem;
 use super::record::{Pending, TokenRecord};
 use super::view::{SecretState, TokenView};
 use super::{Session, Vault, VaultError, VaultNotice};
+use crate::check::limits;
 use crate::check::{resolve_ca_file, CheckReport, CheckRequest, ExpirySource, Verdict};
 use crate::endpoint;
 use crate::model::ProviderKind;
@@ -135,6 +136,14 @@ fn same_place(a: &TokenRecord, provider: ProviderKind, api_url: &str) -> bool {
     a.provider == provider && a.api_url.eq_ignore_ascii_case(api_url)
 }
 
+fn check_description(description: &str) -> Result<(), VaultError> {
+    Ok(limits::within(
+        "description",
+        description,
+        limits::DESCRIPTION,
+    )?)
+}
+
 fn check_name(name: &str) -> Result<(), VaultError> {
     match name_problem(name) {
         Some(reason) => Err(VaultError::BadName {
@@ -145,7 +154,48 @@ fn check_name(name: &str) -> Result<(), VaultError> {
     }
 }
 
+/// How a caller names a stored token: the CLI by name (its contract), the
+/// app's window by id. A name can be taken by another token (of another
+/// provider, or after a rename) between the window reading the list and
+/// the command; an id cannot. Each operation resolves its key once, under
+/// the vault's lock, and works by the record's id from then on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKey<'a> {
+    Name(&'a str),
+    Id(&'a str),
+}
+
+impl<'a> From<&'a str> for TokenKey<'a> {
+    fn from(name: &'a str) -> Self {
+        TokenKey::Name(name)
+    }
+}
+
+impl<'a> From<&'a String> for TokenKey<'a> {
+    fn from(name: &'a String) -> Self {
+        TokenKey::Name(name)
+    }
+}
+
 impl Session<'_> {
+    /// The index of the token `key` names: an unknown name is `NotFound`,
+    /// an unknown id `Gone` (the window showed it; it was removed since).
+    pub(crate) fn find_key(&self, key: TokenKey<'_>) -> Result<usize, VaultError> {
+        match key {
+            TokenKey::Name(name) => self.find(name),
+            TokenKey::Id(id) => self.find_id(id),
+        }
+    }
+
+    /// The index of the token with id `id`, or `Gone`.
+    pub(crate) fn find_id(&self, id: &str) -> Result<usize, VaultError> {
+        self.data
+            .tokens
+            .iter()
+            .position(|t| t.id == id && t.pending != Some(Pending::Add))
+            .ok_or_else(|| VaultError::Gone(id.to_owned()))
+    }
+
     pub(crate) fn find(&self, name: &str) -> Result<usize, VaultError> {
         self.data
             .tokens
@@ -476,8 +526,11 @@ impl Vault {
     /// record only once that record's server is the one its value is bound
     /// to: an address written into `tokens.json` behind Tokenwarden's back
     /// is never opened.
-    pub fn verified_tokens_page(&self, name: &str) -> Result<String, VaultError> {
-        let record = self.record(name)?;
+    pub fn verified_tokens_page<'a>(
+        &self,
+        key: impl Into<TokenKey<'a>>,
+    ) -> Result<String, VaultError> {
+        let record = self.record(key)?;
         self.ensure_bound(&record)?;
         Ok(record.tokens_page())
     }
@@ -491,23 +544,40 @@ impl Vault {
         TokenView::new(record, secret, self.clock.now())
     }
 
-    /// The stored record with id `id` (what the app's window holds of a
-    /// token: a name can change or be shared across providers, an id not).
-    pub fn record_by_id(&self, id: &str) -> Result<TokenRecord, VaultError> {
+    /// Whether a stored token's API is on the server of `api` (same scheme,
+    /// host and port): a server this user already sends a token to.
+    pub fn stores_server(&self, api: &url::Url) -> Result<bool, VaultError> {
         self.locked(|s| {
-            s.data
-                .tokens
-                .iter()
-                .find(|t| t.id == id && t.pending != Some(Pending::Add))
-                .cloned()
-                .ok_or_else(|| VaultError::Gone(id.to_owned()))
+            Ok(s.data.tokens.iter().any(|t| {
+                t.pending != Some(Pending::Add)
+                    && url::Url::parse(&t.api_url).is_ok_and(|u| u.origin() == api.origin())
+            }))
         })
     }
 
-    /// The stored record named `name`, read under the lock: metadata only,
-    /// without asking the keychain whether its secret is there (`show`).
-    pub fn record(&self, name: &str) -> Result<TokenRecord, VaultError> {
-        self.locked(|s| Ok(s.data.tokens[s.find(name)?].clone()))
+    /// Whether a stored token trusts the CA file at `path` (as stored: an
+    /// absolute path). Metadata only.
+    pub fn uses_ca_file(&self, path: &str) -> Result<bool, VaultError> {
+        self.locked(|s| {
+            Ok(s.data
+                .tokens
+                .iter()
+                .any(|t| t.pending != Some(Pending::Add) && t.ca_file.as_deref() == Some(path)))
+        })
+    }
+
+    /// The stored record with id `id` (what the app's window holds of a
+    /// token: a name can change or be shared across providers, an id not).
+    pub fn record_by_id(&self, id: &str) -> Result<TokenRecord, VaultError> {
+        self.record(TokenKey::Id(id))
+    }
+
+    /// The stored record `key` names (a name, or an id), read under the
+    /// lock: metadata only, without asking the keychain whether its secret
+    /// is there (`show`).
+    pub fn record<'a>(&self, key: impl Into<TokenKey<'a>>) -> Result<TokenRecord, VaultError> {
+        let key = key.into();
+        self.locked(|s| Ok(s.data.tokens[s.find_key(key)?].clone()))
     }
 
     /// The current value of a stored token, for a push to a destination.
@@ -515,10 +585,11 @@ impl Vault {
         self.bound_secret(record)
     }
 
-    /// Strikes a destination off the rotation's journal: it has the value.
-    pub(crate) fn pushed(&self, name: &str, key: &str) -> Result<(), VaultError> {
+    /// Strikes a destination off the rotation's journal of the token with
+    /// id `id`: it has the value.
+    pub(crate) fn pushed(&self, id: &str, key: &str) -> Result<(), VaultError> {
         self.locked(|s| {
-            let index = s.find(name)?;
+            let index = s.find_id(id)?;
             let token = &mut s.data.tokens[index];
             if token.unpushed.iter().any(|k| k == key) {
                 token.unpushed.retain(|k| k != key);
@@ -577,6 +648,7 @@ impl Vault {
         accept_shortfall: bool,
     ) -> Result<AddOutcome, VaultError> {
         check_name(&new.name)?;
+        check_description(&new.description)?;
         let api_url = new
             .request
             .api_url
@@ -739,8 +811,11 @@ impl Vault {
     /// The expiry a self-rotation of `name` sends when none is given
     /// (`TokenRecord::self_rotation_expiry`), or None where the token
     /// cannot rotate itself.
-    pub fn self_rotation_expiry(&self, name: &str) -> Result<Option<NaiveDate>, VaultError> {
-        let record = self.record(name)?;
+    pub fn self_rotation_expiry<'a>(
+        &self,
+        key: impl Into<TokenKey<'a>>,
+    ) -> Result<Option<NaiveDate>, VaultError> {
+        let record = self.record(key)?;
         Ok(record.self_rotation_expiry(self.clock.now().date_naive()))
     }
 
@@ -749,12 +824,13 @@ impl Vault {
     /// token (it revokes the old one itself), to expire on `expires_at` or
     /// by default on `self_rotation_expiry` (always sent), stores it and
     /// checks it.
-    pub async fn rotate_self(
+    pub async fn rotate_self<'a>(
         &self,
-        name: &str,
+        key: impl Into<TokenKey<'a>>,
         expires_at: Option<NaiveDate>,
     ) -> Result<ReplaceOutcome, VaultError> {
-        let record = self.record(name)?;
+        let record = self.record(key)?;
+        let id = record.id.as_str();
         // A value GitLab already issued that the keychain refused earlier is
         // stored now, without asking GitLab again (the stored value is
         // revoked: GitLab would refuse it).
@@ -804,12 +880,12 @@ impl Vault {
         // and never promotes it (a copy of the old value, as this once
         // staged, would have been promoted: GitLab has revoked it by then).
         let next = self.locked(|s| {
-            let index = s.find(name)?;
+            let index = s.find_id(id)?;
             self.stage_secret(s, index, &TokenSecret::new(PLACEHOLDER), &binding)
         })?;
         let undo = |vault: &Vault| {
             vault.locked(|s| {
-                let index = s.find(name)?;
+                let index = s.find_id(id)?;
                 let _ = vault
                     .store
                     .delete(&s.data.tokens[index].keychain_account(next));
@@ -936,23 +1012,23 @@ impl Vault {
     /// Replaces a token's value with a new one, only if the new one is
     /// ready; records the time of rotation. The whole rotation, pushes to
     /// destinations included, is `crate::rotation::rotate`.
-    pub async fn rotate(
+    pub async fn rotate<'a>(
         &self,
-        name: &str,
+        key: impl Into<TokenKey<'a>>,
         secret: &TokenSecret,
     ) -> Result<ReplaceOutcome, VaultError> {
-        self.rotate_journaled(name, secret, Vec::new()).await
+        self.rotate_journaled(key.into(), secret, Vec::new()).await
     }
 
     /// `rotate`, saving with the swap the keys of the destinations the new
     /// value must still be pushed to (the rotation's journal).
     pub(crate) async fn rotate_journaled(
         &self,
-        name: &str,
+        key: TokenKey<'_>,
         secret: &TokenSecret,
         unpushed: Vec<String>,
     ) -> Result<ReplaceOutcome, VaultError> {
-        let record = self.record(name)?;
+        let record = self.record(key)?;
         // The new value goes to the server the old one is bound to.
         self.ensure_bound(&record)?;
         let report = self.checker.check(&record.check_request()?, secret).await;
@@ -961,10 +1037,9 @@ impl Vault {
         }
         let now = self.clock.now();
         let updated = self.locked(|s| {
-            let index = s.find(name)?;
-            if s.data.tokens[index].id != record.id {
-                return Err(VaultError::NotFound(name.to_owned()));
-            }
+            // By id: a rename meanwhile (of this token, or of another into
+            // its name) does not change which token the value replaces.
+            let index = s.find_id(&record.id)?;
             self.replace_secret(s, index, secret, &Binding::of(&record))?;
             let token = &mut s.data.tokens[index];
             token.absorb(&report, now);
@@ -1013,6 +1088,7 @@ impl Vault {
             record.name = new_name.clone();
         }
         if let Some(description) = &edit.description {
+            check_description(description)?;
             record.description = description.clone();
         }
         let moved = edit.host.is_some() || edit.api_url.is_some() || edit.ca_file.is_some();
@@ -1028,6 +1104,7 @@ impl Vault {
             record.host = None;
         }
         if let Some(ca_file) = &edit.ca_file {
+            limits::within("CA certificate file path", ca_file, limits::CA_FILE)?;
             record.ca_file = match ca_file.trim() {
                 "" => None,
                 path => Some(
@@ -1157,10 +1234,18 @@ impl Vault {
 
     /// Re-checks one token, or all of them concurrently, and records the
     /// results.
-    #[tracing::instrument(level = "info", skip_all, fields(name = name.unwrap_or("(all)")), err(Display))]
     pub async fn check(&self, name: Option<&str>) -> Result<Vec<CheckedToken>, VaultError> {
-        let records = self.locked(|s| match name {
-            Some(name) => Ok(vec![s.data.tokens[s.find(name)?].clone()]),
+        self.check_key(name.map(TokenKey::Name)).await
+    }
+
+    /// `check` of the token `key` names (a name or an id), or of all.
+    #[tracing::instrument(level = "info", skip_all, fields(token = ?key), err(Display))]
+    pub async fn check_key(
+        &self,
+        key: Option<TokenKey<'_>>,
+    ) -> Result<Vec<CheckedToken>, VaultError> {
+        let records = self.locked(|s| match key {
+            Some(key) => Ok(vec![s.data.tokens[s.find_key(key)?].clone()]),
             None => Ok(s
                 .data
                 .tokens
@@ -1234,9 +1319,10 @@ impl Vault {
     }
 
     /// Removes a token: its keychain entry and its metadata.
-    pub fn remove(&self, name: &str) -> Result<TokenRecord, VaultError> {
+    pub fn remove<'a>(&self, key: impl Into<TokenKey<'a>>) -> Result<TokenRecord, VaultError> {
+        let key = key.into();
         self.locked(|s| {
-            let index = s.find(name)?;
+            let index = s.find_key(key)?;
             s.data.tokens[index].pending = Some(Pending::Remove);
             s.save()?;
             self.faults.check("remove:journaled")?;

@@ -1685,3 +1685,161 @@ async fn an_edit_by_id_goes_only_to_the_address_the_user_confirmed() {
         .unwrap_err();
     assert!(matches!(gone, VaultError::Gone(_)), "{gone:?}");
 }
+
+/// The app's window names a token by the id it read from the list. Between
+/// that read and the command, the token is renamed and another token is
+/// renamed into its old name: re-check, page, rotate and remove by id still
+/// act on the token the window showed, never on the one now holding the
+/// name. Once removed, its id answers `Gone` and nothing is sent.
+#[tokio::test]
+async fn operations_by_id_act_on_the_token_the_window_showed_whatever_was_renamed() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let shown = add(&vault, &world, "prod", &world.token(READY)).await;
+    let other_value = world.token(READY);
+    let other = add(&vault, &world, "staging", &other_value).await;
+    let id = shown.record.id.clone();
+
+    // The window read the list; then the names moved under it.
+    let rename = |new_name: &str| TokenEdit {
+        new_name: Some(new_name.into()),
+        ..TokenEdit::default()
+    };
+    vault.edit("prod", rename("prod-old")).await.unwrap();
+    vault.edit("staging", rename("prod")).await.unwrap();
+    assert_eq!(vault.record("prod").unwrap().id, other.record.id);
+
+    let checked = vault.check_key(Some(TokenKey::Id(&id))).await.unwrap();
+    assert_eq!(checked.len(), 1);
+    assert_eq!(checked[0].token.record.id, id);
+    assert!(vault.verified_tokens_page(TokenKey::Id(&id)).is_ok());
+
+    let new = world.token(READY);
+    let ReplaceOutcome::Replaced { token: rotated, .. } =
+        vault.rotate(TokenKey::Id(&id), &new).await.unwrap()
+    else {
+        panic!("refused")
+    };
+    assert_eq!(rotated.record.id, id);
+    assert_eq!(
+        opened(&*store, &rotated.record.current_account()).expose(),
+        new.expose()
+    );
+    let untouched = vault.record(TokenKey::Id(&other.record.id)).unwrap();
+    assert_eq!(untouched.rotated_at, None);
+    assert_eq!(
+        opened(&*store, &untouched.current_account()).expose(),
+        other_value.expose()
+    );
+
+    let removed = vault.remove(TokenKey::Id(&id)).unwrap();
+    assert_eq!(removed.name, "prod-old");
+    let names: Vec<String> = vault
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.record.name)
+        .collect();
+    assert_eq!(names, ["prod"], "the other token is still there");
+
+    // Gone: every operation says so, and nothing reaches the provider.
+    world.sim.reset_requests();
+    let gone = |error: VaultError| assert!(matches!(error, VaultError::Gone(_)), "{error:?}");
+    gone(vault.check_key(Some(TokenKey::Id(&id))).await.unwrap_err());
+    gone(vault.verified_tokens_page(TokenKey::Id(&id)).unwrap_err());
+    gone(
+        vault
+            .rotate(TokenKey::Id(&id), &world.token(READY))
+            .await
+            .unwrap_err(),
+    );
+    gone(
+        vault
+            .rotate_self(TokenKey::Id(&id), None)
+            .await
+            .unwrap_err(),
+    );
+    gone(vault.remove(TokenKey::Id(&id)).unwrap_err());
+    assert!(world
+        .sim
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+    assert_eq!(vault.list().unwrap().len(), 1);
+}
+
+/// A description takes 1,000 characters and refuses one more, when a token
+/// is added or edited; the refusal names the limit, and nothing is sent or
+/// stored.
+#[tokio::test]
+async fn a_description_is_bounded_on_add_and_edit() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let secret = world.token(READY);
+    world.sim.reset_requests();
+    let mut new = world.new_token("prod");
+    new.description = "d".repeat(1_001);
+    let error = vault
+        .add(new, &secret, false)
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(error, VaultError::TooLong(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "The description is 1001 characters long, more than the 1000 Tokenwarden accepts. Shorten it."
+    );
+    assert_eq!(error.exit_code(), 64);
+    assert!(world
+        .sim
+        .requests(tokenwarden_sim::Provider::Github)
+        .is_empty());
+    assert!(store.accounts().is_empty());
+
+    let mut new = world.new_token("prod");
+    new.description = "d".repeat(1_000);
+    let AddOutcome::Stored { token, .. } = vault.add(new, &secret, false).await.unwrap() else {
+        panic!("refused")
+    };
+    let long = TokenEdit {
+        description: Some("é".repeat(1_001)),
+        ..TokenEdit::default()
+    };
+    let error = vault.edit("prod", long).await.unwrap_err();
+    assert!(matches!(error, VaultError::TooLong(_)), "{error:?}");
+    let at_limit = TokenEdit {
+        description: Some("é".repeat(1_000)),
+        ..TokenEdit::default()
+    };
+    let (edited, _) = vault.edit("prod", at_limit).await.unwrap();
+    assert_eq!(edited.record.description.chars().count(), 1_000);
+    assert_eq!(edited.record.id, token.record.id);
+}
+
+/// The servers a stored token already goes to (scheme, host and port) are
+/// the ones the app sends a pasted token to without asking; any other is
+/// not, whatever its path.
+#[tokio::test]
+async fn a_server_is_stored_when_a_token_goes_there() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store, Arc::new(NoFaults));
+    let api = |s: &str| url::Url::parse(s).unwrap();
+    let listed = world.sim.github_url();
+    assert!(
+        !vault.stores_server(&api(&listed)).unwrap(),
+        "nothing stored yet"
+    );
+    add(&vault, &world, "prod", &world.token(READY)).await;
+    assert!(vault
+        .stores_server(&api(&format!("{listed}/api/v3/")))
+        .unwrap());
+    assert!(vault
+        .stores_server(&api(&format!("{listed}/elsewhere")))
+        .unwrap());
+    let other_name = listed.replace("127.0.0.1", "localhost");
+    assert!(!vault.stores_server(&api(&other_name)).unwrap());
+    let other_scheme = listed.replace("http://", "https://");
+    assert!(!vault.stores_server(&api(&other_scheme)).unwrap());
+}

@@ -130,6 +130,11 @@ async fn the_vault_keeps_the_ca_path_and_uses_it_for_every_later_check() {
         stored.record.ca_file.as_deref(),
         Some(ca.file().canonicalize().unwrap().to_str().unwrap())
     );
+    // The app lets a target name this file without the native picker: a
+    // stored token uses it. Another path is not one.
+    let path = stored.record.ca_file.as_deref().unwrap();
+    assert!(vault.uses_ca_file(path).unwrap());
+    assert!(!vault.uses_ca_file("/etc/ssl/certs/other-ca.pem").unwrap());
     let metadata = std::fs::read_to_string(data.path().join("tokens.json")).unwrap();
     assert!(metadata.contains("\"ca_file\""), "{metadata}");
     assert!(
@@ -152,6 +157,10 @@ async fn the_vault_keeps_the_ca_path_and_uses_it_for_every_later_check() {
         .await
         .unwrap();
     assert_eq!(view.record.ca_file, None);
+    assert!(
+        !vault.uses_ca_file(path).unwrap(),
+        "no token uses it any more"
+    );
     let report = report.expect("a new address is re-checked");
     assert_eq!(codes(&report), [ProblemCode::TlsError]);
 

@@ -15,7 +15,8 @@ use tokenwarden_core::destinations::Destination;
 use tokenwarden_core::rotation;
 use tokenwarden_core::target::TokenTarget;
 use tokenwarden_core::vault::{
-    AddOutcome, NewToken, NoFaults, ReplaceOutcome, SecretStore, Vault, VaultParts,
+    AddOutcome, NewToken, NoFaults, ReplaceOutcome, SecretStore, TokenEdit, TokenKey, Vault,
+    VaultError, VaultParts,
 };
 use tokenwarden_core::{ProviderKind, TokenSecret};
 use tokenwarden_sim::{
@@ -134,6 +135,25 @@ async fn connect_checks_the_api_token_and_keeps_it_in_the_keychain_only() {
         "{wrong}"
     );
     assert_eq!(wrong.exit_code(), 2);
+    // An organization id beyond its bound is refused before anything is
+    // sent, naming the limit.
+    let asked = w.sim.qovery_requests().len();
+    let long = qovery::connect(
+        &w.vault,
+        &w.http,
+        &"o".repeat(1_001),
+        Some(&url),
+        &TokenSecret::new(&w.api_token),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(long.exit_code(), 64, "{long}");
+    assert!(
+        long.to_string()
+            .starts_with("The organization id is 1001 characters long, more than the 1000"),
+        "{long}"
+    );
+    assert_eq!(w.sim.qovery_requests().len(), asked);
     let other = w.sim.add_qovery_org("Other");
     let foreign = TokenSecret::new(w.sim.add_qovery_api_token(&other, QoveryRole::Admin));
     let refused = qovery::connect(&w.vault, &w.http, &w.org, Some(&url), &foreign)
@@ -232,6 +252,62 @@ async fn link_refuses_another_provider_and_lists_the_link_with_its_services() {
     assert_eq!(w.sim.qovery_git_token(&w.git_token).unwrap().received, 0);
     qovery::unlink(&w.vault, "prod").unwrap();
     assert_eq!(w.vault.record("prod").unwrap().qovery, None);
+}
+
+/// The app's window names the token by the id it read: linking, pushing
+/// and unlinking by id follow that token through a rename; once it is
+/// removed, its id answers `Gone` and nothing reaches Qovery.
+#[tokio::test]
+async fn link_push_and_unlink_by_id_follow_the_token_through_a_rename() {
+    let w = world().await;
+    w.connect().await;
+    let id = w.vault.record("prod").unwrap().id;
+    let rename = TokenEdit {
+        new_name: Some("prod-renamed".into()),
+        ..TokenEdit::default()
+    };
+    w.vault.edit("prod", rename).await.unwrap();
+    let key = TokenKey::Id(&id);
+
+    let link = qovery::link(&w.vault, &w.http, key, None, &w.git_token)
+        .await
+        .unwrap();
+    assert_eq!(w.vault.record(key).unwrap().qovery, Some(link));
+    let pushed = qovery::push(&w.vault, &w.http, key, None, false, false)
+        .await
+        .unwrap();
+    assert_eq!(pushed.git_token_id, w.git_token);
+    let stored = token_value(
+        &w.store
+            .get(&w.vault.record(key).unwrap().current_account())
+            .unwrap(),
+    );
+    let kept = w.sim.qovery_git_token(&w.git_token).unwrap();
+    assert_eq!(kept.value.as_deref(), Some(stored.as_str()));
+    qovery::unlink(&w.vault, key).unwrap();
+    assert_eq!(w.vault.record(key).unwrap().qovery, None);
+
+    w.vault.remove(key).unwrap();
+    let asked = w.sim.qovery_requests().len();
+    for gone in [
+        qovery::push(&w.vault, &w.http, key, None, true, true)
+            .await
+            .unwrap_err(),
+        qovery::link(&w.vault, &w.http, key, None, &w.git_token)
+            .await
+            .unwrap_err(),
+        qovery::unlink(&w.vault, key).unwrap_err(),
+    ] {
+        assert!(
+            matches!(gone, QoveryError::Vault(VaultError::Gone(_))),
+            "{gone:?}"
+        );
+    }
+    assert_eq!(
+        w.sim.qovery_requests().len(),
+        asked,
+        "nothing reached Qovery"
+    );
 }
 
 #[tokio::test]

@@ -231,7 +231,7 @@ describe('Dashboard', () => {
     const busy = screen.getByRole('button', { name: 'Checking…' });
     expect(busy).toBeDisabled();
     expect(status).toHaveTextContent('Checking every token with its provider…');
-    expect(calls).toEqual([{ cmd: 'recheck_tokens', args: { name: null } }]);
+    expect(calls).toEqual([{ cmd: 'recheck_tokens', args: { id: null } }]);
     expect(onchanged).not.toHaveBeenCalled();
 
     answer.resolve([

@@ -135,7 +135,7 @@ describe('TokenDetail: re-check', () => {
     expect(button('Checking…')).toBeDisabled();
     for (const name of ['Edit', 'Rotate', 'Delete']) expect(button(name)).toBeDisabled();
     expect(screen.getByRole('status')).toHaveTextContent('Checking with GitLab…');
-    expect(calls).toEqual([{ cmd: 'recheck_tokens', args: { name: 'gitlab-platform-prod' } }]);
+    expect(calls).toEqual([{ cmd: 'recheck_tokens', args: { id: 'tok-gl' } }]);
 
     answer.resolve([
       recheckResult(
@@ -213,6 +213,9 @@ describe('TokenDetail: edit', () => {
     expect(name).toHaveFocus();
     expect(name).toHaveValue('github-acme-ci');
     expect(within(form).getByLabelText('Description')).toHaveValue('Deploys acme/api from CI');
+    // Bounded as the core bounds them.
+    expect(name).toHaveAttribute('maxlength', '64');
+    expect(within(form).getByLabelText('Description')).toHaveAttribute('maxlength', '1000');
     // A github.com token has no host to change, and GitHub reports its expiry.
     expect(within(form).queryByLabelText('Server address')).toBeNull();
     expect(within(form).queryByLabelText('Expiry date')).toBeNull();
@@ -412,7 +415,7 @@ describe('TokenDetail: rotate', () => {
     );
     expect(calls.slice(1)).toEqual([
       { cmd: 'check_new_token', args: { target: targetOf(ready), token: SECRET } },
-      { cmd: 'rotate_token', args: { name: 'github-acme-ci', handle } },
+      { cmd: 'rotate_token', args: { id: 'tok-ci', handle } },
     ]);
     // The value went to Rust once; the rotation names it by handle only.
     expect(JSON.stringify(calls[2])).not.toContain(SECRET);
@@ -420,7 +423,7 @@ describe('TokenDetail: rotate', () => {
     expect(onchanged).toHaveBeenCalledOnce();
 
     await user.click(within(panel).getByRole('button', { name: 'Open the page to revoke it' }));
-    expect(calls.at(-1)).toEqual({ cmd: 'open_tokens_page', args: { name: 'github-acme-ci' } });
+    expect(calls.at(-1)).toEqual({ cmd: 'open_tokens_page', args: { id: 'tok-ci' } });
     expect(calls.map((c) => c.cmd)).not.toContain('discard_new_token');
 
     await user.click(within(panel).getByRole('button', { name: 'Done' }));
@@ -461,7 +464,7 @@ describe('TokenDetail: rotate', () => {
     answer.resolve({ rotated: true, token: selfRotating, report: checkReport(), revoke_at: null });
     expect(await screen.findByText(/has already revoked the old value/)).toBeVisible();
     expect(calls).toEqual([
-      { cmd: 'self_rotate_token', args: { name: 'gitlab-acme-web', expires_at: '2025-09-14' } },
+      { cmd: 'self_rotate_token', args: { id: 'tok-ci', expires_at: '2025-09-14' } },
     ]);
     expect(onchanged).toHaveBeenCalledOnce();
   });
@@ -491,7 +494,7 @@ describe('TokenDetail: rotate', () => {
       'GitLab says this is not a personal access token.',
     );
     expect(calls).toEqual([
-      { cmd: 'self_rotate_token', args: { name: 'gitlab-acme-web', expires_at: '2025-12-01' } },
+      { cmd: 'self_rotate_token', args: { id: 'tok-ci', expires_at: '2025-12-01' } },
     ]);
     expect(onchanged).not.toHaveBeenCalled();
   });
@@ -722,7 +725,7 @@ describe('TokenDetail: delete', () => {
     expect(button('Delete from Tokenwarden')).toHaveFocus();
     await user.keyboard('{Enter}');
     expect(button('Deleting…')).toBeDisabled();
-    expect(calls).toEqual([{ cmd: 'remove_token', args: { name: 'github-acme-ci' } }]);
+    expect(calls).toEqual([{ cmd: 'remove_token', args: { id: 'tok-ci' } }]);
     answer.resolve(null);
     await vi.waitFor(() => {
       expect(onremoved).toHaveBeenCalledOnce();
@@ -783,7 +786,7 @@ describe('TokenDetail: leads with the problem', () => {
     ).toBeTruthy();
 
     await user.click(within(banner()).getByRole('button', { name: "Open GitHub's token page" }));
-    expect(calls).toEqual([{ cmd: 'open_tokens_page', args: { name: 'github-old' } }]);
+    expect(calls).toEqual([{ cmd: 'open_tokens_page', args: { id: 'tok-inv' } }]);
     await user.click(within(banner()).getByRole('button', { name: 'Rotate now' }));
     expect(button('Rotate')).toHaveAttribute('aria-expanded', 'true');
   });
@@ -866,7 +869,7 @@ describe('TokenDetail: leads with the problem', () => {
     expect(calls).toEqual([
       {
         cmd: 'open_fix_address',
-        args: { name: 'github-acme-hooks', url: 'https://github.com/settings/tokens' },
+        args: { id: 'tok-fg', url: 'https://github.com/settings/tokens' },
       },
     ]);
   });

@@ -37,7 +37,11 @@ function backend(pushAnswer: () => unknown) {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
     if (cmd === 'qovery_git_tokens') return { org: { id: 'org-1', name: 'Acme' }, git_tokens: [] };
     if (cmd === 'save_new_token')
-      return { stored: true, token: tokenView({ name: 'github-acme-production' }), report };
+      return {
+        stored: true,
+        token: tokenView({ id: 'tok-new', name: 'github-acme-production' }),
+        report,
+      };
     if (cmd === 'qovery_push') return pushAnswer();
     throw new Error(`unexpected ${cmd}`);
   });
@@ -76,7 +80,7 @@ describe('SaveStep with Qovery', () => {
     });
     expect(calls.map((c) => c.cmd)).toEqual(['qovery_git_tokens', 'save_new_token', 'qovery_push']);
     expect(calls[2]?.args).toEqual({
-      name: 'github-acme-production',
+      id: 'tok-new',
       org_id: 'org-1',
       create: true,
       consent: false,

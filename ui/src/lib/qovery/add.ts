@@ -9,21 +9,21 @@ export type QoveryChoice =
   | { kind: 'replace'; orgId: string; gitTokenId: string };
 
 /**
- * Adds the saved token `name` to Qovery as chosen. `consent`: the user
+ * Adds the saved token (by its id) to Qovery as chosen. `consent`: the user
  * already agreed to store a value that falls short. Returns what went
  * wrong in Qovery's words, or null when done (or nothing was asked).
  */
 export async function addToQovery(
-  name: string,
+  id: string,
   choice: QoveryChoice,
   consent: boolean,
 ): Promise<string | null> {
   try {
     if (choice.kind === 'create') {
-      await qoveryPush(name, choice.orgId, true, consent);
+      await qoveryPush(id, choice.orgId, true, consent);
     } else if (choice.kind === 'replace') {
-      await qoveryLink(name, choice.orgId, choice.gitTokenId);
-      await qoveryPush(name, null, false, consent);
+      await qoveryLink(id, choice.orgId, choice.gitTokenId);
+      await qoveryPush(id, null, false, consent);
     }
     return null;
   } catch (error) {

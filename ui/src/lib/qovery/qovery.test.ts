@@ -206,7 +206,7 @@ describe('QoveryPanel', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Linked to “deploy-bot”');
     expect(calls.at(-1)).toEqual({
       cmd: 'qovery_link',
-      args: { name: 'github-acme-ci', org_id: 'org-1', git_token_id: 'gt-1' },
+      args: { id: 'tok-ci', org_id: 'org-1', git_token_id: 'gt-1' },
     });
     expect(onchanged).toHaveBeenCalled();
   });
@@ -224,7 +224,7 @@ describe('QoveryPanel', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Created Qovery git token gt-9');
     expect(calls.at(-1)).toEqual({
       cmd: 'qovery_push',
-      args: { name: 'github-acme-ci', org_id: 'org-1', create: true, consent: false },
+      args: { id: 'tok-ci', org_id: 'org-1', create: true, consent: false },
     });
   });
 
@@ -308,7 +308,7 @@ describe('QoveryPanel', () => {
     ).toEqual(['shop / production / api (APPLICATION)', 'shop / staging / worker (JOB)']);
     await user.click(screen.getByRole('button', { name: 'Unlink' }));
     expect(await screen.findByRole('status')).toHaveTextContent('Qovery keeps the value it has');
-    expect(calls.at(-1)).toEqual({ cmd: 'qovery_unlink', args: { name: 'github-acme-ci' } });
+    expect(calls.at(-1)).toEqual({ cmd: 'qovery_unlink', args: { id: 'tok-ci' } });
   });
 });
 
@@ -394,16 +394,19 @@ describe('addToQovery', () => {
       qovery_push: () => ({ git_token_id: 'gt-1', created: false, org: listing.org }),
       qovery_link: () => ({ org_id: 'org-1', git_token_id: 'gt-1', services_count: 2 }),
     });
-    expect(await addToQovery('prod', { kind: 'none' }, false)).toBeNull();
+    expect(await addToQovery('tok-prod', { kind: 'none' }, false)).toBeNull();
     expect(calls).toEqual([]);
-    expect(await addToQovery('prod', { kind: 'create', orgId: 'org-1' }, true)).toBeNull();
+    expect(await addToQovery('tok-prod', { kind: 'create', orgId: 'org-1' }, true)).toBeNull();
     expect(
-      await addToQovery('prod', { kind: 'replace', orgId: 'org-1', gitTokenId: 'gt-1' }, false),
+      await addToQovery('tok-prod', { kind: 'replace', orgId: 'org-1', gitTokenId: 'gt-1' }, false),
     ).toBeNull();
     expect(calls).toEqual([
-      { cmd: 'qovery_push', args: { name: 'prod', org_id: 'org-1', create: true, consent: true } },
-      { cmd: 'qovery_link', args: { name: 'prod', org_id: 'org-1', git_token_id: 'gt-1' } },
-      { cmd: 'qovery_push', args: { name: 'prod', org_id: null, create: false, consent: false } },
+      {
+        cmd: 'qovery_push',
+        args: { id: 'tok-prod', org_id: 'org-1', create: true, consent: true },
+      },
+      { cmd: 'qovery_link', args: { id: 'tok-prod', org_id: 'org-1', git_token_id: 'gt-1' } },
+      { cmd: 'qovery_push', args: { id: 'tok-prod', org_id: null, create: false, consent: false } },
     ]);
   });
 
@@ -414,7 +417,7 @@ describe('addToQovery', () => {
         'Qovery refused the token value (HTTP 400): Git token is not valid.',
       ),
     });
-    expect(await addToQovery('prod', { kind: 'create', orgId: 'org-1' }, false)).toBe(
+    expect(await addToQovery('tok-prod', { kind: 'create', orgId: 'org-1' }, false)).toBe(
       'Qovery refused the token value (HTTP 400): Git token is not valid.',
     );
   });

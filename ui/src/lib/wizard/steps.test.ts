@@ -72,24 +72,60 @@ describe('TargetStep', () => {
     expect(onnext).toHaveBeenCalledWith('gitlab-acme-web-production');
   });
 
-  it('takes a private CA file for a self-hosted server and sends it with the check, not the link', async () => {
+  it('takes a private CA file from the native picker and sends it with the check, not the link', async () => {
     const calls = backend({
       suggest_token_name: () => 'gitlab-acme-web-production',
       new_token_link: () => 'https://git.example.com/acme/web/-/settings/access_tokens?name=x',
+      choose_ca_file: () => ({ path: '/etc/ssl/certs/acme-ca.pem', name: 'acme-ca.pem' }),
     });
     const draft = reactive(newDraft(gitlab, project));
     render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
-    const field = screen.getByLabelText(/CA certificate/);
-    expect(field).toHaveAccessibleDescription(/never skips the certificate check/);
+    // No text field for a path: the webview cannot name a file itself.
+    expect(document.querySelector('input[name="ca_file"]')).toBeNull();
+    const choose = screen.getByRole('button', { name: 'Choose file…' });
+    expect(choose).toHaveAccessibleDescription(/never skips the certificate check/);
     await userEvent.type(screen.getByLabelText(/Instance address/), 'git.example.com');
     await userEvent.type(screen.getByLabelText(/Project path/), 'acme/web');
-    await userEvent.type(field, ' /etc/ssl/certs/acme-ca.pem ');
+    await userEvent.click(choose);
+    expect(await screen.findByTestId('ca-file-name')).toHaveTextContent('acme-ca.pem');
+    expect(calls.filter((c) => c.cmd === 'choose_ca_file')).toHaveLength(1);
     expect(targetOf(draft).ca_file).toBe('/etc/ssl/certs/acme-ca.pem');
     await screen.findByTestId('new-token-link');
     const links = calls.filter((c) => c.cmd === 'new_token_link');
     expect(links.length).toBeGreaterThan(0);
     for (const link of links)
       expect(link.args).toMatchObject({ input: { target: { ca_file: null } } });
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(screen.queryByTestId('ca-file-name')).toBeNull();
+    expect(targetOf(draft).ca_file).toBeNull();
+    expect(screen.getByRole('button', { name: 'Choose file…' })).toBeInTheDocument();
+  });
+
+  it('keeps the CA file as it was when the picker is closed without a choice', async () => {
+    backend({
+      suggest_token_name: () => 'gitlab-acme-web-production',
+      new_token_link: () => 'https://git.example.com/acme/web/-/settings/access_tokens',
+      choose_ca_file: () => null,
+    });
+    const draft = reactive(newDraft(gitlab, project));
+    render(TargetStep, { draft, onback: vi.fn(), onnext: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
+    expect(screen.queryByTestId('ca-file-name')).toBeNull();
+    expect(targetOf(draft).ca_file).toBeNull();
+  });
+
+  it('bounds the typed fields to what the core accepts', () => {
+    backend({
+      suggest_token_name: () => 'gitlab-acme-web-production',
+      new_token_link: () => 'https://git.example.com/acme/web/-/settings/access_tokens',
+    });
+    render(TargetStep, {
+      draft: reactive(newDraft(gitlab, project)),
+      onback: vi.fn(),
+      onnext: vi.fn(),
+    });
+    expect(screen.getByLabelText(/Instance address/)).toHaveAttribute('maxlength', '1000');
+    expect(screen.getByLabelText(/Project path/)).toHaveAttribute('maxlength', '1000');
   });
 
   it('says what to pick on a page that is not pre-filled, and never calls its link pre-filled', async () => {
@@ -271,6 +307,8 @@ describe('SaveStep', () => {
       onback: vi.fn(),
       onsaved,
     });
+    expect(screen.getByLabelText('Name')).toHaveAttribute('maxlength', '64');
+    expect(screen.getByLabelText('Description')).toHaveAttribute('maxlength', '1000');
     const save = screen.getByRole('button', { name: 'Save to the keychain' });
     expect(save).toBeDisabled();
     await userEvent.click(screen.getByLabelText(/Store it anyway: it lacks admin:repo_hook/));

@@ -30,6 +30,8 @@ pub async fn connect(
             message: "the API token is empty".into(),
         });
     }
+    crate::check::limits::within("organization id", org_id, crate::check::limits::PLACE)
+        .map_err(crate::check::EndpointError::from)?;
     let api = api_base(api_url)?;
     let org = Client::new(http, api.clone(), api_token)
         .organization(org_id)

@@ -18,7 +18,7 @@ use crate::check::{Http, Verdict};
 use crate::destinations::{Destination, PushError};
 use crate::providers;
 use crate::secret::TokenSecret;
-use crate::vault::{QoveryConnection, QoveryLink, TokenRecord, Vault};
+use crate::vault::{QoveryConnection, QoveryLink, TokenKey, TokenRecord, Vault};
 
 /// What a push did (the `push --json` contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -30,18 +30,18 @@ pub struct PushOutcome {
     pub org: OrgRef,
 }
 
-/// Links the local token `name` to Qovery's git token `git_token_id` of
-/// organization `org`. Only reads from Qovery: nothing is sent, and a git
-/// token of another provider is refused.
-#[tracing::instrument(level = "info", skip_all, fields(name = name), err(Display))]
-pub async fn link(
+/// Links the local token `key` names (by name, or by id) to Qovery's git
+/// token `git_token_id` of organization `org`. Only reads from Qovery:
+/// nothing is sent, and a git token of another provider is refused.
+#[tracing::instrument(level = "info", skip_all, err(Display))]
+pub async fn link<'a>(
     vault: &Vault,
     http: &Http,
-    name: &str,
+    key: impl Into<TokenKey<'a>>,
     org: Option<&str>,
     git_token_id: &str,
 ) -> Result<QoveryLink, QoveryError> {
-    let record = vault.record(name)?;
+    let record = vault.record(key)?;
     let connection = resolve(vault, org)?;
     let secret = api_token(vault, &connection)?;
     let client = Client::new(http, api_of(&connection)?, &secret);
@@ -56,13 +56,13 @@ pub async fn link(
     Ok(link)
 }
 
-/// Forgets the link of `name`; Qovery is not asked.
-pub fn unlink(vault: &Vault, name: &str) -> Result<QoveryLink, QoveryError> {
-    let record = vault.record(name)?;
+/// Forgets the link of the token `key` names; Qovery is not asked.
+pub fn unlink<'a>(vault: &Vault, key: impl Into<TokenKey<'a>>) -> Result<QoveryLink, QoveryError> {
+    let record = vault.record(key)?;
     let link = record
         .qovery
         .clone()
-        .ok_or_else(|| QoveryError::NotLinked(name.to_owned()))?;
+        .ok_or_else(|| QoveryError::NotLinked(record.name.clone()))?;
     save_link(vault, &record, None)?;
     Ok(link)
 }
@@ -74,31 +74,30 @@ fn save_link(
     link: Option<QoveryLink>,
 ) -> Result<(), QoveryError> {
     vault.locked(|s| {
-        let index = s.find(&record.name)?;
-        if s.data.tokens[index].id != record.id {
-            return Err(crate::vault::VaultError::NotFound(record.name.clone()));
-        }
+        let index = s.find_id(&record.id)?;
         s.data.tokens[index].qovery = link;
         s.save()
     })?;
     Ok(())
 }
 
-/// Sends the stored value of `name` to Qovery: to the git token it is
-/// linked to, or, with `create`, to a new git token in organization `org`
-/// which it is then linked to. The value is checked with its provider
-/// first: pushed when ready; when it falls short or could not be checked,
-/// only with `consent`; when unusable, never.
-#[tracing::instrument(level = "info", skip_all, fields(name = name, create), err(Display))]
-pub async fn push(
+/// Sends the stored value of the token `token` names (by name, or by id) to
+/// Qovery: to the git token it is linked to, or, with `create`, to a new
+/// git token in organization `org` which it is then linked to. The value is
+/// checked with its provider first: pushed when ready; when it falls short
+/// or could not be checked, only with `consent`; when unusable, never.
+#[tracing::instrument(level = "info", skip_all, fields(create), err(Display))]
+pub async fn push<'a>(
     vault: &Vault,
     http: &Http,
-    name: &str,
+    token: impl Into<TokenKey<'a>>,
     org: Option<&str>,
     create: bool,
     consent: bool,
 ) -> Result<PushOutcome, QoveryError> {
-    let record = vault.record(name)?;
+    // Resolved once; from here on the token is its id, whatever is renamed.
+    let record = vault.record(token)?;
+    let name = record.name.as_str();
     let connection = match (&record.qovery, create) {
         (Some(link), false) => resolve(vault, Some(&link.org_id))?,
         (None, false) => return Err(QoveryError::NotLinked(name.to_owned())),
@@ -106,7 +105,7 @@ pub async fn push(
     };
     let api_secret = api_token(vault, &connection)?;
     let value = vault.secret(&record)?;
-    ready_to_push(vault, name, consent).await?;
+    ready_to_push(vault, &record, consent).await?;
     let client = Client::new(http, api_of(&connection)?, &api_secret);
     let (saved, created) = match (&record.qovery, create) {
         (Some(link), false) => (
@@ -126,7 +125,7 @@ pub async fn push(
     };
     save_link(vault, &record, Some(link))?;
     // A rotation's unfinished push to this git token is now done.
-    vault.pushed(name, &key(&connection.org_id, &saved.id))?;
+    vault.pushed(&record.id, &key(&connection.org_id, &saved.id))?;
     Ok(PushOutcome {
         git_token_id: saved.id,
         created,
@@ -134,12 +133,17 @@ pub async fn push(
     })
 }
 
-/// Checks the stored value of `name` with its provider (and records the
+/// Checks the stored value of `record` with its provider (and records the
 /// check); an error says why it is not pushed.
-async fn ready_to_push(vault: &Vault, name: &str, consent: bool) -> Result<(), QoveryError> {
-    let checked = vault.check(Some(name)).await?;
+async fn ready_to_push(
+    vault: &Vault,
+    record: &TokenRecord,
+    consent: bool,
+) -> Result<(), QoveryError> {
+    let name = record.name.as_str();
+    let checked = vault.check_key(Some(TokenKey::Id(&record.id))).await?;
     let Some(item) = checked.into_iter().next() else {
-        return Err(crate::vault::VaultError::NotFound(name.to_owned()).into());
+        return Err(crate::vault::VaultError::Gone(record.id.clone()).into());
     };
     let Some(report) = item.report else {
         return Err(crate::vault::VaultError::Invalid(item.error.unwrap_or_default()).into());
