@@ -30,19 +30,19 @@ pub enum WatchLink {
 }
 
 impl WatchLink {
-    /// The reminders of the token named `name`.
-    pub async fn reminders(&self, name: String) -> Result<Reminders, CommandError> {
+    /// The reminders of the token `id` names.
+    pub async fn reminders(&self, id: String) -> Result<Reminders, CommandError> {
         match self {
             WatchLink::Here { watcher, .. } => {
                 let watcher = watcher.clone();
                 here(move || {
-                    let (token, settings) = watcher.watched(&name)?;
+                    let (token, settings) = watcher.watched(&id)?;
                     Ok(watcher.reminders(&token, &settings))
                 })
                 .await
             }
             WatchLink::Resident(link) => {
-                let json = link.proxy().await?.reminders(&name).await?;
+                let json = link.proxy().await?.reminders(&id).await?;
                 Ok(bus::parse_reminders(&json)?)
             }
         }
@@ -51,14 +51,14 @@ impl WatchLink {
     /// Applies a choice made on the token's page; the reminders anew.
     pub async fn choose(
         &self,
-        name: String,
+        id: String,
         choice: ReminderChoice,
     ) -> Result<Reminders, CommandError> {
         match self {
             WatchLink::Here { watcher, .. } => {
                 let watcher = watcher.clone();
                 here(move || {
-                    let (token, settings) = watcher.watched(&name)?;
+                    let (token, settings) = watcher.watched(&id)?;
                     Ok(watcher.choose(&token, choice, &settings))
                 })
                 .await
@@ -68,7 +68,7 @@ impl WatchLink {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                let json = link.proxy().await?.choose(&name, &wire).await?;
+                let json = link.proxy().await?.choose(&id, &wire).await?;
                 Ok(bus::parse_reminders(&json)?)
             }
         }

@@ -37,7 +37,7 @@ pub fn bus_name(data_dir: &Path) -> String {
 pub enum ResidentError {
     #[zbus(error)]
     ZBus(zbus::Error),
-    /// No token by that name.
+    /// No token by that id.
     NotFound(String),
     /// A choice this version does not know.
     BadChoice(String),
@@ -48,7 +48,9 @@ pub enum ResidentError {
 impl From<VaultError> for ResidentError {
     fn from(error: VaultError) -> Self {
         match error {
-            VaultError::NotFound(_) => ResidentError::NotFound(error.to_string()),
+            VaultError::NotFound(_) | VaultError::Gone(_) => {
+                ResidentError::NotFound(error.to_string())
+            }
             _ => ResidentError::Vault(error.to_string()),
         }
     }
@@ -64,11 +66,11 @@ pub struct Service {
 
 #[zbus::interface(name = "dev.tokenwarden.Resident")]
 impl Service {
-    /// The reminders of the token named `name`, as JSON (`Reminders`).
-    async fn reminders(&self, name: String) -> Result<String, ResidentError> {
+    /// The reminders of the token `id` names, as JSON (`Reminders`).
+    async fn reminders(&self, id: String) -> Result<String, ResidentError> {
         let watcher = self.watcher.clone();
         let reminders = blocking(move || {
-            let (token, settings) = watcher.watched(&name)?;
+            let (token, settings) = watcher.watched(&id)?;
             Ok(watcher.reminders(&token, &settings))
         })
         .await?;
@@ -78,14 +80,14 @@ impl Service {
     /// Applies a choice made on a token's page (`ReminderChoice`'s wire
     /// name: `tomorrow`, `next_week`, `rotated`, `resume`), saved at once;
     /// the reminders anew, as JSON.
-    async fn choose(&self, name: String, choice: String) -> Result<String, ResidentError> {
+    async fn choose(&self, id: String, choice: String) -> Result<String, ResidentError> {
         let choice: ReminderChoice =
             serde_json::from_value(serde_json::Value::String(choice.clone())).map_err(|_| {
                 ResidentError::BadChoice(format!("Unknown reminder choice {choice:?}."))
             })?;
         let watcher = self.watcher.clone();
         let reminders = blocking(move || {
-            let (token, settings) = watcher.watched(&name)?;
+            let (token, settings) = watcher.watched(&id)?;
             Ok(watcher.choose(&token, choice, &settings))
         })
         .await?;
@@ -140,8 +142,8 @@ fn to_json(reminders: &Reminders) -> String {
     gen_blocking = false
 )]
 pub trait Resident {
-    fn reminders(&self, name: &str) -> Result<String, ResidentError>;
-    fn choose(&self, name: &str, choice: &str) -> Result<String, ResidentError>;
+    fn reminders(&self, id: &str) -> Result<String, ResidentError>;
+    fn choose(&self, id: &str, choice: &str) -> Result<String, ResidentError>;
     fn check_all_now(&self) -> zbus::Result<()>;
     fn settings_changed(&self) -> zbus::Result<()>;
     fn qovery_changed(&self) -> zbus::Result<()>;
@@ -228,7 +230,7 @@ mod tests {
         assert_eq!(events.recv().await, Some(WatchEvent::SettingsChanged));
         match proxy.reminders("nobody").await {
             Err(ResidentError::NotFound(message)) => {
-                assert!(message.contains("nobody"), "{message}")
+                assert!(message.contains("no longer in Tokenwarden"), "{message}")
             }
             other => panic!("{other:?}"),
         }

@@ -178,13 +178,13 @@ impl WatcherHandle {
         reminders
     }
 
-    /// The token named `name` as the watcher reads it, and the alert
+    /// The token `id` names, as the watcher reads it, and the alert
     /// settings (read each time: the user may have changed them).
-    pub fn watched(&self, name: &str) -> Result<(WatchedToken, WatchSettings), VaultError> {
+    pub fn watched(&self, id: &str) -> Result<(WatchedToken, WatchSettings), VaultError> {
         let Some((vault, data_dir)) = &self.watched else {
-            return Err(VaultError::NotFound(name.to_owned()));
+            return Err(VaultError::Gone(id.to_owned()));
         };
-        let record = vault.record(name)?;
+        let record = vault.record_by_id(id)?;
         let settings = Settings::load(data_dir)
             .map(|s| s.alerts)
             .unwrap_or_default();

@@ -9,23 +9,23 @@ use tokenwarden_core::watch::{ReminderChoice, Reminders};
 use crate::error::CommandError;
 use crate::watch_link::WatchLink;
 
-/// The reminders of the token named `name`.
+/// The reminders of the token `id` names.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(name = %name), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id), err(Display))]
 pub async fn token_reminders(
     watcher: State<'_, WatchLink>,
-    name: String,
+    id: String,
 ) -> Result<Reminders, CommandError> {
-    watcher.reminders(name).await
+    watcher.reminders(id).await
 }
 
 /// Applies the user's choice to the token's reminders; returns them anew.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(name = %name, ?choice), err(Display))]
+#[tracing::instrument(skip_all, fields(id = %id, ?choice), err(Display))]
 pub async fn set_token_reminders(
     watcher: State<'_, WatchLink>,
-    name: String,
+    id: String,
     choice: ReminderChoice,
 ) -> Result<Reminders, CommandError> {
-    watcher.choose(name, choice).await
+    watcher.choose(id, choice).await
 }

@@ -126,13 +126,13 @@ export function openFixAddress(id: string, url: string): Promise<void> {
 }
 
 /** When the token's next expiry reminder comes, or why none will. */
-export function tokenReminders(name: string): Promise<Reminders> {
-  return invoke<Reminders>('token_reminders', { name });
+export function tokenReminders(id: string): Promise<Reminders> {
+  return invoke<Reminders>('token_reminders', { id });
 }
 
 /** Pauses, stops ("I rotated it") or resumes a token's reminders. */
-export function setTokenReminders(name: string, choice: ReminderChoice): Promise<Reminders> {
-  return invoke<Reminders>('set_token_reminders', { name, choice });
+export function setTokenReminders(id: string, choice: ReminderChoice): Promise<Reminders> {
+  return invoke<Reminders>('set_token_reminders', { id, choice });
 }
 
 /**

@@ -40,7 +40,7 @@ describe('TokenReminders', () => {
   it('says when the next reminder comes, with nothing to pause before it is due', async () => {
     const calls = show(ready, planned);
     await expectState(/^Next reminder \d{4}-\d\d-\d\d \d\d:\d\d\.$/);
-    expect(calls).toContainEqual({ cmd: 'token_reminders', args: { name: 'github-acme-ci' } });
+    expect(calls).toContainEqual({ cmd: 'token_reminders', args: { id: 'tok-ci' } });
     expect(within(region()).queryAllByRole('button')).toHaveLength(0);
   });
 
@@ -71,13 +71,13 @@ describe('TokenReminders', () => {
     await userEvent.click(button('Remind me next week'));
     expect(calls).toContainEqual({
       cmd: 'set_token_reminders',
-      args: { name: 'github-acme-ci', choice: 'next_week' },
+      args: { id: 'tok-ci', choice: 'next_week' },
     });
     await expectState(/^Paused until \d{4}-\d\d-\d\d \d\d:\d\d\.$/);
     await userEvent.click(button('Resume reminders'));
     expect(calls.at(-1)).toEqual({
       cmd: 'set_token_reminders',
-      args: { name: 'github-acme-ci', choice: 'resume' },
+      args: { id: 'tok-ci', choice: 'resume' },
     });
     await expectState(/^Next reminder/);
   });
