@@ -2,12 +2,22 @@
 # Measures the tray candidate (issue 18): builds tray-probe in release,
 # starts it beside the end-to-end tests' StatusNotifier host inside the
 # shared headless session, waits until the host has read its 100-line menu,
-# and prints its RSS and PSS. Usage: benches/tray-probe/run.sh
+# and prints its RSS and PSS. Usage: benches/tray-probe/run.sh [gtk]
+#   (no argument)  ksni: a StatusNotifierItem over zbus, no GTK
+#   gtk            tray-icon over GTK and libayatana-appindicator (Tauri's
+#                  tray), in a process without WebKit; needs a display
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
-cargo build --release --locked -p tray-probe
-exec tests/harness/desktop-session.sh --services "dbus" -- bash -c '
+probe=tray-probe services="dbus"
+case "${1:-}" in
+  "") ;;
+  gtk) probe=tray-probe-gtk services="x11 dbus" ;;
+  *) echo "usage: $0 [gtk]" >&2; exit 64 ;;
+esac
+cargo build --release --locked -p tray-probe --bin "$probe"
+export PROBE="target/release/$probe"
+exec tests/harness/desktop-session.sh --services "$services" -- bash -c '
   set -euo pipefail
   host_log=$(mktemp)
   node --input-type=module -e "
@@ -21,11 +31,11 @@ exec tests/harness/desktop-session.sh --services "dbus" -- bash -c '
   " > "$host_log" 2>&1 &
   host=$!
   sleep 1.5
-  target/release/tray-probe & probe=$!
+  "$PROBE" & probe=$!
   for _ in $(seq 50); do grep -q "menu read" "$host_log" && break; sleep 0.2; done
   sleep 1
   cat "$host_log"
-  echo "tray-probe (pid $probe):"
+  echo "$PROBE (pid $probe):"
   grep -E "^(Rss|Pss):" "/proc/$probe/smaps_rollup"
   grep -E "^Threads:" "/proc/$probe/status"
   kill "$probe" "$host"
