@@ -200,22 +200,17 @@ fn window_process(app: &tauri::AppHandle, simulator_args: Vec<String>) {
     app.manage(WatchLink::Resident(link));
     app.state::<state::AppState>().prefetch_first_list();
     // The resident is looked for (and started if need be) once the first
-    // screen is painted: connecting to the bus and starting a process are
-    // not what the window's first frame should wait for on two cores.
+    // screen is painted (`WatchLink::keep`); its "Quit" is listened for
+    // from the start.
     let shown = first_screen_notice();
     let keeper = app.clone();
     tauri::async_runtime::spawn(async move {
-        let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
         if let WatchLink::Resident(link) = &*keeper.state::<WatchLink>() {
-            link.keep(keeper.clone(), simulator_args).await;
+            link.keep(keeper.clone(), simulator_args, shown).await;
         }
     });
     windows::show_main(app, args::open_request(cli_args()));
 }
-
-/// How long work deferred until the first screen waits at most (a page
-/// that never marks it must not stop the resident or the watcher).
-const FIRST_SCREEN_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Notified when the window's first screen is painted (`startup_mark`).
 fn first_screen_notice() -> Arc<tokio::sync::Notify> {

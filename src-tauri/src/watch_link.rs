@@ -179,7 +179,12 @@ impl ResidentLink {
 
     /// Starts the resident unless it runs, passing `simulator_args` on;
     /// then ends this process when the resident quits ("Quit" in its tray).
-    pub async fn keep(&self, app: AppHandle, simulator_args: Vec<String>) {
+    pub async fn keep(
+        &self,
+        app: AppHandle,
+        simulator_args: Vec<String>,
+        first_screen: Arc<tokio::sync::Notify>,
+    ) {
         let proxy = match self.proxy().await {
             Ok(proxy) => proxy,
             Err(error) => {
@@ -187,21 +192,42 @@ impl ResidentLink {
                 return;
             }
         };
+        use futures_util::StreamExt;
         // Listening first, so a quit right after the start is not missed.
-        let quitting = proxy.receive_quitting().await;
+        let mut quitting = proxy.receive_quitting().await.ok();
+        // Looking for the resident (and starting one) waits for the first
+        // screen, or 3 s: starting a process is not what the window's first
+        // frame should wait for on two cores. A "Quit" meanwhile ends the
+        // window and starts nothing.
+        let first_frame = tokio::time::timeout(FIRST_SCREEN_WAIT, first_screen.notified());
+        if let Some(stream) = quitting.as_mut() {
+            tokio::select! {
+                _ = first_frame => {}
+                _ = stream.next() => {
+                    tracing::info!("the resident quit: closing the window");
+                    app.exit(0);
+                    return;
+                }
+            }
+        } else {
+            let _ = first_frame.await;
+        }
         if !bus::running(proxy.inner().connection(), &self.bus_name).await {
             start_resident(&simulator_args);
         }
-        let Ok(mut quitting) = quitting else {
+        let Some(mut quitting) = quitting else {
             return;
         };
-        use futures_util::StreamExt;
         if quitting.next().await.is_some() {
             tracing::info!("the resident quit: closing the window");
             app.exit(0);
         }
     }
 }
+
+/// How long looking for the resident waits for the first screen at most (a
+/// page that never marks it must not leave the window without one).
+const FIRST_SCREEN_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Starts `tokenwarden-resident` beside this binary, in its own process
 /// group, so it outlives the window.
