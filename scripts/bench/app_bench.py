@@ -357,7 +357,8 @@ def bench_startup_and_window_memory(app, bare, runs, workdir, app_env=None, tag=
 # The page's marks (ui/src/lib/common/startupMarks.ts, and the bare window's
 # mark.js), in the order they happen; each is reported as ms since launch.
 PAGE_MARKS = ("fetch_start", "response_end", "script", "mounted", "overview_asked",
-              "overview_received", "catalogue_received", "dom_content_loaded", "rendered", "painted")
+              "overview_received", "catalogue_received", "dom_content_loaded", "rendered", "laid_out",
+              "frame", "painted")
 
 
 def phases(mark, launched_ms):
