@@ -11,7 +11,7 @@ use tauri::AppHandle;
 use tokenwarden_core::watch::{ReminderChoice, Reminders};
 use tokenwarden_resident::bus::{self, ResidentError, ResidentProxy};
 use tokenwarden_resident::qovery_watch::QoveryWatched;
-use tokenwarden_resident::watcher::{WatchEvent, WatcherHandle};
+use tokenwarden_resident::watcher::{self, WatchEvent, WatcherHandle};
 use tokio::sync::OnceCell;
 
 use crate::error::{CommandError, ErrorCode};
@@ -199,7 +199,7 @@ impl ResidentLink {
         // screen, or 3 s: starting a process is not what the window's first
         // frame should wait for on two cores. A "Quit" meanwhile ends the
         // window and starts nothing.
-        let first_frame = tokio::time::timeout(FIRST_SCREEN_WAIT, first_screen.notified());
+        let first_frame = watcher::first_screen(&first_screen);
         if let Some(stream) = quitting.as_mut() {
             tokio::select! {
                 _ = first_frame => {}
@@ -210,7 +210,7 @@ impl ResidentLink {
                 }
             }
         } else {
-            let _ = first_frame.await;
+            first_frame.await;
         }
         if !bus::running(proxy.inner().connection(), &self.bus_name).await {
             start_resident(&simulator_args);
@@ -224,10 +224,6 @@ impl ResidentLink {
         }
     }
 }
-
-/// How long looking for the resident waits for the first screen at most (a
-/// page that never marks it must not leave the window without one).
-const FIRST_SCREEN_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Starts `tokenwarden-resident` beside this binary, in its own process
 /// group, so it outlives the window.

@@ -208,8 +208,15 @@ fn round_input(events: Vec<WatchEvent>) -> RoundInput {
     input
 }
 
-/// How long the first round waits for the window's first screen at most.
+/// How long work deferred until the window's first screen waits at most.
 const FIRST_SCREEN_WAIT: Duration = Duration::from_secs(3);
+
+/// Returns once `shown` is notified (the window's first screen is painted,
+/// `startup_mark`), or after `FIRST_SCREEN_WAIT`: a page that never marks
+/// it must not hold back the watcher or the resident.
+pub async fn first_screen(shown: &tokio::sync::Notify) {
+    let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
+}
 
 /// The watcher for `watched` (nothing to watch without a vault): its
 /// handle, and the task to run on a tokio runtime. With `first_screen`,
@@ -246,7 +253,7 @@ pub fn start(
     let task_handle = handle.clone();
     let task = async move {
         if let Some(shown) = first_screen {
-            let _ = tokio::time::timeout(FIRST_SCREEN_WAIT, shown.notified()).await;
+            self::first_screen(&shown).await;
         }
         run(watched, surface, task_handle, events).await;
     };
