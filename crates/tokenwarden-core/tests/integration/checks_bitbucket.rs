@@ -104,6 +104,33 @@ async fn an_unknown_repository_is_not_found_and_a_revoked_token_is_invalid() {
     assert_eq!(report.verdict(), Verdict::Unusable);
 }
 
+/// Bitbucket refuses a repository access token its workspace with a 403
+/// that still lists every scope the token holds: the scopes are all there,
+/// yet the token cannot read what it was checked against. Found by the
+/// provider_answers fuzz target.
+#[tokio::test]
+async fn a_refusal_is_never_ready_even_when_every_scope_is_granted() {
+    let sim = sim().await;
+    let token = sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        ALL,
+    ));
+    let mut req = bitbucket(&sim, None);
+    req.kind = Some(TokenKindId::Workspace);
+    req.user_expires_at = Some(date_in_days(120));
+    let report = check(&req, &token).await;
+    assert!(!report.ready, "{report:#?}");
+    assert_eq!(report.verdict(), Verdict::FallsShort);
+    assert_eq!(codes(&report), [ProblemCode::NotFound]);
+    assert!(
+        all_text(&report).contains("may not read the workspace acme"),
+        "{}",
+        all_text(&report)
+    );
+}
+
 #[tokio::test]
 async fn a_gitlab_token_is_never_sent_to_bitbucket() {
     let sim = sim().await;

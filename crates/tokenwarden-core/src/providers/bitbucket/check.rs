@@ -140,11 +140,15 @@ pub(crate) async fn run(
                 })
             })
         });
-    if response.status.as_u16() == 403 && granted.is_none() {
+    let refused = response.status.as_u16() == 403;
+    let may_not_read = |report: &mut CheckReport| {
         report.problem(
             ProblemCode::NotFound,
             format!("The token may not read {what}. A repository access token cannot read its workspace: check the token's kind."),
         );
+    };
+    if refused && granted.is_none() {
+        may_not_read(report);
         return;
     }
     // Without `x-oauth-scopes` the scopes are unknown: the requirements are
@@ -161,6 +165,13 @@ pub(crate) async fn run(
         }
     }
     report.scopes = Some(granted);
+    // A refusal that no missing scope explains: the token holds every
+    // scope, yet may not read what it was checked against (Bitbucket lists
+    // the scopes on its 403 too).
+    if refused && report.missing.is_empty() {
+        may_not_read(report);
+        return;
+    }
     if !report.missing.is_empty() {
         report.problem(
             ProblemCode::MissingPermissions,
