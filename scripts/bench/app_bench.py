@@ -356,7 +356,10 @@ def bench_startup_and_window_memory(app, bare, runs, workdir, app_env=None, tag=
 
 # The page's marks (ui/src/lib/common/startupMarks.ts, and the bare window's
 # mark.js), in the order they happen; each is reported as ms since launch.
-PAGE_MARKS = ("fetch_start", "response_end", "script", "mounted", "overview_asked",
+# The shell's own steps before WebKit loads the page, in the order reached
+# (the bare window has `run` and `setup`, its window built just before).
+SHELL_MARKS = ("run", "logging", "state_opened", "setup", "window_built")
+PAGE_MARKS = ("fetch_start", "response_end", "script", "first_screen_handed", "mounted", "overview_asked",
               "overview_received", "catalogue_received", "dom_content_loaded", "rendered", "laid_out",
               "frame", "painted")
 
@@ -369,7 +372,12 @@ def phases(mark, launched_ms):
     origin = page.get("time_origin_unix_ms")
     if origin is None:
         return {}
-    out = {"page_origin": origin - launched_ms}
+    out = {}
+    # The shell's steps before the page (Unix ms; src-tauri's `shell_mark`).
+    for name in SHELL_MARKS:
+        if name in (mark.get("shell") or {}):
+            out[name] = mark["shell"][name] - launched_ms
+    out["page_origin"] = origin - launched_ms
     for name in PAGE_MARKS:
         if name in page:
             out[name] = origin + page[name] - launched_ms
@@ -462,7 +470,7 @@ def report_startup(s, title, target):
           f"bare {med([r['since_process_start_ms'] for r in s['bare']]):.0f} ms, "
           f"app {med([r['since_process_start_ms'] for r in s['app']]):.0f} ms)")
 
-    names = ["page_origin", *PAGE_MARKS, "mark_received"]
+    names = [*SHELL_MARKS, "page_origin", *PAGE_MARKS, "mark_received"]
     print("  where the time goes, launch to each mark (medians, ms): bare / app")
     for name in names:
         bare_v = [r["phases"][name] for r in s["bare"] if name in r.get("phases", {})]

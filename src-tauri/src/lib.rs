@@ -12,6 +12,7 @@
 mod commands;
 mod confirm;
 mod error;
+mod first_screen;
 mod state;
 mod tray;
 mod watch_link;
@@ -65,6 +66,7 @@ fn become_resident_if_hidden() {
 
 /// Builds and runs the app until the user quits.
 pub fn run() {
+    commands::startup::shell_mark("run");
     #[cfg(target_os = "linux")]
     become_resident_if_hidden();
     // Before anything reads a token: no core dump may hold one. Said on
@@ -73,6 +75,7 @@ pub fn run() {
         eprintln!("tokenwarden-desktop: warning: {error}");
     }
     logging::init();
+    commands::startup::shell_mark("logging");
     let simulator_spec = args::simulator_spec(cli_args());
     let app = tauri::Builder::default()
         // First: a second launch only focuses the running app, at the token
@@ -92,12 +95,19 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![HIDDEN_ARG]),
         ))
-        .manage(state::AppState::open(args::parse_simulated(
-            simulator_spec.as_deref(),
-        )))
-        .manage(windows::OpenRequests::default())
+        .manage({
+            let state = state::AppState::open(args::parse_simulated(simulator_spec.as_deref()));
+            // Listed while GTK and the window start, for the first screen.
+            state.finish_opening(!args::hidden(cli_args()));
+            state
+        })
+        .manage({
+            commands::startup::shell_mark("state_opened");
+            windows::OpenRequests::default()
+        })
         .manage(tray::Quitting::default())
         .setup(move |app| {
+            commands::startup::shell_mark("setup");
             let handle = app.handle();
             if RESIDENT_APART {
                 window_process(handle, args::simulator_args(simulator_spec.as_deref()));
@@ -198,7 +208,6 @@ fn window_process(app: &tauri::AppHandle, simulator_args: Vec<String>) {
         }
     };
     app.manage(WatchLink::Resident(link));
-    app.state::<state::AppState>().prefetch_first_list();
     // The resident is looked for (and started if need be) once the first
     // screen is painted (`WatchLink::keep`); its "Quit" is listened for
     // from the start.
@@ -209,7 +218,7 @@ fn window_process(app: &tauri::AppHandle, simulator_args: Vec<String>) {
             link.keep(keeper.clone(), simulator_args, shown).await;
         }
     });
-    windows::show_main(app, args::open_request(cli_args()));
+    windows::show_first(app, args::open_request(cli_args()));
 }
 
 /// Notified when the window's first screen is painted (`startup_mark`).
@@ -231,10 +240,7 @@ fn one_process(app: &tauri::AppHandle) {
     // With a window, the watcher's first round (listing the vault,
     // building the tray menu on the main thread) waits for its first
     // screen, so as not to slow the window coming up.
-    let first_screen = (!hidden).then(|| {
-        state.prefetch_first_list();
-        first_screen_notice()
-    });
+    let first_screen = (!hidden).then(first_screen_notice);
     let qovery = Arc::new(QoveryWatched::default());
     let watched = state.vault().ok().map(|vault| Watched {
         data_dir: Watched::data_dir_of(&vault),
@@ -252,6 +258,6 @@ fn one_process(app: &tauri::AppHandle) {
     // The window is not created from the config at start ("create":
     // false), so that a hidden start costs no webview.
     if !hidden {
-        windows::show_main(app, args::open_request(cli_args()));
+        windows::show_first(app, args::open_request(cli_args()));
     }
 }

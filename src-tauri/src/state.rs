@@ -22,8 +22,8 @@ const PARKED_FOR: Duration = Duration::from_secs(15 * 60);
 pub struct AppState {
     vault: Result<Arc<Vault>, String>,
     /// What opening the vault found (an interrupted change, a corrupt
-    /// file), shown to the user once.
-    pub notices: Mutex<Vec<VaultNotice>>,
+    /// file, keychain entries swept), shown to the user once.
+    pub notices: Arc<Mutex<Vec<VaultNotice>>>,
     pub parked: ParkedSecrets,
     /// The one checker of the process: the vault's (re-checks, rotations,
     /// the watcher's daily check) and the wizard's, so an account a host
@@ -34,31 +34,35 @@ pub struct AppState {
     pub simulated: Simulated,
     /// The HTTP client Qovery's calls go through (timeouts, no redirects).
     pub qovery_http: Http,
-    /// The vault listed while the webview starts (`prefetch_first_list`),
+    /// The vault listed while the webview starts (`finish_opening`),
     /// taken by the first overview the page asks for.
     first_list: FirstList,
 }
 
-type Listing = Result<Vec<TokenView>, VaultError>;
+pub type Listing = Result<Vec<TokenView>, VaultError>;
 
-/// The first screen's list of tokens, read while WebKit starts rather than
-/// after the page asks (BENCHMARKS.md, "Start-up"): asked once, a fraction
-/// of a second earlier than the page would, and used once.
+/// The first screen's list of tokens, read while GTK and WebKit start
+/// rather than after the page asks (BENCHMARKS.md, "Start-up"), and used
+/// once: handed to the page with it (`first_list_within`), or else to the
+/// page's first `vault_overview`.
 #[derive(Default)]
-struct FirstList(Mutex<Option<tauri::async_runtime::JoinHandle<Listing>>>);
+struct FirstList(Mutex<Option<tokio::sync::oneshot::Receiver<Listing>>>);
 
 impl AppState {
     pub fn open(simulated: Simulated) -> Self {
         Self::with_config(VaultConfig::from_env(), simulated)
     }
 
-    fn with_config(
+    pub(crate) fn with_config(
         config: Result<VaultConfig, tokenwarden_core::vault::VaultError>,
         simulated: Simulated,
     ) -> Self {
         let checker = Arc::new(Checker::new(CheckOptions::default()));
-        let opened =
-            config.and_then(|config| Vault::open(&config, checker.clone(), Arc::new(SystemClock)));
+        // The sweep of orphaned keychain entries searches the keychain: it
+        // waits for `finish_opening`, off the way to the first screen.
+        let opened = config.and_then(|config| {
+            Vault::open_unswept(&config, checker.clone(), Arc::new(SystemClock))
+        });
         let (vault, notices) = match opened {
             Ok((vault, notices)) => (Ok(Arc::new(vault)), notices),
             Err(error) => {
@@ -68,7 +72,7 @@ impl AppState {
         };
         AppState {
             vault,
-            notices: Mutex::new(notices),
+            notices: Arc::new(Mutex::new(notices)),
             parked: ParkedSecrets::default(),
             checker,
             simulated,
@@ -80,21 +84,54 @@ impl AppState {
         }
     }
 
-    /// Lists the vault off the main thread now, for the window's first
-    /// screen (`take_first_list`).
-    pub fn prefetch_first_list(&self) {
+    /// Finishes opening the vault off the main thread: lists it for the
+    /// window's first screen (with `for_window`), then sweeps the keychain
+    /// entries no token lists (`Vault::sweep_orphans`), whose notice the
+    /// next overview shows.
+    pub fn finish_opening(&self, for_window: bool) {
         let Ok(vault) = self.vault.clone() else {
             return;
         };
-        let listing = tauri::async_runtime::spawn_blocking(move || vault.list());
-        *self.first_list.0.lock_or_recover() = Some(listing);
+        let first_list = for_window.then(|| {
+            let (sender, receiver) = tokio::sync::oneshot::channel();
+            *self.first_list.0.lock_or_recover() = Some(receiver);
+            sender
+        });
+        let notices = self.notices.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Some(sender) = first_list {
+                let _ = sender.send(vault.list());
+            }
+            match vault.sweep_orphans() {
+                Ok(found) => notices.lock_or_recover().extend(found),
+                Err(error) => tracing::warn!(%error, "keychain entries no token lists not swept"),
+            }
+        });
     }
 
-    /// The listing `prefetch_first_list` started, once; `None` when none
-    /// was started or it was taken already.
+    /// The first screen's listing if it is ready within `wait`, for the
+    /// page to be handed with it; otherwise it is left for the page's
+    /// first `vault_overview` (a slow keychain must not hold the window).
+    pub fn first_list_within(&self, wait: Duration) -> Option<Listing> {
+        let mut receiver = self.first_list.0.lock_or_recover().take()?;
+        // The timer is made inside the runtime, which it needs.
+        let waited = tauri::async_runtime::block_on(async {
+            tokio::time::timeout(wait, &mut receiver).await
+        });
+        match waited {
+            Ok(listing) => listing.ok(),
+            Err(_late) => {
+                *self.first_list.0.lock_or_recover() = Some(receiver);
+                None
+            }
+        }
+    }
+
+    /// The listing `finish_opening` started, once; `None` when none was
+    /// started or it was taken already.
     pub async fn take_first_list(&self) -> Option<Listing> {
-        let listing = self.first_list.0.lock_or_recover().take()?;
-        listing.await.ok()
+        let receiver = self.first_list.0.lock_or_recover().take()?;
+        receiver.await.ok()
     }
 
     /// Qovery's API address when the user gives none: the public API, or
@@ -294,6 +331,26 @@ pub(crate) mod tests {
             keychain_timeout: Duration::from_secs(5),
         };
         AppState::with_config(Ok(config), simulated)
+    }
+
+    /// The first listing is handed over once, to the window if ready in
+    /// time, else kept for the page's first overview.
+    #[test]
+    fn the_first_listing_goes_to_the_window_in_time_or_to_the_page() {
+        let state = state_with(Simulated::default());
+        state.finish_opening(true);
+        let listing = state.first_list_within(Duration::from_secs(5));
+        assert!(matches!(listing, Some(Ok(ref tokens)) if tokens.is_empty()));
+        assert!(state.first_list_within(Duration::from_millis(1)).is_none());
+
+        // Late: the window gives up, and the page's overview gets it.
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        *state.first_list.0.lock_or_recover() = Some(receiver);
+        assert!(state.first_list_within(Duration::from_millis(20)).is_none());
+        sender.send(Ok(Vec::new())).unwrap();
+        let taken = tauri::async_runtime::block_on(state.take_first_list());
+        assert!(matches!(taken, Some(Ok(ref tokens)) if tokens.is_empty()));
+        assert!(tauri::async_runtime::block_on(state.take_first_list()).is_none());
     }
 
     #[test]

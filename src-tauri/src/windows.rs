@@ -9,6 +9,8 @@ use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 
 use tokenwarden_core::sync::LockExt;
 
+use crate::state::AppState;
+
 pub const MAIN: &str = "main";
 
 /// The window's state: which token it should open next, and its ear for
@@ -49,6 +51,17 @@ impl OpenRequests {
 /// a token, the UI opens that token (it asks with `take_open_request` when
 /// the window gains focus).
 pub fn show_main(app: &AppHandle, token_id: Option<String>) {
+    open_main(app, token_id, None);
+}
+
+/// `show_main` for the process's first window, whose page is handed its
+/// first screen's data (`FirstScreen`) if it is ready in time.
+pub fn show_first(app: &AppHandle, token_id: Option<String>) {
+    let first = crate::first_screen::FirstScreen::gather(&app.state::<AppState>());
+    open_main(app, token_id, first.and_then(|first| first.script()));
+}
+
+fn open_main(app: &AppHandle, token_id: Option<String>, first_screen: Option<String>) {
     let requests = app.state::<OpenRequests>();
     if let Some(id) = token_id {
         requests.request(id);
@@ -70,8 +83,18 @@ pub fn show_main(app: &AppHandle, token_id: Option<String>) {
             else {
                 return;
             };
-            match WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
-                Ok(window) => window,
+            let built = WebviewWindowBuilder::from_config(app, &config).and_then(|builder| {
+                match first_screen {
+                    Some(script) => builder.initialization_script(script),
+                    None => builder,
+                }
+                .build()
+            });
+            match built {
+                Ok(window) => {
+                    crate::commands::startup::shell_mark("window_built");
+                    window
+                }
                 Err(error) => {
                     tracing::error!(%error, "could not open the main window");
                     return;

@@ -7,7 +7,7 @@ import App from './App.svelte';
 import type { VaultOverview } from './lib/bindings/VaultOverview';
 import { useCatalogue } from './lib/common/providers.svelte';
 import { catalogue } from './lib/test/catalogue';
-import { overview, ready, serveCommands } from './lib/test/tokens';
+import { expiring, overview, ready, serveCommands } from './lib/test/tokens';
 
 function serveApp(vault: VaultOverview) {
   return serveCommands({
@@ -102,5 +102,32 @@ describe('App', () => {
     render(App);
     expect(await screen.findByRole('heading', { name: 'Your tokens' })).toBeVisible();
     expect(screen.queryByText(/^Simulator mode/)).toBeNull();
+  });
+
+  it('paints the first screen from the data handed with the page, then asks the vault again', async () => {
+    const notice = 'Simulator mode: handed with the page.';
+    window.__TOKENWARDEN_FIRST_SCREEN__ = {
+      overview: overview({ tokens: [ready] }),
+      catalogue: { ...catalogue, simulator: notice },
+    };
+    // The vault changed since (the CLI added a token): the answer after the
+    // first screen shows it.
+    const calls = serveApp(overview({ tokens: [ready, expiring] }));
+    try {
+      render(App);
+      // On the page at once, before any call was answered.
+      expect(screen.getByRole('heading', { name: 'Your tokens' })).toBeVisible();
+      expect(screen.getByRole('button', { name: /^github-acme-ci / })).toBeVisible();
+      expect(screen.getByRole('note')).toHaveTextContent(notice);
+      expect(calls.map((c) => c.cmd)).not.toContain('vault_overview');
+      expect(window.__TOKENWARDEN_FIRST_SCREEN__).toBeUndefined();
+
+      expect(await screen.findByRole('button', { name: /^gitlab-platform-prod / })).toBeVisible();
+      const asked = calls.map((c) => c.cmd);
+      expect(asked.indexOf('startup_mark')).toBeLessThan(asked.indexOf('vault_overview'));
+    } finally {
+      delete window.__TOKENWARDEN_FIRST_SCREEN__;
+      useCatalogue(catalogue);
+    }
   });
 });

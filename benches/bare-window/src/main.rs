@@ -11,7 +11,13 @@
 mod startup;
 
 fn main() {
+    startup::shell_mark("run");
     let result = tauri::Builder::default()
+        // Reached once the window from the config is built.
+        .setup(|_| {
+            startup::shell_mark("setup");
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![startup::startup_mark])
         .run(tauri::generate_context!());
     if let Err(error) = result {

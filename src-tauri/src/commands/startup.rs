@@ -10,11 +10,15 @@
 //! `page`, the marks inside the page (`ui/src/lib/common/startupMarks.ts`:
 //! the page's time origin in Unix ms, then navigation timing, script,
 //! overview asked and received, rendered, painted, in ms since that
-//! origin), by which the benchmark splits the time.
+//! origin), by which the benchmark splits the time. Before the page, the
+//! shell's own steps (`shell_mark`: entering `run`, the state opened, the
+//! setup hook, the window built) are kept as `shell`, in Unix ms, so the
+//! time before WebKit loads the page can be split too.
 
 use std::collections::BTreeMap;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where the mark is written; unset (the normal case) means nowhere.
@@ -36,6 +40,29 @@ pub static ON_FIRST_SCREEN: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> =
 const MAX_MARKS: usize = 32;
 const MAX_MARK_NAME: usize = 40;
 
+/// The shell's steps before the page, in Unix ms, in the order reached.
+static SHELL_MARKS: Mutex<Vec<(&'static str, f64)>> = Mutex::new(Vec::new());
+
+/// Records that the shell reached `name`, only when the benchmark asked
+/// (`TW_STARTUP_MARK_FILE`); a few microseconds otherwise.
+pub fn shell_mark(name: &'static str) {
+    if std::env::var_os(MARK_FILE_ENV).is_none() || MARKED.load(Ordering::SeqCst) {
+        return;
+    }
+    let now = unix_ms();
+    if let Ok(mut marks) = SHELL_MARKS.lock() {
+        if marks.len() < MAX_MARKS {
+            marks.push((name, now));
+        }
+    }
+}
+
+fn unix_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
 #[tauri::command]
 pub fn startup_mark(page: Option<BTreeMap<String, f64>>) {
     if let Some(hook) = ON_FIRST_SCREEN.get() {
@@ -47,9 +74,11 @@ pub fn startup_mark(page: Option<BTreeMap<String, f64>>) {
     if MARKED.swap(true, Ordering::SeqCst) {
         return;
     }
-    let unix_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let unix_ms = unix_ms();
+    let shell: BTreeMap<&str, f64> = SHELL_MARKS
+        .lock()
+        .map(|marks| marks.iter().copied().collect())
+        .unwrap_or_default();
     let page: BTreeMap<String, f64> = page
         .unwrap_or_default()
         .into_iter()
@@ -60,6 +89,7 @@ pub fn startup_mark(page: Option<BTreeMap<String, f64>>) {
         "unix_ms": unix_ms,
         "since_process_start_ms": since_process_start_ms(),
         "page": page,
+        "shell": shell,
     });
     // A benchmark aid: failing to write it must not disturb the app.
     if let Err(error) = std::fs::write(&path, mark.to_string()) {

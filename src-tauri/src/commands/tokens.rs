@@ -41,29 +41,33 @@ const EXPIRES_SOON: u32 = EXPIRES_SOON_DAYS.unsigned_abs() as u32;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display))]
 pub async fn vault_overview(state: State<'_, AppState>) -> Result<VaultOverview, CommandError> {
+    let tokens = match state.vault() {
+        Err(_) => Vec::new(),
+        // The first screen's list, if it was read while the webview
+        // started and not handed to the page with it.
+        Ok(vault) => match state.take_first_list().await {
+            Some(listing) => listing?,
+            None => super::on_vault(vault, |vault| vault.list()).await?,
+        },
+    };
+    Ok(overview(&state, tokens))
+}
+
+/// The overview of `tokens` (the vault's listing; none when it could not
+/// be opened), with the notices not shown yet, which it takes.
+pub fn overview(state: &AppState, tokens: Vec<TokenView>) -> VaultOverview {
     let notices = std::mem::take(&mut *state.notices.lock_or_recover());
-    let Ok(vault) = state.vault() else {
-        return Ok(VaultOverview {
-            tokens: Vec::new(),
-            notices,
-            keychain: String::new(),
-            problem: state.vault_problem(),
-            expires_soon_days: EXPIRES_SOON,
-        });
+    let (keychain, problem) = match state.vault() {
+        Ok(vault) => (vault.keychain_backend().to_owned(), None),
+        Err(_) => (String::new(), state.vault_problem()),
     };
-    let keychain = vault.keychain_backend().to_owned();
-    // The first screen's list was read while the webview started.
-    let tokens = match state.take_first_list().await {
-        Some(listing) => listing?,
-        None => super::on_vault(vault, |vault| vault.list()).await?,
-    };
-    Ok(VaultOverview {
+    VaultOverview {
         tokens,
         notices,
         keychain,
-        problem: None,
+        problem,
         expires_soon_days: EXPIRES_SOON,
-    })
+    }
 }
 
 #[derive(Debug, Serialize, TS)]

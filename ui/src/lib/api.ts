@@ -12,6 +12,7 @@ import type { CheckedNewToken } from './bindings/CheckedNewToken';
 import type { CommandError } from './bindings/CommandError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { EditTokenInput } from './bindings/EditTokenInput';
+import type { FirstScreen } from './bindings/FirstScreen';
 import type { NewTokenPageInput } from './bindings/NewTokenPageInput';
 import type { QoveryConnection } from './bindings/QoveryConnection';
 import type { QoveryGitTokens } from './bindings/QoveryGitTokens';
@@ -31,6 +32,23 @@ import type { TokenView } from './bindings/TokenView';
 import type { VaultOverview } from './bindings/VaultOverview';
 
 export type { ErrorCode };
+
+declare global {
+  interface Window {
+    __TOKENWARDEN_FIRST_SCREEN__?: FirstScreen;
+  }
+}
+
+/**
+ * The first screen's data (the overview and the catalogue), which the app
+ * hands the page with it (src-tauri/src/first_screen.rs) so that the first
+ * screen waits for no IPC round trip; `null` when it did not, or once taken.
+ */
+export function takeFirstScreen(): FirstScreen | null {
+  const first = window.__TOKENWARDEN_FIRST_SCREEN__ ?? null;
+  delete window.__TOKENWARDEN_FIRST_SCREEN__;
+  return first;
+}
 
 export function providerCatalogue(): Promise<Catalogue> {
   return invoke<Catalogue>('provider_catalogue');

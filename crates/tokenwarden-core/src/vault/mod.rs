@@ -248,18 +248,58 @@ impl Vault {
         checker: impl Into<Arc<Checker>>,
         clock: Arc<dyn Clock>,
     ) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        Vault::open_with(Vault::platform_parts(config, checker.into(), clock))
+    }
+
+    /// `open`, without the sweep of keychain entries no token lists, which
+    /// searches the keychain (tens of milliseconds over D-Bus): for the
+    /// window, which calls `sweep_orphans` once its first screen is under
+    /// way rather than make the user wait for it.
+    pub fn open_unswept(
+        config: &VaultConfig,
+        checker: impl Into<Arc<Checker>>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        Vault::open_unswept_with(Vault::platform_parts(config, checker.into(), clock))
+    }
+
+    fn platform_parts(
+        config: &VaultConfig,
+        checker: Arc<Checker>,
+        clock: Arc<dyn Clock>,
+    ) -> VaultParts {
         let keyring: Arc<dyn SecretStore> =
             Arc::new(KeyringStore::platform(&config.keychain_service));
-        Vault::open_with(VaultParts {
+        VaultParts {
             data_dir: config.data_dir.clone(),
             store: Arc::new(TimedStore::new(keyring, config.keychain_timeout)),
-            checker: checker.into(),
+            checker,
             clock,
             faults: Arc::new(NoFaults),
-        })
+        }
     }
 
     pub fn open_with(parts: VaultParts) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        let (vault, mut notices) = Vault::open_unswept_with(parts)?;
+        match vault.sweep_orphans() {
+            Ok(swept) => notices.extend(swept),
+            // Not fatal: the sweep is tried again at the next start.
+            Err(error) => tracing::warn!(%error, "keychain entries no token lists not swept"),
+        }
+        Ok((vault, notices))
+    }
+
+    /// Deletes the keychain entries of this vault's tokens that no record
+    /// names (a write that landed after a crash or a give-up), and says
+    /// what it deleted. `open` does it; after `open_unswept`, call it once.
+    pub fn sweep_orphans(&self) -> Result<Vec<VaultNotice>, VaultError> {
+        self.locked(|session| {
+            ops::sweep_orphans(session);
+            Ok(std::mem::take(&mut session.notices))
+        })
+    }
+
+    pub fn open_unswept_with(parts: VaultParts) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
         let vault = Vault {
             meta: MetadataFile::new(parts.data_dir.join(METADATA_FILE_NAME)),
             lock_path: parts.data_dir.join(LOCK_FILE_NAME),

@@ -324,7 +324,6 @@ pub(super) fn reconcile(session: &mut Session<'_>) -> Result<(), VaultError> {
     if changed {
         session.save()?;
     }
-    sweep_orphans(session);
     Ok(())
 }
 
@@ -385,7 +384,7 @@ pub(super) fn settle_late_writes(session: &mut Session<'_>) -> Result<(), VaultE
 /// touched: another data folder may share the keychain service
 /// (`TOKENWARDEN_DATA_DIR`), and a missing or set-aside `tokens.json`
 /// must never cost the values it listed.
-fn sweep_orphans(session: &mut Session<'_>) {
+pub(super) fn sweep_orphans(session: &mut Session<'_>) {
     let store = &session.vault.store;
     if !store.lists_accounts() {
         return;

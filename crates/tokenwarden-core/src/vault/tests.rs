@@ -94,14 +94,17 @@ impl World {
         store: Arc<dyn SecretStore>,
         faults: Arc<dyn Faults>,
     ) -> (Vault, Vec<VaultNotice>) {
-        Vault::open_with(VaultParts {
+        Vault::open_with(self.parts(store, faults)).unwrap()
+    }
+
+    fn parts(&self, store: Arc<dyn SecretStore>, faults: Arc<dyn Faults>) -> VaultParts {
+        VaultParts {
             data_dir: self.dir.path().join("data"),
             store,
             checker: Checker::new(CheckOptions::default()).into(),
             clock: Arc::new(SystemClock),
             faults,
-        })
-        .unwrap()
+        }
     }
 
     fn token(&self, scopes: &[&str]) -> TokenSecret {
@@ -1588,6 +1591,38 @@ async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
         "{told}"
     );
     assert_eq!(vault.list().unwrap()[0].secret, SecretState::Present);
+}
+
+/// The window opens the vault without the sweep (a keychain search) and
+/// sweeps once its first screen is under way: the orphan stays until then,
+/// the first listing is whole, and the sweep says what it deleted.
+#[tokio::test]
+async fn an_unswept_open_leaves_orphans_for_the_sweep_that_follows() {
+    let world = World::new().await;
+    let store = Arc::new(MemoryStore::default());
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let token = add(&vault, &world, "prod", &world.token(READY)).await;
+    drop(vault);
+    let orphan = token.record.keychain_account(7);
+    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+
+    let (vault, notices) =
+        Vault::open_unswept_with(world.parts(store.clone(), Arc::new(NoFaults))).unwrap();
+    assert!(notices.is_empty(), "{notices:?}");
+    assert!(store.accounts().contains(&orphan));
+    let listed = vault.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].secret, SecretState::Present);
+
+    let swept = vault.sweep_orphans().unwrap();
+    assert_eq!(store.accounts(), [token.record.current_account()]);
+    let told = swept.iter().map(ToString::to_string).collect::<String>();
+    assert!(
+        told.contains("1 stored value(s) that no token listed"),
+        "{told}"
+    );
+    // Nothing is left for a second sweep to find or say.
+    assert!(vault.sweep_orphans().unwrap().is_empty());
 }
 
 #[tokio::test]
