@@ -58,6 +58,7 @@ pub fn show_main(app: &AppHandle, token_id: Option<String>) {
 /// first screen's data (`FirstScreen`) if it is ready in time.
 pub fn show_first(app: &AppHandle, token_id: Option<String>) {
     let first = crate::first_screen::FirstScreen::gather(&app.state::<AppState>());
+    crate::commands::startup::shell_mark("first_screen_gathered");
     open_main(app, token_id, first.and_then(|first| first.script()));
 }
 
