@@ -77,6 +77,19 @@ pub fn run() {
     logging::init();
     commands::startup::shell_mark("logging");
     let simulator_spec = args::simulator_spec(cli_args());
+    // The vault is opened, and listed for the first screen, while GTK
+    // starts; the state is managed in `setup`, before any window (and so
+    // any command) exists.
+    let opening = {
+        let simulated = args::parse_simulated(simulator_spec.as_deref());
+        let for_window = !args::hidden(cli_args());
+        std::thread::spawn(move || {
+            let state = state::AppState::open(simulated);
+            state.finish_opening(for_window);
+            commands::startup::shell_mark("state_opened");
+            state
+        })
+    };
     let app = tauri::Builder::default()
         // First: a second launch only focuses the running app, at the token
         // it was asked to open (`--open ID`: the resident's tray entry or
@@ -95,19 +108,15 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![HIDDEN_ARG]),
         ))
-        .manage({
-            let state = state::AppState::open(args::parse_simulated(simulator_spec.as_deref()));
-            // Listed while GTK and the window start, for the first screen.
-            state.finish_opening(!args::hidden(cli_args()));
-            state
-        })
-        .manage({
-            commands::startup::shell_mark("state_opened");
-            windows::OpenRequests::default()
-        })
+        .manage(windows::OpenRequests::default())
         .manage(tray::Quitting::default())
         .setup(move |app| {
             commands::startup::shell_mark("setup");
+            let state = opening.join().unwrap_or_else(|_| {
+                // The thread panicked: open here instead, whatever it costs.
+                state::AppState::open(args::parse_simulated(simulator_spec.as_deref()))
+            });
+            app.manage(state);
             let handle = app.handle();
             if RESIDENT_APART {
                 window_process(handle, args::simulator_args(simulator_spec.as_deref()));

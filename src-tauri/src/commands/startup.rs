@@ -12,8 +12,9 @@
 //! overview asked and received, rendered, painted, in ms since that
 //! origin), by which the benchmark splits the time. Before the page, the
 //! shell's own steps (`shell_mark`: entering `run`, the state opened, the
-//! setup hook, the first screen's data gathered, the window built) are kept as `shell`, in Unix ms, so the
-//! time before WebKit loads the page can be split too.
+//! setup hook, the first screen's data gathered, the window built) are
+//! kept as `shell`, in Unix ms, so the time before WebKit loads the page
+//! can be split too.
 
 use std::collections::BTreeMap;
 

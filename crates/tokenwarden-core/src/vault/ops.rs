@@ -614,7 +614,14 @@ impl Vault {
             .filter(|r| r.pending.is_none())
             .map(|r| r.current_account())
             .collect();
-        let mut present = self.store.exist_many(&settled).into_iter();
+        // An empty list asks nothing: the first run's window need not wait
+        // for the keychain to learn that no secret is missing.
+        let mut present = if settled.is_empty() {
+            Vec::new()
+        } else {
+            self.store.exist_many(&settled)
+        }
+        .into_iter();
         let now = self.clock.now();
         Ok(records
             .into_iter()

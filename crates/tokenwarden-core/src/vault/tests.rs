@@ -592,6 +592,39 @@ impl SecretStore for RefusingStore {
     }
 }
 
+/// A keychain that must not be asked anything.
+struct UntouchableStore;
+impl SecretStore for UntouchableStore {
+    fn put(&self, _: &str, _: &TokenSecret) -> Result<(), KeychainError> {
+        panic!("the keychain was asked to store")
+    }
+    fn get(&self, _: &str) -> Result<TokenSecret, KeychainError> {
+        panic!("the keychain was asked for a value")
+    }
+    fn delete(&self, _: &str) -> Result<(), KeychainError> {
+        panic!("the keychain was asked to delete")
+    }
+    fn exists(&self, _: &str) -> Result<bool, KeychainError> {
+        panic!("the keychain was asked whether a value exists")
+    }
+    fn exist_many(&self, _: &[String]) -> Vec<Result<bool, KeychainError>> {
+        panic!("the keychain was searched")
+    }
+    fn backend(&self) -> &'static str {
+        "untouchable"
+    }
+}
+
+/// The first run's window lists an empty vault without a keychain search.
+#[tokio::test]
+async fn an_empty_vault_is_opened_and_listed_without_asking_the_keychain() {
+    let world = World::new().await;
+    let parts = world.parts(Arc::new(UntouchableStore), Arc::new(NoFaults));
+    let (vault, notices) = Vault::open_unswept_with(parts).unwrap();
+    assert!(notices.is_empty());
+    assert!(vault.list().unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn adding_to_a_locked_keychain_stores_nothing_anywhere() {
     let world = World::new().await;
