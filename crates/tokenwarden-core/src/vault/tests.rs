@@ -1586,19 +1586,24 @@ async fn an_add_whose_keychain_write_lands_after_the_timeout_leaves_no_orphan() 
     assert_no_file_holds(&world, &[&secret]);
 }
 
+/// A stored token "prod", and beside its entry one left by a write that
+/// landed after a crash: a generation of it no record names (the orphan).
+async fn token_with_orphan(world: &World, store: &Arc<MemoryStore>) -> (TokenView, String) {
+    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
+    let token = add(&vault, world, "prod", &world.token(READY)).await;
+    let orphan = token.record.keychain_account(7);
+    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+    (token, orphan)
+}
+
 #[tokio::test]
 async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
     let world = World::new().await;
     let store = Arc::new(MemoryStore::default());
-    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
-    let token = add(&vault, &world, "prod", &world.token(READY)).await;
-    drop(vault);
-    // Left by a write that landed after a crash: a generation of this
-    // token no record names. Beside it, an item that is not a vault
-    // entry, and the entry of a token another data folder lists (the
-    // service is shared when TOKENWARDEN_DATA_DIR differs).
-    let orphan = token.record.keychain_account(7);
-    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+    let (token, _orphan) = token_with_orphan(&world, &store).await;
+    // Beside the orphan, an item that is not a vault entry, and the entry
+    // of a token another data folder lists (the service is shared when
+    // TOKENWARDEN_DATA_DIR differs).
     store
         .put("settings", &TokenSecret::new("not a token"))
         .unwrap();
@@ -1633,11 +1638,7 @@ async fn values_no_token_lists_are_deleted_on_open_and_others_are_left_alone() {
 async fn an_unswept_open_leaves_orphans_for_the_sweep_that_follows() {
     let world = World::new().await;
     let store = Arc::new(MemoryStore::default());
-    let (vault, _) = world.open(store.clone(), Arc::new(NoFaults));
-    let token = add(&vault, &world, "prod", &world.token(READY)).await;
-    drop(vault);
-    let orphan = token.record.keychain_account(7);
-    store.put(&orphan, &TokenSecret::new("ghp_orphan")).unwrap();
+    let (token, orphan) = token_with_orphan(&world, &store).await;
 
     let (vault, notices) =
         Vault::open_unswept_with(world.parts(store.clone(), Arc::new(NoFaults))).unwrap();

@@ -14,6 +14,16 @@ async fn sim() -> Simulator {
     sim
 }
 
+/// A repository access token for acme/web with every required scope.
+fn repo_token(sim: &Simulator) -> String {
+    sim.add_token(TokenSpec::bitbucket(
+        TokenKind::BitbucketRepository,
+        "acme",
+        &["acme/web"],
+        ALL,
+    ))
+}
+
 fn bitbucket(sim: &Simulator, repo: Option<&str>) -> CheckRequest {
     let mut req = request(ProviderKind::Bitbucket, &sim.bitbucket_api_url());
     req.workspace = Some("acme".into());
@@ -24,12 +34,7 @@ fn bitbucket(sim: &Simulator, repo: Option<&str>) -> CheckRequest {
 #[tokio::test]
 async fn a_repository_token_is_ready_and_its_expiry_is_what_the_user_entered() {
     let sim = sim().await;
-    let token = sim.add_token(TokenSpec::bitbucket(
-        TokenKind::BitbucketRepository,
-        "acme",
-        &["acme/web"],
-        ALL,
-    ));
+    let token = repo_token(&sim);
     let mut req = bitbucket(&sim, Some("web"));
     let expires = date_in_days(120);
     req.user_expires_at = Some(expires);
@@ -88,12 +93,7 @@ async fn broader_scopes_count_and_missing_ones_are_named() {
 #[tokio::test]
 async fn an_unknown_repository_is_not_found_and_a_revoked_token_is_invalid() {
     let sim = sim().await;
-    let token = sim.add_token(TokenSpec::bitbucket(
-        TokenKind::BitbucketRepository,
-        "acme",
-        &["acme/web"],
-        ALL,
-    ));
+    let token = repo_token(&sim);
     let report = check(&bitbucket(&sim, Some("nope")), &token).await;
     assert!(report.has(ProblemCode::NotFound));
     assert_eq!(report.verdict(), Verdict::FallsShort);
@@ -111,12 +111,7 @@ async fn an_unknown_repository_is_not_found_and_a_revoked_token_is_invalid() {
 #[tokio::test]
 async fn a_refusal_is_never_ready_even_when_every_scope_is_granted() {
     let sim = sim().await;
-    let token = sim.add_token(TokenSpec::bitbucket(
-        TokenKind::BitbucketRepository,
-        "acme",
-        &["acme/web"],
-        ALL,
-    ));
+    let token = repo_token(&sim);
     let mut req = bitbucket(&sim, None);
     req.kind = Some(TokenKindId::Workspace);
     req.user_expires_at = Some(date_in_days(120));
@@ -216,12 +211,7 @@ async fn api_tokens_and_app_passwords_are_refused_before_sending() {
 #[tokio::test]
 async fn minted_values_have_the_real_shape_and_check_ready() {
     let sim = sim().await;
-    let token = sim.add_token(TokenSpec::bitbucket(
-        TokenKind::BitbucketRepository,
-        "acme",
-        &["acme/web"],
-        ALL,
-    ));
+    let token = repo_token(&sim);
     assert!(token.starts_with("ATCTT3xFfGN0") && token.len() >= 180);
     assert!(token.contains('_') && token.contains('-') && token.contains('='));
     let mut req = bitbucket(&sim, Some("web"));
