@@ -280,13 +280,7 @@ impl Vault {
     }
 
     pub fn open_with(parts: VaultParts) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
-        let (vault, mut notices) = Vault::open_unswept_with(parts)?;
-        match vault.sweep_orphans() {
-            Ok(swept) => notices.extend(swept),
-            // Not fatal: the sweep is tried again at the next start.
-            Err(error) => tracing::warn!(%error, "keychain entries no token lists not swept"),
-        }
-        Ok((vault, notices))
+        Vault::open_parts(parts, true)
     }
 
     /// Deletes the keychain entries of this vault's tokens that no record
@@ -300,6 +294,13 @@ impl Vault {
     }
 
     pub fn open_unswept_with(parts: VaultParts) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
+        Vault::open_parts(parts, false)
+    }
+
+    /// Opens the vault, finishing or undoing any change a crash
+    /// interrupted, and with `sweep` deleting orphaned keychain entries,
+    /// all under one hold of the lock and one read of the metadata.
+    fn open_parts(parts: VaultParts, sweep: bool) -> Result<(Vault, Vec<VaultNotice>), VaultError> {
         let vault = Vault {
             meta: MetadataFile::new(parts.data_dir.join(METADATA_FILE_NAME)),
             lock_path: parts.data_dir.join(LOCK_FILE_NAME),
@@ -311,6 +312,9 @@ impl Vault {
         };
         let notices = vault.locked(|session| {
             ops::reconcile(session)?;
+            if sweep {
+                ops::sweep_orphans(session);
+            }
             Ok(std::mem::take(&mut session.notices))
         })?;
         Ok((vault, notices))
