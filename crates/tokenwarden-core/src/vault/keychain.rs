@@ -237,7 +237,7 @@ mod secret_service {
     use dbus::{Message, Path};
     use dbus_secret_service::{EncryptionType, SecretService};
 
-    use super::{looks_absent, KeychainError};
+    use super::{absent_or_failed, KeychainError};
 
     /// The accounts (keyring's `username` attribute) of every item that
     /// keyring stored for `service` in the default collection, locked or not.
@@ -270,8 +270,8 @@ mod secret_service {
         }
         let connection = Connection::new_session().map_err(dbus_failure)?;
         let channel = connection.channel();
-        let mut pending = HashMap::with_capacity(paths.len());
-        for (index, path) in paths.iter().enumerate() {
+        let mut pending = HashSet::with_capacity(paths.len());
+        for path in paths {
             let call = Message::new_method_call(
                 "org.freedesktop.secrets",
                 path.clone(),
@@ -283,10 +283,10 @@ mod secret_service {
             let serial = channel.send(call).map_err(|()| KeychainError::Failed {
                 detail: "the D-Bus connection closed while asking for attributes".into(),
             })?;
-            pending.insert(serial, index);
+            pending.insert(serial);
         }
         channel.flush();
-        let mut answers: Vec<Option<Attributes>> = vec![None; paths.len()];
+        let mut answers = Vec::with_capacity(paths.len());
         let deadline = Instant::now() + REPLY_WAIT;
         while !pending.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -296,9 +296,12 @@ mod secret_service {
                 .ok_or_else(|| KeychainError::Failed {
                     detail: format!("the Secret Service did not answer within {REPLY_WAIT:?}"),
                 })?;
-            let Some(index) = message.get_reply_serial().and_then(|s| pending.remove(&s)) else {
+            if !message
+                .get_reply_serial()
+                .is_some_and(|s| pending.remove(&s))
+            {
                 continue; // a signal, or an answer to something else
-            };
+            }
             let mut message = message;
             if let Some(error) = message.as_result().err() {
                 return Err(dbus_failure(error));
@@ -307,9 +310,9 @@ mod secret_service {
                 message.read1().map_err(|error| KeychainError::Failed {
                     detail: format!("unexpected attributes from the Secret Service: {error}"),
                 })?;
-            answers[index] = Some(attributes);
+            answers.push(attributes);
         }
-        Ok(answers.into_iter().flatten().collect())
+        Ok(answers)
     }
 
     type Attributes = HashMap<String, String>;
@@ -318,21 +321,11 @@ mod secret_service {
     const REPLY_WAIT: Duration = Duration::from_secs(20);
 
     fn dbus_failure(error: dbus::Error) -> KeychainError {
-        let detail = error.message().unwrap_or("D-Bus error").to_owned();
-        if looks_absent(&detail) {
-            KeychainError::Unavailable { detail }
-        } else {
-            KeychainError::Failed { detail }
-        }
+        absent_or_failed(error.message().unwrap_or("D-Bus error").to_owned())
     }
 
     fn failure(error: dbus_secret_service::Error) -> KeychainError {
-        let detail = error.to_string();
-        if looks_absent(&detail) {
-            KeychainError::Unavailable { detail }
-        } else {
-            KeychainError::Failed { detail }
-        }
+        absent_or_failed(error.to_string())
     }
 }
 
@@ -349,20 +342,22 @@ fn map_error(error: keyring::Error) -> KeychainError {
                 KeychainError::Locked { detail }
             }
         }
-        keyring::Error::PlatformFailure(e) => {
-            let detail = e.to_string();
-            if looks_absent(&detail) {
-                KeychainError::Unavailable { detail }
-            } else {
-                KeychainError::Failed { detail }
-            }
-        }
+        keyring::Error::PlatformFailure(e) => absent_or_failed(e.to_string()),
         keyring::Error::BadEncoding(_) => KeychainError::Failed {
             detail: "the stored value is not text".into(),
         },
         other => KeychainError::Failed {
             detail: other.to_string(),
         },
+    }
+}
+
+/// A platform failure: no Secret Service at all, or another failure.
+fn absent_or_failed(detail: String) -> KeychainError {
+    if looks_absent(&detail) {
+        KeychainError::Unavailable { detail }
+    } else {
+        KeychainError::Failed { detail }
     }
 }
 
