@@ -204,8 +204,7 @@ impl ResidentLink {
             tokio::select! {
                 _ = first_frame => {}
                 _ = stream.next() => {
-                    tracing::info!("the resident quit: closing the window");
-                    app.exit(0);
+                    close_with_resident(&app);
                     return;
                 }
             }
@@ -219,10 +218,15 @@ impl ResidentLink {
             return;
         };
         if quitting.next().await.is_some() {
-            tracing::info!("the resident quit: closing the window");
-            app.exit(0);
+            close_with_resident(&app);
         }
     }
+}
+
+/// The resident quit ("Quit" in its tray): the window goes with it.
+fn close_with_resident(app: &AppHandle) {
+    tracing::info!("the resident quit: closing the window");
+    app.exit(0);
 }
 
 /// Starts `tokenwarden-resident` beside this binary, in its own process
