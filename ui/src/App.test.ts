@@ -130,4 +130,24 @@ describe('App', () => {
       useCatalogue(catalogue);
     }
   });
+
+  it("paints the first run's providers from the data handed with the page, not a loading note", async () => {
+    useCatalogue(null);
+    window.__TOKENWARDEN_FIRST_SCREEN__ = { overview: overview({ tokens: [] }), catalogue };
+    const calls = serveApp(overview({ tokens: [] }));
+    try {
+      render(App);
+      expect(screen.getByText(WELCOME)).toBeVisible();
+      expect(screen.getByRole('list', { name: 'Providers' })).toBeVisible();
+      expect(screen.queryByText('Loading providers…')).toBeNull();
+      // The start-up mark is sent for this screen, and no catalogue is asked for.
+      await vi.waitFor(() => {
+        expect(calls.map((c) => c.cmd)).toContain('startup_mark');
+      });
+      expect(calls.map((c) => c.cmd)).not.toContain('provider_catalogue');
+    } finally {
+      delete window.__TOKENWARDEN_FIRST_SCREEN__;
+      useCatalogue(catalogue);
+    }
+  });
 });

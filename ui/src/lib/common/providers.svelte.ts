@@ -33,6 +33,12 @@ export function useCatalogue(catalogue: Catalogue | null): void {
   loading = null;
 }
 
+/** The catalogue if it is already here (handed with the page, or
+ * fetched), without asking for it. */
+export function knownCatalogue(): Catalogue | null {
+  return current;
+}
+
 /** The simulator-mode notice, when the providers here are simulated. */
 export function simulatorNotice(): string | null {
   return current?.simulator ?? null;

@@ -1,7 +1,8 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useCatalogue } from '../common/providers.svelte';
 import { catalogue } from '../test/catalogue';
 import Wizard from './Wizard.svelte';
 
@@ -16,6 +17,21 @@ function serveCatalogue() {
 }
 
 describe('Wizard', () => {
+  // The catalogue is kept for the app's life: each test starts without it.
+  beforeEach(() => {
+    useCatalogue(null);
+  });
+
+  it('shows the providers at once, asking nothing, when the catalogue is already here', () => {
+    const calls = serveCatalogue();
+    useCatalogue(catalogue);
+    render(Wizard);
+    expect(screen.queryByRole('status')).toBeNull();
+    const list = screen.getByRole('list', { name: 'Providers' });
+    expect(within(list).getAllByRole('button')).toHaveLength(2);
+    expect(calls).toEqual([]);
+  });
+
   it('shows a loading state, then every provider from the catalogue', async () => {
     const calls = serveCatalogue();
     render(Wizard);
