@@ -359,7 +359,7 @@ def bench_startup_and_window_memory(app, bare, runs, workdir, app_env=None, tag=
 # The shell's own steps before WebKit loads the page, in the order reached
 # (the bare window has `run` and `setup`, its window built just before).
 SHELL_MARKS = ("run", "logging", "state_opened", "setup", "first_screen_gathered", "window_built")
-PAGE_MARKS = ("fetch_start", "response_end", "script", "first_screen_handed", "mounted", "overview_asked",
+PAGE_MARKS = ("fetch_start", "response_end", "script", "font_ready", "first_screen_handed", "mounted", "overview_asked",
               "overview_received", "catalogue_received", "dom_content_loaded", "rendered", "laid_out",
               "frame", "painted")
 
