@@ -53,6 +53,16 @@ describe('a pasted token and a server the user typed', () => {
     wm = spawn('openbox', ['--sm-disable'], { stdio: 'ignore' });
     sim = await startSimulator();
     await sim.admin('github', 'github/orgs', { org: 'acme', members: ['ghes-bot'] });
+    // The files before this one store tokens at their own simulators, on
+    // ports the kernel handed out; one that had this simulator's port would
+    // make the "typed" server a known one (no dialog). Such a leftover is
+    // removed first, and said.
+    const typed = new URL(sim.github.web).origin;
+    const listed = JSON.parse(execFileSync(cli, ['list', '--json'], { encoding: 'utf8' }));
+    for (const token of listed.filter((t) => new URL(t.api_url).origin === typed)) {
+      console.log(`# removing ${token.name}, stored by an earlier file at ${typed} (a reused port)`);
+      execFileSync(cli, ['rm', token.name], { stdio: 'ignore' });
+    }
     // One token stored at another server (the same simulator by another
     // name: another origin), so the app opens on the dashboard. Without
     // --simulator the simulator stands in for no cloud service: its
