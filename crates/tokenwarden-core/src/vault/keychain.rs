@@ -235,25 +235,30 @@ mod secret_service {
     use dbus::arg::Variant;
     use dbus::blocking::Connection;
     use dbus::{Message, Path};
-    use dbus_secret_service::{EncryptionType, SecretService};
 
     use super::{absent_or_failed, KeychainError};
 
+    const SERVICE: &str = "org.freedesktop.secrets";
+
     /// The accounts (keyring's `username` attribute) of every item that
     /// keyring stored for `service` in the default collection, locked or not.
+    ///
+    /// One D-Bus connection and no session: searching and reading
+    /// attributes need neither encryption nor unlocking. (Through keyring's
+    /// client, each listing opened a second connection and a "plain"
+    /// session; gnome-keyring-daemon was seen to abort in that session's
+    /// set-up, `plain_negotiate`, for a client of a short-lived command.)
     pub(super) fn accounts_under(service: &str) -> Result<HashSet<String>, KeychainError> {
-        let ss = SecretService::connect(EncryptionType::Plain).map_err(failure)?;
+        let connection = Connection::new_session().map_err(dbus_failure)?;
         // The attributes keyring 3 gives every item it creates.
         let search = HashMap::from([("service", service), ("target", "default")]);
-        let found = ss.search_items(search).map_err(failure)?;
-        let paths: Vec<Path<'static>> = found
-            .unlocked
-            .iter()
-            .chain(found.locked.iter())
-            .map(|item| item.path.clone())
-            .collect();
+        let (unlocked, locked): (Vec<Path<'static>>, Vec<Path<'static>>) = connection
+            .with_proxy(SERVICE, "/org/freedesktop/secrets", REPLY_WAIT)
+            .method_call("org.freedesktop.Secret.Service", "SearchItems", (search,))
+            .map_err(dbus_failure)?;
+        let paths: Vec<Path<'static>> = unlocked.into_iter().chain(locked).collect();
         let mut accounts = HashSet::new();
-        for mut attributes in attributes_of(&paths)? {
+        for mut attributes in attributes_of(&connection, &paths)? {
             if let Some(account) = attributes.remove("username") {
                 accounts.insert(account);
             }
@@ -264,16 +269,15 @@ mod secret_service {
     /// Every item's attributes, asked all at once on one connection and
     /// then collected: one round trip's wait for a hundred tokens rather
     /// than a hundred (the window's first listing waited ≈ 30 ms on them).
-    fn attributes_of(paths: &[Path<'static>]) -> Result<Vec<Attributes>, KeychainError> {
-        if paths.is_empty() {
-            return Ok(Vec::new());
-        }
-        let connection = Connection::new_session().map_err(dbus_failure)?;
+    fn attributes_of(
+        connection: &Connection,
+        paths: &[Path<'static>],
+    ) -> Result<Vec<Attributes>, KeychainError> {
         let channel = connection.channel();
         let mut pending = HashSet::with_capacity(paths.len());
         for path in paths {
             let call = Message::new_method_call(
-                "org.freedesktop.secrets",
+                SERVICE,
                 path.clone(),
                 "org.freedesktop.DBus.Properties",
                 "Get",
@@ -322,10 +326,6 @@ mod secret_service {
 
     fn dbus_failure(error: dbus::Error) -> KeychainError {
         absent_or_failed(error.message().unwrap_or("D-Bus error").to_owned())
-    }
-
-    fn failure(error: dbus_secret_service::Error) -> KeychainError {
-        absent_or_failed(error.to_string())
     }
 }
 
